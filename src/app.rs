@@ -1,0 +1,275 @@
+//! The workbench app: drains engine events into the model within a time
+//! budget, draws the panels, and carries out what the user asked for.
+
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, RichText};
+
+use crate::codec::text::TextEncoding;
+use crate::engine::{EngineHandle, SocketId, SocketSpec};
+use crate::model::Model;
+use crate::model::capture::CaptureWriter;
+use crate::ui::composer::{Composer, composer_ui};
+use crate::ui::log_view::{LogViewState, log_view_ui};
+use crate::ui::new_socket::{NewSocketForm, new_socket_ui};
+use crate::ui::sidebar::{details_ui, sidebar_ui};
+use crate::ui::{Action, error_color};
+
+/// How long one frame may spend folding events into the model.
+pub const DRAIN_BUDGET: Duration = Duration::from_millis(8);
+
+/// What is remembered between runs.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The open-a-socket form.
+    pub form: NewSocketForm,
+    /// The composer's modes and history.
+    pub composer: Composer,
+    /// The log view's switches.
+    pub log_view: LogViewState,
+    /// The encoding new sockets are displayed with.
+    pub display_encoding: TextEncoding,
+}
+
+/// The whole app.
+pub struct WorkbenchApp {
+    engine: EngineHandle,
+    /// Sockets and log.
+    pub model: Model,
+    /// Form, composer and view settings.
+    pub settings: Settings,
+    /// The socket the composer sends to.
+    pub selected: Option<SocketId>,
+    capture: Option<CaptureWriter>,
+    /// An app-level problem to show (e.g. the capture file failed).
+    pub status: Option<String>,
+}
+
+impl WorkbenchApp {
+    /// An app driving `engine`, optionally recording to `capture`.
+    pub fn new(engine: EngineHandle, settings: Settings, capture: Option<CaptureWriter>) -> Self {
+        let mut model = Model::default();
+        model.default_encoding = settings.display_encoding;
+        WorkbenchApp {
+            engine,
+            model,
+            settings,
+            selected: None,
+            capture,
+            status: None,
+        }
+    }
+
+    /// Folds waiting engine events into the model (and the capture) for at
+    /// most `budget`. Returns true if more may be waiting.
+    pub fn drain(&mut self, budget: Duration) -> bool {
+        let start = Instant::now();
+        let mut more = false;
+        while let Some(batch) = self.engine.try_recv_batch() {
+            for ev in batch {
+                if let Some(c) = &mut self.capture
+                    && let Err(e) = c.write_event(&ev)
+                {
+                    self.status = Some(format!("Capture stopped: writing failed: {e}"));
+                    self.capture = None;
+                }
+                self.model.apply(ev);
+            }
+            if start.elapsed() >= budget {
+                more = true;
+                break;
+            }
+        }
+        if let Some(c) = &mut self.capture
+            && let Err(e) = c.flush()
+        {
+            self.status = Some(format!("Capture stopped: writing failed: {e}"));
+            self.capture = None;
+        }
+        more
+    }
+
+    /// Opens a socket (as if clicked).
+    pub fn open(&mut self, spec: SocketSpec) -> Option<SocketId> {
+        match self.engine.open(spec.clone()) {
+            Ok(id) => {
+                self.model.opening(id, &spec);
+                self.selected = Some(id);
+                Some(id)
+            }
+            Err(e) => {
+                self.status = Some(format!("Could not open {spec}: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Carries out one action.
+    pub fn execute(&mut self, action: Action) {
+        let result = match action {
+            Action::Open(spec) => {
+                self.open(spec);
+                Ok(())
+            }
+            Action::Send { id, bytes, to } => self.engine.send(id, bytes, to),
+            Action::Close { id, how } => self.engine.close(id, how),
+            Action::Remove(id) => {
+                if self.model.remove(id) && self.selected == Some(id) {
+                    self.selected = None;
+                }
+                Ok(())
+            }
+            Action::Select(id) => {
+                self.selected = id;
+                Ok(())
+            }
+            Action::ClearLog => {
+                self.model.log.clear();
+                Ok(())
+            }
+        };
+        if let Err(e) = result {
+            self.status = Some(e.to_string());
+        }
+    }
+
+    /// Draws the window's contents and carries out what was asked.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let mut actions = Vec::new();
+        egui::Panel::top("top-bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("Sockbench");
+                ui.separator();
+                let l = ui.label("Display encoding for new sockets");
+                egui::ComboBox::from_id_salt("default-display-encoding")
+                    .selected_text(self.settings.display_encoding.label())
+                    .show_ui(ui, |ui| {
+                        for e in TextEncoding::ALL {
+                            ui.selectable_value(&mut self.settings.display_encoding, e, e.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                self.model.default_encoding = self.settings.display_encoding;
+                if let Some(s) = &self.status {
+                    ui.separator();
+                    ui.colored_label(error_color(ui), s);
+                    if ui.small_button("Dismiss").clicked() {
+                        self.status = None;
+                    }
+                }
+            });
+        });
+        egui::Panel::left("sockets")
+            .resizable(true)
+            .default_size(340.0)
+            .min_size(260.0)
+            .show(ui, |ui| {
+                egui::CollapsingHeader::new("Open a socket")
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        if let Some(spec) = new_socket_ui(ui, &mut self.settings.form) {
+                            actions.push(Action::Open(spec));
+                        }
+                    });
+                ui.separator();
+                ui.heading("Sockets");
+                let selected = self.selected.and_then(|id| self.model.sessions.get(&id));
+                let details_height = if selected.is_some() { 260.0 } else { 0.0 };
+                egui::ScrollArea::vertical()
+                    .id_salt("socket-list")
+                    .max_height((ui.available_height() - details_height).max(80.0))
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| {
+                        actions.extend(sidebar_ui(ui, &self.model, self.selected));
+                    });
+                if let Some(id) = self.selected
+                    && let Some(s) = self.model.sessions.get(&id)
+                {
+                    ui.separator();
+                    let mut encoding = s.encoding;
+                    egui::ScrollArea::vertical()
+                        .id_salt("socket-details")
+                        .show(ui, |ui| {
+                            actions.extend(details_ui(ui, &self.model, s));
+                            ui.horizontal(|ui| {
+                                let l = ui.label("Display as");
+                                egui::ComboBox::from_id_salt("socket-display-encoding")
+                                    .selected_text(encoding.label())
+                                    .show_ui(ui, |ui| {
+                                        for e in TextEncoding::ALL {
+                                            ui.selectable_value(&mut encoding, e, e.label());
+                                        }
+                                    })
+                                    .response
+                                    .labelled_by(l.id);
+                            });
+                        });
+                    if let Some(s) = self.model.sessions.get_mut(&id) {
+                        s.set_encoding(encoding);
+                    }
+                }
+            });
+        egui::Panel::bottom("composer")
+            .resizable(true)
+            .default_size(120.0)
+            .show(ui, |ui| {
+                ui.add_space(4.0);
+                if let Some(a) =
+                    composer_ui(ui, &mut self.settings.composer, &self.model, self.selected)
+                {
+                    actions.push(a);
+                }
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            if self.model.log.is_empty() && self.model.sessions.is_empty() {
+                ui.label(
+                    RichText::new(
+                        "Open a TCP listener, a TCP client or a UDP socket on the left; \
+                         everything sent and received appears here.",
+                    )
+                    .weak(),
+                );
+            }
+            actions.extend(log_view_ui(
+                ui,
+                &mut self.model,
+                &mut self.settings.log_view,
+                self.selected,
+            ));
+        });
+        for a in actions {
+            self.execute(a);
+        }
+    }
+
+    /// Closes every socket and joins the engine thread.
+    pub fn shutdown(&mut self) {
+        self.engine.shutdown();
+        self.drain(Duration::from_millis(50));
+    }
+}
+
+/// The key settings are stored under.
+pub const SETTINGS_KEY: &str = "sockbench-settings";
+
+impl eframe::App for WorkbenchApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        if self.drain(DRAIN_BUDGET) {
+            ctx.request_repaint();
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.shutdown();
+    }
+}

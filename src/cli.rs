@@ -1,0 +1,206 @@
+//! The command line: sockets to open at start (`--open SPEC`, repeatable)
+//! and a capture file (`--capture FILE.jsonl`).
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::engine::SocketSpec;
+use crate::model::spec::{FieldError, parse_cli_spec};
+
+const LONG_ABOUT: &str = "\
+A desktop socket workbench: open TCP listeners, TCP clients and UDP sockets, \
+send text or hex, and see every byte that goes in or out.
+
+Sockets can be opened from the window, or at start with --open. Listeners \
+and UDP sockets bind 127.0.0.1 (this machine only) unless an address is \
+given: use 0.0.0.0 or [::] to accept from other machines.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  sockbench --open tcp-listen:9000 --open tcp-connect:127.0.0.1:9000
+  sockbench --open udp:0.0.0.0:9001,peer=127.0.0.1:9002 --capture session.jsonl
+
+See --help for every spec form and the capture file's format.";
+
+const AFTER_LONG_HELP: &str = "\
+SOCKET SPECS (--open):
+  tcp-listen:[ADDR:]PORT[,backlog=N]
+      Listen for TCP connections. Without ADDR it binds 127.0.0.1. Port 0
+      picks a free port. The backlog defaults to 128; SO_REUSEADDR is set.
+  tcp-connect:HOST:PORT
+      Connect out over TCP. HOST is a name (resolved in the background) or
+      an address; an IPv6 address goes in brackets.
+  udp:[ADDR:]PORT[,peer=ADDR:PORT][,recv=N]
+      Bind a UDP socket (127.0.0.1 without ADDR). peer= sets where a send
+      goes when no destination is given; it must be the same address family
+      as ADDR. recv= is the receive buffer for one datagram, 1 to 65536
+      bytes (default 65536); longer datagrams are truncated and marked.
+
+CAPTURE FILE (--capture):
+  Every event of every socket is written as one JSON object per line, as it
+  happens (the file is truncated first). Each line has \"time\" (RFC 3339 UTC
+  with microseconds), \"unix_us\", \"socket\" (the #number), \"event\"
+  (resolving, connecting, connected, listening, accepted, bound, received,
+  sent, kernel_drops, peer_closed, write_shutdown, failed, closed), and
+  \"local\" and \"peer\" addresses once known (for UDP data, \"peer\" is the
+  datagram's sender or destination). Data lines carry \"len\" and \"hex\",
+  the exact bytes in lowercase hex; failures carry \"error\" and \"errno\"
+  (like ECONNREFUSED); closes carry \"reason\" and \"unsent_bytes\".
+
+EXAMPLES:
+  sockbench --open tcp-listen:9000
+  sockbench --open tcp-listen:0.0.0.0:9000 --open tcp-connect:127.0.0.1:9000
+  sockbench --open tcp-listen:[::]:9000,backlog=16
+  sockbench --open tcp-connect:example.com:80
+  sockbench --open tcp-connect:[::1]:80
+  sockbench --open udp:0.0.0.0:9001 --open udp:9002,peer=127.0.0.1:9001
+  sockbench --open udp:9001 --capture session.jsonl";
+
+/// The command-line arguments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sockbench",
+    version,
+    about = "A desktop socket workbench: TCP listeners, TCP clients and UDP sockets; send text or hex, see every byte.",
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    after_long_help = AFTER_LONG_HELP
+)]
+pub struct Args {
+    /// Open a socket at start; repeatable. SPEC is tcp-listen:[ADDR:]PORT,
+    /// tcp-connect:HOST:PORT or udp:[ADDR:]PORT[,peer=ADDR:PORT]
+    /// (listeners bind 127.0.0.1 without ADDR; see below).
+    #[arg(long = "open", value_name = "SPEC", value_parser = parse_open)]
+    pub open: Vec<SocketSpec>,
+
+    /// Record every event to FILE as JSON lines (one object per event,
+    /// with time, socket, addresses and the exact bytes in hex; see below).
+    /// The file is truncated first.
+    #[arg(long, value_name = "FILE")]
+    pub capture: Option<PathBuf>,
+}
+
+/// Parses one `--open` value (see [`parse_cli_spec`]).
+pub fn parse_open(s: &str) -> Result<SocketSpec, FieldError> {
+    parse_cli_spec(s)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use std::net::SocketAddr;
+
+    fn addr(s: &str) -> SocketAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn command_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn no_arguments() {
+        let a = Args::try_parse_from(["sockbench"]).unwrap();
+        assert!(a.open.is_empty());
+        assert_eq!(a.capture, None);
+    }
+
+    #[test]
+    fn valid_specs_in_order() {
+        let a = Args::try_parse_from([
+            "sockbench",
+            "--open",
+            "tcp-listen:9000",
+            "--open=tcp-connect:[::1]:80",
+            "--open",
+            "udp:0.0.0.0:9001,peer=127.0.0.1:9002",
+            "--capture",
+            "out.jsonl",
+        ])
+        .unwrap();
+        assert_eq!(
+            a.open,
+            [
+                SocketSpec::TcpListen {
+                    addr: addr("127.0.0.1:9000"),
+                    backlog: 128,
+                    reuse_addr: true
+                },
+                SocketSpec::TcpConnect {
+                    host: "::1".into(),
+                    port: 80
+                },
+                SocketSpec::Udp {
+                    addr: addr("0.0.0.0:9001"),
+                    default_peer: Some(addr("127.0.0.1:9002")),
+                    recv_bytes: 65_536
+                },
+            ]
+        );
+        assert_eq!(a.capture, Some(PathBuf::from("out.jsonl")));
+    }
+
+    #[test]
+    fn invalid_specs_show_the_specific_reason() {
+        let cases = [
+            (
+                "tcp-listen:99999",
+                "99999 is not a port: ports go from 1 to 65535",
+            ),
+            (
+                "udp:0.0.0.0:9001,peer=[::1]:9",
+                "peer ::1 is IPv6 but the socket is bound to an IPv4 address",
+            ),
+            ("tcp-connect:example.com", "has no port"),
+            ("tcp-listen:example.com:80", "not a host name"),
+            ("ftp:1", "'ftp' is not a socket kind"),
+        ];
+        for (spec, want) in cases {
+            let err = Args::try_parse_from(["sockbench", "--open", spec]).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{spec}"
+            );
+            let text = err.to_string();
+            assert!(text.contains(want), "{spec}: {text}");
+        }
+    }
+
+    #[test]
+    fn missing_values_and_unknown_flags_are_errors() {
+        assert!(Args::try_parse_from(["sockbench", "--open"]).is_err());
+        assert!(Args::try_parse_from(["sockbench", "--capture"]).is_err());
+        assert!(Args::try_parse_from(["sockbench", "--listen", "9000"]).is_err());
+        assert!(Args::try_parse_from(["sockbench", "tcp-listen:9000"]).is_err());
+    }
+
+    #[test]
+    fn short_help_points_to_the_long_help() {
+        let help = Args::command().render_help().to_string();
+        assert!(help.contains("tcp-listen:9000"), "{help}");
+        assert!(help.contains("See --help"), "{help}");
+    }
+
+    #[test]
+    fn help_explains_specs_capture_and_the_default_address() {
+        let help = Args::command().render_long_help().to_string();
+        for want in [
+            "tcp-listen:[ADDR:]PORT",
+            "tcp-connect:HOST:PORT",
+            "udp:[ADDR:]PORT[,peer=ADDR:PORT]",
+            "127.0.0.1",
+            "JSON",
+            "unix_us",
+            "hex",
+            "--capture session.jsonl",
+            "tcp-connect:[::1]:80",
+        ] {
+            assert!(help.contains(want), "help lacks {want:?}:\n{help}");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Pure byte work: text encodings, hex, escapes. No I/O, no GUI.
+
+pub mod compose;
+pub mod escape;
+pub mod hex;
+pub mod text;
+
+pub use compose::{ComposeError, InputMode, LineEnding, build_payload};
+pub use escape::EscapeError;
+pub use hex::{HexError, format_hex, format_hex_into, parse_hex};
+pub use text::{
+    ChunkText, EncodeError, Segment, SegmentKind, StreamSplitter, TextEncoding, decode_display,
+    decode_segments, encode,
+};

@@ -1,0 +1,963 @@
+//! Text encodings: encoding typed text to bytes, decoding received bytes for
+//! display (with undecodable bytes shown visibly), and splitting a TCP byte
+//! stream so that characters cut across two reads are shown whole.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use encoding_rs::{DecoderResult, Encoding};
+
+/// A text encoding the user can choose for sending and displaying text.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+pub enum TextEncoding {
+    /// UTF-8.
+    #[default]
+    Utf8,
+    /// GBK (simplified Chinese), as the WHATWG Encoding Standard defines it.
+    Gbk,
+    /// GB18030 (simplified Chinese, covers all of Unicode).
+    Gb18030,
+    /// Big5 (traditional Chinese).
+    Big5,
+    /// Shift_JIS (Japanese).
+    ShiftJis,
+    /// True ISO-8859-1: byte `n` is the character `U+00nn`, for all 256 bytes.
+    Latin1,
+}
+
+impl TextEncoding {
+    /// Every encoding, in the order a menu should list them.
+    pub const ALL: [TextEncoding; 6] = [
+        TextEncoding::Utf8,
+        TextEncoding::Gbk,
+        TextEncoding::Gb18030,
+        TextEncoding::Big5,
+        TextEncoding::ShiftJis,
+        TextEncoding::Latin1,
+    ];
+
+    /// The name shown to users: "UTF-8", "GBK", "GB18030", "Big5",
+    /// "Shift_JIS" or "ISO-8859-1".
+    pub fn label(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Gbk => "GBK",
+            TextEncoding::Gb18030 => "GB18030",
+            TextEncoding::Big5 => "Big5",
+            TextEncoding::ShiftJis => "Shift_JIS",
+            TextEncoding::Latin1 => "ISO-8859-1",
+        }
+    }
+
+    /// Parses a name, ignoring case, surrounding whitespace and the
+    /// separators `-`, `_` and space: "utf8", "UTF-8", "gbk", "cp936",
+    /// "gb18030", "big5", "shift_jis", "sjis", "latin1", "iso-8859-1", ...
+    pub fn from_label(s: &str) -> Option<Self> {
+        let key: String = s
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '-' | '_' | ' '))
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        match key.as_str() {
+            "utf8" => Some(TextEncoding::Utf8),
+            "gbk" | "cp936" | "windows936" => Some(TextEncoding::Gbk),
+            "gb18030" => Some(TextEncoding::Gb18030),
+            "big5" | "cp950" => Some(TextEncoding::Big5),
+            "shiftjis" | "sjis" | "cp932" | "windows31j" => Some(TextEncoding::ShiftJis),
+            "latin1" | "l1" | "iso88591" => Some(TextEncoding::Latin1),
+            _ => None,
+        }
+    }
+
+    /// The `encoding_rs` encoding behind this one; `None` for ISO-8859-1,
+    /// which is done by hand (`encoding_rs` maps that label to
+    /// windows-1252, which is not Latin-1).
+    fn encoding_rs(self) -> Option<&'static Encoding> {
+        match self {
+            TextEncoding::Utf8 => Some(encoding_rs::UTF_8),
+            TextEncoding::Gbk => Some(encoding_rs::GBK),
+            TextEncoding::Gb18030 => Some(encoding_rs::GB18030),
+            TextEncoding::Big5 => Some(encoding_rs::BIG5),
+            TextEncoding::ShiftJis => Some(encoding_rs::SHIFT_JIS),
+            TextEncoding::Latin1 => None,
+        }
+    }
+}
+
+impl fmt::Display for TextEncoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Why text could not be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// A character has no representation in the chosen encoding.
+    #[error(
+        "'{ch}' (U+{:04X}) at character {} cannot be represented in {encoding}",
+        u32::from(*.ch),
+        .char_index.saturating_add(1)
+    )]
+    Unmappable {
+        /// The character that cannot be encoded.
+        ch: char,
+        /// Its position in the text, counted in characters from 0.
+        char_index: usize,
+        /// The encoding that lacks it.
+        encoding: TextEncoding,
+    },
+}
+
+/// Encodes `text` in `encoding`, failing on the first character the
+/// encoding cannot represent (never substituting anything).
+pub fn encode(encoding: TextEncoding, text: &str) -> Result<Vec<u8>, EncodeError> {
+    let mut out = Vec::with_capacity(text.len());
+    encode_into(encoding, text, &mut out)?;
+    Ok(out)
+}
+
+/// Like [`encode`], but appends to `out`. On error, `out` may hold the
+/// bytes of the characters before the unmappable one.
+pub fn encode_into(
+    encoding: TextEncoding,
+    text: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
+    let Some(rs) = encoding.encoding_rs() else {
+        return encode_latin1(text, out);
+    };
+    if rs == encoding_rs::UTF_8 {
+        out.extend_from_slice(text.as_bytes());
+        return Ok(());
+    }
+    let mut encoder = rs.new_encoder();
+    let mut consumed = 0usize;
+    loop {
+        let rest = text.get(consumed..).unwrap_or("");
+        let room = encoder
+            .max_buffer_length_from_utf8_without_replacement(rest.len())
+            .unwrap_or(64 * 1024)
+            .max(16);
+        let start = out.len();
+        out.resize(start.saturating_add(room), 0);
+        let dst = out.get_mut(start..).unwrap_or_default();
+        let (result, read, written) = encoder.encode_from_utf8_without_replacement(rest, dst, true);
+        out.truncate(start.saturating_add(written));
+        consumed = consumed.saturating_add(read);
+        match result {
+            encoding_rs::EncoderResult::InputEmpty => return Ok(()),
+            encoding_rs::EncoderResult::OutputFull => {}
+            encoding_rs::EncoderResult::Unmappable(ch) => {
+                // `consumed` ends just after the unmappable character.
+                let before = text.get(..consumed).unwrap_or(text).chars().count();
+                return Err(EncodeError::Unmappable {
+                    ch,
+                    char_index: before.saturating_sub(1),
+                    encoding,
+                });
+            }
+        }
+    }
+}
+
+/// True ISO-8859-1: U+0000..=U+00FF map to the byte of the same value.
+fn encode_latin1(text: &str, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    out.reserve(text.len());
+    for (char_index, ch) in text.chars().enumerate() {
+        match u8::try_from(u32::from(ch)) {
+            Ok(b) => out.push(b),
+            Err(_) => {
+                return Err(EncodeError::Unmappable {
+                    ch,
+                    char_index,
+                    encoding: TextEncoding::Latin1,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a [`Segment`] of decoded display text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentKind {
+    /// Ordinary decoded text.
+    Plain,
+    /// Control characters, rendered as escapes (`\r`, `\n`, `\t`, `\0`, `\xNN`).
+    Control,
+    /// Bytes that do not decode in the encoding, rendered as `\xNN`.
+    Invalid,
+}
+
+/// A run of display text of one [`SegmentKind`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// What the text is.
+    pub kind: SegmentKind,
+    /// The text to show.
+    pub text: String,
+}
+
+/// Collects segments, merging adjacent ones of the same kind.
+struct SegmentBuilder {
+    done: Vec<Segment>,
+    kind: SegmentKind,
+    text: String,
+}
+
+impl SegmentBuilder {
+    fn new() -> Self {
+        SegmentBuilder {
+            done: Vec::new(),
+            kind: SegmentKind::Plain,
+            text: String::new(),
+        }
+    }
+
+    /// The text of the current segment, switching to `kind` first.
+    fn text(&mut self, kind: SegmentKind) -> &mut String {
+        if kind != self.kind {
+            if !self.text.is_empty() {
+                self.done.push(Segment {
+                    kind: self.kind,
+                    text: std::mem::take(&mut self.text),
+                });
+            }
+            self.kind = kind;
+        }
+        &mut self.text
+    }
+
+    /// Adds decoded text, splitting out control characters.
+    fn push_decoded(&mut self, s: &str) {
+        let mut run_start = 0usize;
+        for (i, b) in s.bytes().enumerate() {
+            if is_control(b) {
+                // `i` and `run_start` sit at ASCII bytes, so on char boundaries.
+                if let Some(run) = s.get(run_start..i)
+                    && !run.is_empty()
+                {
+                    self.text(SegmentKind::Plain).push_str(run);
+                }
+                push_control_escape(self.text(SegmentKind::Control), b);
+                run_start = i.saturating_add(1);
+            }
+        }
+        if let Some(run) = s.get(run_start..)
+            && !run.is_empty()
+        {
+            self.text(SegmentKind::Plain).push_str(run);
+        }
+    }
+
+    /// Adds undecodable bytes.
+    fn push_invalid(&mut self, bytes: &[u8]) {
+        let text = self.text(SegmentKind::Invalid);
+        for &b in bytes {
+            push_hex_escape(text, b);
+        }
+    }
+
+    fn finish(mut self) -> Vec<Segment> {
+        if !self.text.is_empty() {
+            self.done.push(Segment {
+                kind: self.kind,
+                text: self.text,
+            });
+        }
+        self.done
+    }
+}
+
+/// C0 controls and DEL.
+fn is_control(b: u8) -> bool {
+    b < 0x20 || b == 0x7F
+}
+
+fn push_control_escape(out: &mut String, b: u8) {
+    match b {
+        b'\r' => out.push_str("\\r"),
+        b'\n' => out.push_str("\\n"),
+        b'\t' => out.push_str("\\t"),
+        0 => out.push_str("\\0"),
+        _ => push_hex_escape(out, b),
+    }
+}
+
+/// Appends `\xNN` with uppercase hex digits.
+fn push_hex_escape(out: &mut String, b: u8) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    out.push('\\');
+    out.push('x');
+    out.push(char::from(DIGITS[usize::from(b >> 4)]));
+    out.push(char::from(DIGITS[usize::from(b & 0x0F)]));
+}
+
+/// Decodes `bytes` (complete; end of input) for display. Valid text → Plain
+/// segments (adjacent merged). Control characters → Control segments
+/// rendered as escapes: `\r` `\n` `\t` `\0` and `\xNN` for other C0 + DEL
+/// (0x7F). Undecodable bytes → Invalid segments rendered as `\xFF`
+/// (uppercase hex, one `\xNN` per byte). Adjacent segments of the same kind
+/// are merged; no segment is empty. A byte order mark is kept as text.
+pub fn decode_segments(encoding: TextEncoding, bytes: &[u8]) -> Vec<Segment> {
+    let mut segs = SegmentBuilder::new();
+    let Some(rs) = encoding.encoding_rs() else {
+        for &b in bytes {
+            if is_control(b) {
+                push_control_escape(segs.text(SegmentKind::Control), b);
+            } else {
+                segs.text(SegmentKind::Plain).push(char::from(b));
+            }
+        }
+        return segs.finish();
+    };
+
+    let mut decoder = rs.new_decoder_without_bom_handling();
+    // Kept small: encoding_rs touches every page of the spare capacity on
+    // each call, and there is one call per malformed sequence.
+    let mut buf = String::with_capacity(8 * 1024);
+    let mut consumed = 0usize;
+    loop {
+        let rest = bytes.get(consumed..).unwrap_or_default();
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut buf, true);
+        consumed = consumed.saturating_add(read);
+        segs.push_decoded(&buf);
+        buf.clear();
+        match result {
+            DecoderResult::InputEmpty => break,
+            DecoderResult::OutputFull => {
+                if read == 0 {
+                    // Cannot happen with 8 KiB of room, but never spin.
+                    buf.reserve(buf.capacity().saturating_add(64));
+                }
+            }
+            DecoderResult::Malformed(bad_len, after) => {
+                // The malformed bytes end `after` bytes before what was consumed.
+                let end = consumed.saturating_sub(usize::from(after));
+                let start = end.saturating_sub(usize::from(bad_len));
+                segs.push_invalid(bytes.get(start..end).unwrap_or_default());
+            }
+        }
+    }
+    segs.finish()
+}
+
+/// Convenience: [`decode_segments`] joined into one string.
+pub fn decode_display(encoding: TextEncoding, bytes: &[u8]) -> String {
+    let mut segs = decode_segments(encoding, bytes);
+    if segs.len() <= 1 {
+        return segs.pop().map(|s| s.text).unwrap_or_default();
+    }
+    let len = segs
+        .iter()
+        .map(|s| s.text.len())
+        .fold(0usize, usize::saturating_add);
+    let mut out = String::with_capacity(len);
+    for s in &segs {
+        out.push_str(&s.text);
+    }
+    out
+}
+
+/// Up to 3 bytes carried from the previous chunk: the start of a character
+/// whose remaining bytes arrive in a later chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Carry {
+    bytes: [u8; 4],
+    len: u8,
+}
+
+impl Carry {
+    /// Keeps the first 4 bytes of `bytes` (callers pass at most 3).
+    fn from_slice(bytes: &[u8]) -> Self {
+        let mut carry = Carry::default();
+        for (slot, &b) in carry.bytes.iter_mut().zip(bytes) {
+            *slot = b;
+            carry.len = carry.len.saturating_add(1);
+        }
+        carry
+    }
+
+    /// The carried bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
+
+    /// Whether nothing is carried.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// How many bytes are carried.
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+}
+
+/// How to show one received chunk of a stream as text; see [`StreamSplitter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChunkText {
+    /// Bytes from earlier chunks that begin this chunk's first character.
+    pub carry_in: Carry,
+    /// How many trailing bytes of this chunk begin a character that ends in
+    /// a later chunk; they are shown with that chunk instead.
+    pub held_back: u8,
+}
+
+impl ChunkText {
+    /// The bytes to decode for display of this chunk:
+    /// `carry_in ++ chunk[..len - held_back]`. Borrows when nothing is
+    /// carried in. Never panics, even for a chunk this was not made for.
+    pub fn text_bytes<'a>(&self, chunk: &'a [u8]) -> Cow<'a, [u8]> {
+        let keep = chunk.len().saturating_sub(usize::from(self.held_back));
+        let own = chunk.get(..keep).unwrap_or_default();
+        if self.carry_in.is_empty() {
+            Cow::Borrowed(own)
+        } else {
+            let mut v = Vec::with_capacity(self.carry_in.len().saturating_add(own.len()));
+            v.extend_from_slice(self.carry_in.as_slice());
+            v.extend_from_slice(own);
+            Cow::Owned(v)
+        }
+    }
+}
+
+/// Tracks characters cut across the chunks of one byte stream (one TCP
+/// connection, one direction), so each chunk can be shown as its own row
+/// with every character whole.
+///
+/// For each chunk, [`StreamSplitter::push`] says which trailing bytes form an
+/// incomplete but valid start of a character (held back and shown with the
+/// next chunk) and which bytes carried from before start this chunk's text.
+/// Bytes that are genuinely invalid are never held back: they show as
+/// `\xNN` in the row they arrived in.
+#[derive(Debug, Clone)]
+pub struct StreamSplitter {
+    encoding: TextEncoding,
+    held: Carry,
+}
+
+impl StreamSplitter {
+    /// A splitter for a new stream decoded as `encoding`.
+    pub fn new(encoding: TextEncoding) -> Self {
+        StreamSplitter {
+            encoding,
+            held: Carry::default(),
+        }
+    }
+
+    /// The encoding this splitter was made for.
+    pub fn encoding(&self) -> TextEncoding {
+        self.encoding
+    }
+
+    /// Bytes held back so far that a later chunk should complete. When the
+    /// stream ends, these were never completed (show them as invalid).
+    pub fn pending(&self) -> &[u8] {
+        self.held.as_slice()
+    }
+
+    /// Called for each received chunk of one TCP connection, in order.
+    pub fn push(&mut self, chunk: &[u8]) -> ChunkText {
+        let held = self.held;
+        let total = held.len().saturating_add(chunk.len());
+        let mut pending = pending_len(self.encoding, held.as_slice(), chunk);
+        if pending > 3 || pending > total {
+            pending = 0;
+        }
+        let from_chunk = pending.min(chunk.len());
+        let from_held = pending.saturating_sub(from_chunk);
+        let held_keep = held.len().saturating_sub(from_held);
+
+        let carry_in = Carry::from_slice(held.as_slice().get(..held_keep).unwrap_or_default());
+        let mut next = [0u8; 4];
+        let mut n = 0usize;
+        let still_held = held.as_slice().get(held_keep..).unwrap_or_default();
+        let chunk_tail = chunk
+            .get(chunk.len().saturating_sub(from_chunk)..)
+            .unwrap_or_default();
+        for (slot, &b) in next.iter_mut().zip(still_held.iter().chain(chunk_tail)) {
+            *slot = b;
+            n = n.saturating_add(1);
+        }
+        self.held = Carry::from_slice(next.get(..n).unwrap_or_default());
+
+        ChunkText {
+            carry_in,
+            held_back: u8::try_from(from_chunk).unwrap_or(0),
+        }
+    }
+}
+
+/// How many trailing bytes of `held ++ chunk` are an incomplete but valid
+/// start of a character. `held` is assumed to start on a character boundary.
+fn pending_len(encoding: TextEncoding, held: &[u8], chunk: &[u8]) -> usize {
+    let Some(rs) = encoding.encoding_rs() else {
+        return 0; // every byte is a whole character
+    };
+    let mut decoder = rs.new_decoder_without_bom_handling();
+    let mut scratch = [0u8; 4096];
+    for part in [held, chunk] {
+        let mut consumed = 0usize;
+        loop {
+            let rest = part.get(consumed..).unwrap_or_default();
+            let (result, read, _written) =
+                decoder.decode_to_utf8_without_replacement(rest, &mut scratch, false);
+            consumed = consumed.saturating_add(read);
+            match result {
+                DecoderResult::InputEmpty => break,
+                DecoderResult::OutputFull | DecoderResult::Malformed(..) => {
+                    if read == 0 && matches!(result, DecoderResult::OutputFull) {
+                        return 0; // cannot happen; never spin
+                    }
+                }
+            }
+        }
+    }
+    // At end of input, whatever the decoder still holds is reported as one
+    // malformed sequence: exactly the incomplete-but-valid tail.
+    match decoder.decode_to_utf8_without_replacement(&[], &mut scratch, true) {
+        (DecoderResult::Malformed(bad_len, after), _, _) => {
+            usize::from(bad_len).saturating_add(usize::from(after))
+        }
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn labels_round_trip() {
+        for e in TextEncoding::ALL {
+            assert_eq!(TextEncoding::from_label(e.label()), Some(e));
+            assert_eq!(TextEncoding::from_label(&e.label().to_lowercase()), Some(e));
+            assert_eq!(e.to_string(), e.label());
+        }
+        assert_eq!(TextEncoding::from_label("utf8"), Some(TextEncoding::Utf8));
+        assert_eq!(
+            TextEncoding::from_label(" UTF_8 "),
+            Some(TextEncoding::Utf8)
+        );
+        assert_eq!(
+            TextEncoding::from_label("latin1"),
+            Some(TextEncoding::Latin1)
+        );
+        assert_eq!(
+            TextEncoding::from_label("Latin-1"),
+            Some(TextEncoding::Latin1)
+        );
+        assert_eq!(
+            TextEncoding::from_label("sjis"),
+            Some(TextEncoding::ShiftJis)
+        );
+        assert_eq!(
+            TextEncoding::from_label("shift-jis"),
+            Some(TextEncoding::ShiftJis)
+        );
+        assert_eq!(TextEncoding::from_label("BIG5"), Some(TextEncoding::Big5));
+        assert_eq!(TextEncoding::from_label("windows-1252"), None);
+        assert_eq!(TextEncoding::from_label(""), None);
+        assert_eq!(TextEncoding::default(), TextEncoding::Utf8);
+    }
+
+    #[test]
+    fn gbk_encodes_nihao() {
+        assert_eq!(
+            encode(TextEncoding::Gbk, "你好").unwrap(),
+            vec![0xC4, 0xE3, 0xBA, 0xC3]
+        );
+        assert_eq!(
+            encode(TextEncoding::Gb18030, "你好").unwrap(),
+            vec![0xC4, 0xE3, 0xBA, 0xC3]
+        );
+    }
+
+    #[test]
+    fn gbk_rejects_chars_outside_gbk() {
+        let err = encode(TextEncoding::Gbk, "ab😀").unwrap_err();
+        assert_eq!(
+            err,
+            EncodeError::Unmappable {
+                ch: '😀',
+                char_index: 2,
+                encoding: TextEncoding::Gbk
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "'😀' (U+1F600) at character 3 cannot be represented in GBK"
+        );
+        assert!(encode(TextEncoding::Gbk, "\u{10000}").is_err());
+        // GB18030 covers all of Unicode (these characters, at least).
+        assert_eq!(
+            encode(TextEncoding::Gb18030, "😀").unwrap(),
+            vec![0x94, 0x39, 0xFC, 0x36]
+        );
+    }
+
+    #[test]
+    fn unmappable_index_counts_chars_not_bytes() {
+        let err = encode(TextEncoding::ShiftJis, "日本€").unwrap_err();
+        assert_eq!(
+            err,
+            EncodeError::Unmappable {
+                ch: '€',
+                char_index: 2,
+                encoding: TextEncoding::ShiftJis
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "'€' (U+20AC) at character 3 cannot be represented in Shift_JIS"
+        );
+        let err = encode(TextEncoding::Big5, "a😀").unwrap_err();
+        assert!(matches!(err, EncodeError::Unmappable { char_index: 1, .. }));
+    }
+
+    #[test]
+    fn shift_jis_and_big5_encode() {
+        assert_eq!(
+            encode(TextEncoding::ShiftJis, "日本").unwrap(),
+            vec![0x93, 0xFA, 0x96, 0x7B]
+        );
+        assert_eq!(
+            encode(TextEncoding::Big5, "中文").unwrap(),
+            vec![0xA4, 0xA4, 0xA4, 0xE5]
+        );
+    }
+
+    #[test]
+    fn shift_jis_yen_is_backslash_byte() {
+        // As the WHATWG Encoding Standard says: the byte Japanese systems
+        // show as a yen sign.
+        assert_eq!(encode(TextEncoding::ShiftJis, "¥").unwrap(), vec![0x5C]);
+    }
+
+    #[test]
+    fn latin1_is_true_latin1() {
+        let all: String = (0u8..=255).map(char::from).collect();
+        let bytes = encode(TextEncoding::Latin1, &all).unwrap();
+        assert_eq!(bytes, (0u8..=255).collect::<Vec<_>>());
+        // 0x80 is U+0080, not the euro sign of windows-1252.
+        assert_eq!(
+            decode_segments(TextEncoding::Latin1, &[0x80, 0xE9]),
+            vec![Segment {
+                kind: SegmentKind::Plain,
+                text: "\u{80}é".into()
+            }]
+        );
+        let err = encode(TextEncoding::Latin1, "é€").unwrap_err();
+        assert_eq!(
+            err,
+            EncodeError::Unmappable {
+                ch: '€',
+                char_index: 1,
+                encoding: TextEncoding::Latin1
+            }
+        );
+    }
+
+    #[test]
+    fn utf8_encode_is_identity() {
+        assert_eq!(encode(TextEncoding::Utf8, "é😀").unwrap(), "é😀".as_bytes());
+        let mut out = vec![1];
+        encode_into(TextEncoding::Utf8, "a", &mut out).unwrap();
+        assert_eq!(out, vec![1, b'a']);
+    }
+
+    fn seg(kind: SegmentKind, text: &str) -> Segment {
+        Segment {
+            kind,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn segments_split_controls_and_invalid() {
+        use SegmentKind::*;
+        assert_eq!(
+            decode_segments(TextEncoding::Utf8, b"hi\r\n\x01\x7Fthere\x00\t\xFF\xFEok"),
+            vec![
+                seg(Plain, "hi"),
+                seg(Control, "\\r\\n\\x01\\x7F"),
+                seg(Plain, "there"),
+                seg(Control, "\\0\\t"),
+                seg(Invalid, "\\xFF\\xFE"),
+                seg(Plain, "ok"),
+            ]
+        );
+        assert_eq!(decode_segments(TextEncoding::Utf8, b""), vec![]);
+        assert_eq!(decode_display(TextEncoding::Utf8, b""), "");
+    }
+
+    #[test]
+    fn gbk_trailing_invalid_and_truncated() {
+        assert_eq!(
+            decode_display(TextEncoding::Gbk, &[0xC4, 0xE3, 0xFF]),
+            "你\\xFF"
+        );
+        // A lone lead byte at end of input is malformed.
+        assert_eq!(decode_display(TextEncoding::Gbk, &[b'a', 0xC4]), "a\\xC4");
+        // A lead byte followed by a byte that cannot trail it: the lead is
+        // bad, the ASCII is kept.
+        assert_eq!(decode_display(TextEncoding::Gbk, &[0x81, b' ']), "\\x81 ");
+        assert_eq!(decode_display(TextEncoding::Gbk, &[0x81, b'A']), "丄");
+    }
+
+    #[test]
+    fn malformed_positions_exact() {
+        // GB18030: 81 30 81 FF -> 81 is bad, "0" decodes, 81 FF is bad.
+        assert_eq!(
+            decode_segments(TextEncoding::Gb18030, &[0x81, 0x30, 0x81, 0xFF]),
+            vec![
+                seg(SegmentKind::Invalid, "\\x81"),
+                seg(SegmentKind::Plain, "0"),
+                seg(SegmentKind::Invalid, "\\x81\\xFF"),
+            ]
+        );
+        assert_eq!(
+            decode_display(TextEncoding::Utf8, &[0xE0, 0x80, b'A', 0xE3, 0x80]),
+            "\\xE0\\x80A\\xE3\\x80"
+        );
+        assert_eq!(decode_display(TextEncoding::Big5, &[0x81, 0x40]), "\\x81@");
+    }
+
+    #[test]
+    fn bom_is_kept() {
+        assert_eq!(
+            decode_display(TextEncoding::Utf8, &[0xEF, 0xBB, 0xBF, b'a']),
+            "\u{FEFF}a"
+        );
+    }
+
+    #[test]
+    fn many_invalid_bytes_is_linear() {
+        let bytes = vec![0xFFu8; 200_000];
+        let s = decode_display(TextEncoding::Utf8, &bytes);
+        assert_eq!(s.len(), 800_000);
+        let s = decode_display(TextEncoding::Gbk, &bytes);
+        assert_eq!(s.len(), 800_000);
+    }
+
+    /// Pushes every chunk and returns each row's display text.
+    fn rows(encoding: TextEncoding, chunks: &[&[u8]]) -> Vec<String> {
+        let mut sp = StreamSplitter::new(encoding);
+        chunks
+            .iter()
+            .map(|c| decode_display(encoding, &sp.push(c).text_bytes(c)))
+            .collect()
+    }
+
+    #[test]
+    fn splitter_gbk_nihao() {
+        let chunks: [&[u8]; 3] = [&[0xC4], &[0xE3, 0xBA], &[0xC3]];
+        assert_eq!(rows(TextEncoding::Gbk, &chunks), vec!["", "你", "好"]);
+        let mut sp = StreamSplitter::new(TextEncoding::Gbk);
+        assert_eq!(
+            sp.push(&[0xC4]),
+            ChunkText {
+                carry_in: Carry::default(),
+                held_back: 1
+            }
+        );
+        let ct = sp.push(&[0xE3, 0xBA]);
+        assert_eq!(ct.carry_in.as_slice(), &[0xC4]);
+        assert_eq!(ct.held_back, 1);
+        assert_eq!(sp.pending(), &[0xBA]);
+        let ct = sp.push(&[0xC3]);
+        assert_eq!(ct.carry_in.as_slice(), &[0xBA]);
+        assert_eq!(ct.held_back, 0);
+        assert!(sp.pending().is_empty());
+    }
+
+    #[test]
+    fn splitter_utf8_e_acute() {
+        let chunks: [&[u8]; 2] = [b"caf\xC3", b"\xA9!"];
+        assert_eq!(rows(TextEncoding::Utf8, &chunks), vec!["caf", "é!"]);
+    }
+
+    #[test]
+    fn splitter_carry_grows_across_chunks() {
+        // 😀 = F0 9F 98 80, one byte per chunk.
+        let chunks: [&[u8]; 4] = [&[0xF0], &[0x9F], &[0x98], &[0x80]];
+        assert_eq!(rows(TextEncoding::Utf8, &chunks), vec!["", "", "", "😀"]);
+        let mut sp = StreamSplitter::new(TextEncoding::Utf8);
+        sp.push(&[0xF0]);
+        let ct = sp.push(&[0x9F]);
+        assert!(ct.carry_in.is_empty());
+        assert_eq!(ct.held_back, 1);
+        assert_eq!(sp.pending(), &[0xF0, 0x9F]);
+    }
+
+    #[test]
+    fn splitter_gb18030_every_split() {
+        let text = "a😀b";
+        let bytes = encode(TextEncoding::Gb18030, text).unwrap();
+        assert_eq!(bytes.len(), 6);
+        for i in 0..=bytes.len() {
+            for j in i..=bytes.len() {
+                let chunks = [&bytes[..i], &bytes[i..j], &bytes[j..]];
+                let joined: String = rows(TextEncoding::Gb18030, &chunks).concat();
+                assert_eq!(joined, text, "split at {i}, {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn splitter_does_not_hold_invalid() {
+        let mut sp = StreamSplitter::new(TextEncoding::Gbk);
+        let ct = sp.push(&[b'a', 0xFF]);
+        assert_eq!(ct.held_back, 0);
+        assert!(sp.pending().is_empty());
+        assert_eq!(
+            decode_display(TextEncoding::Gbk, &ct.text_bytes(&[b'a', 0xFF])),
+            "a\\xFF"
+        );
+        // UTF-8: E0 80 can never start a character.
+        let mut sp = StreamSplitter::new(TextEncoding::Utf8);
+        assert_eq!(sp.push(&[0xE0, 0x80]).held_back, 0);
+        // A held lead byte that the next chunk does not complete shows as
+        // invalid in the next row.
+        let chunks: [&[u8]; 2] = [&[b'x', 0xC4], b"!"];
+        assert_eq!(rows(TextEncoding::Gbk, &chunks), vec!["x", "\\xC4!"]);
+    }
+
+    #[test]
+    fn splitter_latin1_never_holds() {
+        let mut sp = StreamSplitter::new(TextEncoding::Latin1);
+        assert_eq!(sp.push(&[0xC4]).held_back, 0);
+        assert_eq!(sp.encoding(), TextEncoding::Latin1);
+    }
+
+    #[test]
+    fn text_bytes_never_panics_on_wrong_chunk() {
+        let ct = ChunkText {
+            carry_in: Carry::from_slice(&[1, 2]),
+            held_back: 3,
+        };
+        assert_eq!(ct.text_bytes(&[9]).as_ref(), &[1, 2]);
+        assert!(matches!(
+            ChunkText::default().text_bytes(&[5]),
+            Cow::Borrowed(&[5])
+        ));
+    }
+
+    fn encodable_string(encoding: TextEncoding) -> BoxedStrategy<String> {
+        let cjk = proptest::char::range('\u{4E00}', '\u{9FA5}');
+        let any = any::<char>();
+        let chars = prop_oneof![
+            3 => proptest::char::range(' ', '~'),
+            3 => cjk,
+            2 => any,
+        ];
+        proptest::collection::vec(chars, 0..40)
+            .prop_map(move |v| {
+                v.into_iter()
+                    .filter(|c| !c.is_control())
+                    // Only characters that survive a round trip: Shift_JIS
+                    // encodes '¥' as 0x5C, which decodes as '\\'.
+                    .filter(|c| {
+                        let s = c.encode_utf8(&mut [0; 4]).to_string();
+                        encode(encoding, &s).is_ok_and(|b| decode_display(encoding, &b) == s)
+                    })
+                    .collect::<String>()
+            })
+            .boxed()
+    }
+
+    fn split_round_trip(
+        encoding: TextEncoding,
+        s: &str,
+        cuts: &[usize],
+    ) -> Result<(), TestCaseError> {
+        let bytes = encode(encoding, s).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut sp = StreamSplitter::new(encoding);
+        let mut out = String::new();
+        let mut start = 0;
+        for end in cuts.into_iter().chain([bytes.len()]) {
+            let chunk = &bytes[start..end];
+            let ct = sp.push(chunk);
+            prop_assert!(ct.carry_in.len() <= 3);
+            prop_assert!(usize::from(ct.held_back) <= chunk.len().min(3));
+            out.push_str(&decode_display(encoding, &ct.text_bytes(chunk)));
+            start = end;
+        }
+        prop_assert!(sp.pending().is_empty());
+        prop_assert_eq!(out, s);
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn prop_split_utf8(s in encodable_string(TextEncoding::Utf8), cuts in proptest::collection::vec(any::<usize>(), 0..8)) {
+            split_round_trip(TextEncoding::Utf8, &s, &cuts)?;
+        }
+
+        #[test]
+        fn prop_split_gbk(s in encodable_string(TextEncoding::Gbk), cuts in proptest::collection::vec(any::<usize>(), 0..8)) {
+            split_round_trip(TextEncoding::Gbk, &s, &cuts)?;
+        }
+
+        #[test]
+        fn prop_split_gb18030(s in encodable_string(TextEncoding::Gb18030), cuts in proptest::collection::vec(any::<usize>(), 0..8)) {
+            split_round_trip(TextEncoding::Gb18030, &s, &cuts)?;
+        }
+
+        #[test]
+        fn prop_split_big5_sjis(s in encodable_string(TextEncoding::Big5), cuts in proptest::collection::vec(any::<usize>(), 0..8)) {
+            split_round_trip(TextEncoding::Big5, &s, &cuts)?;
+        }
+
+        #[test]
+        fn prop_split_shift_jis(s in encodable_string(TextEncoding::ShiftJis), cuts in proptest::collection::vec(any::<usize>(), 0..8)) {
+            split_round_trip(TextEncoding::ShiftJis, &s, &cuts)?;
+        }
+
+        #[test]
+        fn prop_encode_decode_round_trip(s in encodable_string(TextEncoding::Gbk)) {
+            // Shift_JIS is left out: it encodes '¥' as 0x5C, which decodes
+            // as '\\' (see `shift_jis_yen_is_backslash_byte`).
+            for e in TextEncoding::ALL.into_iter().filter(|&e| e != TextEncoding::ShiftJis) {
+                if let Ok(bytes) = encode(e, &s) {
+                    prop_assert_eq!(decode_display(e, &bytes), s.clone());
+                }
+            }
+        }
+
+        #[test]
+        fn prop_random_bytes_never_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..64),
+            cuts in proptest::collection::vec(any::<usize>(), 0..6),
+        ) {
+            for e in TextEncoding::ALL {
+                let segs = decode_segments(e, &bytes);
+                prop_assert!(segs.iter().all(|s| !s.text.is_empty()));
+                prop_assert!(segs.windows(2).all(|w| w[0].kind != w[1].kind));
+                // Splitting random bytes shows every byte exactly once, and the
+                // rows joined equal the whole decoded at once.
+                let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+                cuts.sort_unstable();
+                let mut sp = StreamSplitter::new(e);
+                let mut shown = Vec::new();
+                let mut start = 0;
+                for end in cuts.iter().copied().chain([bytes.len()]) {
+                    let chunk = &bytes[start..end];
+                    shown.extend_from_slice(&sp.push(chunk).text_bytes(chunk));
+                    start = end;
+                }
+                shown.extend_from_slice(sp.pending());
+                prop_assert_eq!(&shown, &bytes);
+            }
+        }
+    }
+}

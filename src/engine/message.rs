@@ -1,0 +1,310 @@
+//! The messages between the UI and the engine: imperative [`Command`]s in,
+//! past-tense [`Event`]s out. Every event names its socket and carries a
+//! timestamp.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use super::error::NetError;
+
+/// A socket's identity for its whole life. Never reused; shown as `#3`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct SocketId(pub u64);
+
+impl fmt::Display for SocketId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// What a socket is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum SocketKind {
+    /// A TCP socket that listens and accepts.
+    TcpListener,
+    /// A TCP socket that connected out.
+    TcpClient,
+    /// A TCP connection accepted by a listener.
+    TcpAccepted,
+    /// A UDP socket.
+    Udp,
+}
+
+impl SocketKind {
+    /// A short human name.
+    pub fn label(self) -> &'static str {
+        match self {
+            SocketKind::TcpListener => "TCP listener",
+            SocketKind::TcpClient => "TCP client",
+            SocketKind::TcpAccepted => "TCP connection",
+            SocketKind::Udp => "UDP",
+        }
+    }
+
+    /// True for the stream kinds that carry bytes in order.
+    pub fn is_stream(self) -> bool {
+        matches!(self, SocketKind::TcpClient | SocketKind::TcpAccepted)
+    }
+}
+
+/// Default size of one read from a TCP socket.
+pub const DEFAULT_TCP_READ_BYTES: usize = 64 * 1024;
+/// Default size of one UDP receive buffer (larger than any datagram).
+pub const DEFAULT_UDP_RECV_BYTES: usize = 65_536;
+/// The kernel receive buffer a UDP socket asks for.
+pub const DEFAULT_UDP_RCVBUF_BYTES: usize = 4 * 1024 * 1024;
+/// The largest UDP payload over IPv4.
+pub const MAX_UDP_PAYLOAD_BYTES: usize = 65_507;
+
+/// A socket to open: a checked, typed value (the UI parses user input into it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SocketSpec {
+    /// Bind and listen for TCP connections.
+    TcpListen {
+        /// Address and port to bind (port 0 picks one).
+        addr: SocketAddr,
+        /// The `listen()` backlog.
+        backlog: i32,
+        /// Set `SO_REUSEADDR` before binding.
+        reuse_addr: bool,
+    },
+    /// Connect out over TCP.
+    TcpConnect {
+        /// A host name or address literal, resolved off the UI thread.
+        host: String,
+        /// The port to connect to.
+        port: u16,
+    },
+    /// Bind a UDP socket.
+    Udp {
+        /// Address and port to bind (port 0 picks one).
+        addr: SocketAddr,
+        /// Where a send without an explicit peer goes.
+        default_peer: Option<SocketAddr>,
+        /// Size of the buffer one `recvfrom` reads into; a longer datagram is truncated (and reported).
+        recv_bytes: usize,
+    },
+}
+
+impl SocketSpec {
+    /// The kind of socket this spec opens.
+    pub fn kind(&self) -> SocketKind {
+        match self {
+            SocketSpec::TcpListen { .. } => SocketKind::TcpListener,
+            SocketSpec::TcpConnect { .. } => SocketKind::TcpClient,
+            SocketSpec::Udp { .. } => SocketKind::Udp,
+        }
+    }
+}
+
+impl fmt::Display for SocketSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SocketSpec::TcpListen { addr, .. } => write!(f, "tcp-listen:{addr}"),
+            SocketSpec::TcpConnect { host, port } => {
+                if host.contains(':') {
+                    write!(f, "tcp-connect:[{host}]:{port}")
+                } else {
+                    write!(f, "tcp-connect:{host}:{port}")
+                }
+            }
+            SocketSpec::Udp { addr, .. } => write!(f, "udp:{addr}"),
+        }
+    }
+}
+
+/// How to end a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum CloseHow {
+    /// `close()`: pending sends are finished first.
+    Close,
+    /// `shutdown(SHUT_WR)`: send FIN, keep receiving.
+    ShutdownWrite,
+    /// `SO_LINGER 0` then `close()`: the peer sees a reset.
+    Reset,
+}
+
+/// What the UI asks the engine to do.
+#[derive(Debug)]
+pub enum Command {
+    /// Open a socket with an id already allocated by [`super::EngineHandle::open`].
+    Open {
+        /// The new socket's id.
+        id: SocketId,
+        /// What to open.
+        spec: SocketSpec,
+    },
+    /// Send bytes. To a listener: to every connection it accepted. To UDP:
+    /// to `to`, or the default peer.
+    Send {
+        /// The socket to send on.
+        id: SocketId,
+        /// The exact bytes.
+        bytes: Vec<u8>,
+        /// UDP destination; ignored for TCP.
+        to: Option<SocketAddr>,
+    },
+    /// Close (or half-close, or reset) a socket. Closing a listener closes
+    /// the connections it accepted.
+    Close {
+        /// The socket.
+        id: SocketId,
+        /// How.
+        how: CloseHow,
+    },
+    /// The result of a DNS lookup done on a helper thread.
+    Resolved {
+        /// The client socket that asked.
+        id: SocketId,
+        /// The addresses, or the failure.
+        result: Result<Vec<SocketAddr>, NetError>,
+    },
+    /// Close everything and end the engine thread.
+    Shutdown,
+}
+
+/// Why a socket closed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum CloseReason {
+    /// The user closed it.
+    ByUser,
+    /// The user reset it (`SO_LINGER 0`).
+    Reset,
+    /// The peer closed the connection and we closed our side.
+    PeerClosed,
+    /// Its listener was closed.
+    ListenerClosed,
+    /// An error ended it.
+    Error(NetError),
+    /// The engine shut down.
+    Shutdown,
+}
+
+impl fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CloseReason::ByUser => f.write_str("closed by you"),
+            CloseReason::Reset => f.write_str("reset by you (SO_LINGER 0)"),
+            CloseReason::PeerClosed => f.write_str("peer closed the connection"),
+            CloseReason::ListenerClosed => f.write_str("its listener was closed"),
+            CloseReason::Error(e) => write!(f, "{e}"),
+            CloseReason::Shutdown => f.write_str("Sockbench shut down"),
+        }
+    }
+}
+
+/// Something that happened to a socket.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// The socket it happened to.
+    pub id: SocketId,
+    /// When the engine saw it.
+    pub time: SystemTime,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    /// A TCP client began resolving its host name.
+    Resolving {
+        /// The name.
+        host: String,
+    },
+    /// A TCP client is connecting to `peer`.
+    Connecting {
+        /// The address tried.
+        peer: SocketAddr,
+    },
+    /// A TCP client connected.
+    Connected {
+        /// Our end.
+        local: SocketAddr,
+        /// Their end.
+        peer: SocketAddr,
+    },
+    /// A listener is listening.
+    Listening {
+        /// The bound address (the real port when 0 was asked).
+        local: SocketAddr,
+        /// The backlog passed to `listen()`.
+        backlog: i32,
+    },
+    /// A listener accepted a connection; this event's id is the new socket's.
+    Accepted {
+        /// The listener.
+        parent: SocketId,
+        /// Our end.
+        local: SocketAddr,
+        /// The client.
+        peer: SocketAddr,
+    },
+    /// A UDP socket is bound.
+    Bound {
+        /// The bound address.
+        local: SocketAddr,
+        /// The kernel receive buffer actually granted (`SO_RCVBUF` read back).
+        rcvbuf_bytes: usize,
+        /// Whether kernel drop counting (`SO_RXQ_OVFL`) is on.
+        drop_counting: bool,
+    },
+    /// Bytes arrived.
+    Received {
+        /// The exact bytes of one read or one datagram.
+        bytes: Vec<u8>,
+        /// The sender (UDP) or peer (TCP).
+        from: Option<SocketAddr>,
+        /// UDP only: the datagram was longer than the receive buffer; the
+        /// rest was discarded by the kernel.
+        truncated: bool,
+    },
+    /// Bytes were handed to the kernel in full.
+    Sent {
+        /// The exact bytes.
+        bytes: Vec<u8>,
+        /// The destination (UDP) or peer (TCP).
+        to: Option<SocketAddr>,
+    },
+    /// The kernel's count of datagrams dropped for this socket (a running
+    /// total, reported when it changes).
+    KernelDrops {
+        /// Total dropped since the socket opened.
+        total: u64,
+    },
+    /// The peer ended its side (`recv()` returned 0).
+    PeerClosed,
+    /// Our side was shut down for writing (FIN sent).
+    WriteShutdown,
+    /// An operation failed; the socket may still be open (see `Closed`).
+    Failed(NetError),
+    /// The socket is closed and gone from the engine.
+    Closed {
+        /// Why.
+        reason: CloseReason,
+        /// Bytes that were queued to send and never went out.
+        unsent_bytes: usize,
+    },
+}
+
+impl EventKind {
+    /// A short machine name for the kind, used in captures.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Resolving { .. } => "resolving",
+            EventKind::Connecting { .. } => "connecting",
+            EventKind::Connected { .. } => "connected",
+            EventKind::Listening { .. } => "listening",
+            EventKind::Accepted { .. } => "accepted",
+            EventKind::Bound { .. } => "bound",
+            EventKind::Received { .. } => "received",
+            EventKind::Sent { .. } => "sent",
+            EventKind::KernelDrops { .. } => "kernel_drops",
+            EventKind::PeerClosed => "peer_closed",
+            EventKind::WriteShutdown => "write_shutdown",
+            EventKind::Failed(_) => "failed",
+            EventKind::Closed { .. } => "closed",
+        }
+    }
+}

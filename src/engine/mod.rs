@@ -1,0 +1,214 @@
+//! The socket engine: one named I/O thread runs a `mio` poll loop that owns
+//! every socket. The UI talks to it through an [`EngineHandle`]: commands go
+//! in over a bounded channel (and a `mio::Waker` wakes the loop), events come
+//! back in batches over a bounded channel, and a repaint callback is called
+//! once per batch. Nothing here knows about the GUI.
+
+mod error;
+mod message;
+mod reactor;
+mod tcp;
+mod udp;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError};
+
+pub use error::{NetError, NetOp, errno_name};
+pub use message::{
+    CloseHow, CloseReason, Command, DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RCVBUF_BYTES,
+    DEFAULT_UDP_RECV_BYTES, Event, EventKind, MAX_UDP_PAYLOAD_BYTES, SocketId, SocketKind,
+    SocketSpec,
+};
+
+/// How many commands may wait for the engine.
+const COMMAND_CAPACITY: usize = 4096;
+/// How many event batches may wait for the UI. Each batch holds at most
+/// [`reactor::BATCH_MAX_BYTES`] of payload, so this bounds the memory in flight.
+const EVENT_BATCH_CAPACITY: usize = 16;
+
+/// Called by the engine after it hands the UI a batch of events (the app
+/// passes `egui::Context::request_repaint`).
+pub type RepaintFn = Box<dyn Fn() + Send + Sync + 'static>;
+
+/// The engine is gone or cannot take more work.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// The engine thread has stopped.
+    #[error("the socket engine has stopped")]
+    Stopped,
+    /// Thousands of commands are waiting; the engine is overwhelmed.
+    #[error("the socket engine is busy ({COMMAND_CAPACITY} commands waiting); try again")]
+    Busy,
+}
+
+/// State shared between the handle and the engine thread.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    /// The next socket id to hand out.
+    next_id: AtomicU64,
+    /// Set by the engine when the event channel was full and it stopped
+    /// reading; the handle wakes it once the UI has drained.
+    stalled: AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn allocate_id(&self) -> SocketId {
+        SocketId(self.next_id.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+}
+
+/// The UI's side of the engine: send commands, receive events.
+///
+/// Dropping the handle shuts the engine down and joins its thread.
+pub struct EngineHandle {
+    commands: Sender<Command>,
+    events: Receiver<Vec<Event>>,
+    waker: Arc<mio::Waker>,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl EngineHandle {
+    /// Starts the engine thread (`sockbench-engine`). `repaint` is called
+    /// from the engine thread whenever new events are ready.
+    pub fn spawn(repaint: RepaintFn) -> io::Result<Self> {
+        let poll = mio::Poll::new()?;
+        let waker = Arc::new(mio::Waker::new(poll.registry(), reactor::WAKER_TOKEN)?);
+        let (cmd_tx, cmd_rx) = crossbeam_channel::bounded(COMMAND_CAPACITY);
+        let (ev_tx, ev_rx) = crossbeam_channel::bounded(EVENT_BATCH_CAPACITY);
+        let shared = Arc::new(Shared::default());
+        let reactor = reactor::Reactor::new(
+            poll,
+            cmd_rx,
+            cmd_tx.clone(),
+            Arc::clone(&waker),
+            ev_tx,
+            Arc::clone(&shared),
+            repaint,
+        );
+        let thread = std::thread::Builder::new()
+            .name("sockbench-engine".into())
+            .spawn(move || reactor.run())?;
+        Ok(EngineHandle {
+            commands: cmd_tx,
+            events: ev_rx,
+            waker,
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    /// Starts the engine with no repaint callback (tests, benchmarks, CLI).
+    pub fn spawn_headless() -> io::Result<Self> {
+        Self::spawn(Box::new(|| {}))
+    }
+
+    fn command(&self, cmd: Command) -> Result<(), EngineError> {
+        match self.commands.try_send(cmd) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => return Err(EngineError::Busy),
+            Err(TrySendError::Disconnected(_)) => return Err(EngineError::Stopped),
+        }
+        self.waker.wake().map_err(|_| EngineError::Stopped)
+    }
+
+    /// Opens a socket; its id is returned at once, and its events follow.
+    pub fn open(&self, spec: SocketSpec) -> Result<SocketId, EngineError> {
+        let id = self.shared.allocate_id();
+        self.command(Command::Open { id, spec })?;
+        Ok(id)
+    }
+
+    /// Sends bytes (see [`Command::Send`]).
+    pub fn send(
+        &self,
+        id: SocketId,
+        bytes: Vec<u8>,
+        to: Option<SocketAddr>,
+    ) -> Result<(), EngineError> {
+        self.command(Command::Send { id, bytes, to })
+    }
+
+    /// Closes, half-closes or resets a socket.
+    pub fn close(&self, id: SocketId, how: CloseHow) -> Result<(), EngineError> {
+        self.command(Command::Close { id, how })
+    }
+
+    /// Takes the next batch of events, if one is ready. Never blocks.
+    pub fn try_recv_batch(&self) -> Option<Vec<Event>> {
+        match self.events.try_recv() {
+            Ok(batch) => {
+                self.resume_if_stalled();
+                Some(batch)
+            }
+            Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
+        }
+    }
+
+    /// Waits up to `timeout` for the next batch of events.
+    pub fn recv_batch_timeout(&self, timeout: Duration) -> Option<Vec<Event>> {
+        let batch = self.events.recv_timeout(timeout).ok();
+        if batch.is_some() {
+            self.resume_if_stalled();
+        }
+        batch
+    }
+
+    /// Waits until `deadline` for batches, feeding each event to `f` until it
+    /// returns `true`. Returns whether `f` was satisfied. For tests and tools.
+    pub fn wait_for(&self, deadline: Instant, mut f: impl FnMut(&Event) -> bool) -> bool {
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            if let Some(batch) = self.recv_batch_timeout(deadline - now) {
+                for ev in &batch {
+                    if f(ev) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+
+    fn resume_if_stalled(&self) {
+        if self.shared.stalled.swap(false, Ordering::AcqRel) {
+            // A failed wake means the engine is gone; nothing to resume.
+            let _ = self.waker.wake();
+        }
+    }
+
+    /// Closes every socket and joins the engine thread.
+    pub fn shutdown(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            // Make room so the engine is never stuck behind a full channel.
+            while self.events.try_recv().is_ok() {}
+            let _ = self
+                .commands
+                .send_timeout(Command::Shutdown, Duration::from_secs(1));
+            let _ = self.waker.wake();
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl std::fmt::Debug for EngineHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineHandle")
+            .field("running", &self.thread.is_some())
+            .finish_non_exhaustive()
+    }
+}

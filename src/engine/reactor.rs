@@ -1,0 +1,566 @@
+//! The engine's poll loop: owns every socket, applies commands, turns
+//! readiness into reads and writes, and hands events to the UI in bounded
+//! batches. When the UI falls behind, reading stops (TCP backpressure); no
+//! received byte is ever dropped here.
+
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant, SystemTime};
+
+use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError};
+use mio::{Events, Interest, Poll, Token};
+
+use super::error::{NetError, NetOp};
+use super::message::{CloseHow, CloseReason, Command, Event, EventKind, SocketId, SocketSpec};
+use super::tcp::{self, Connecting, Listener, Stream};
+use super::udp::{self, Udp};
+use super::{RepaintFn, Shared};
+
+/// The token of the waker that signals new commands.
+pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
+/// A batch is handed over once it holds this many events...
+const BATCH_MAX_EVENTS: usize = 4096;
+/// ...or this many payload bytes.
+pub(crate) const BATCH_MAX_BYTES: usize = 1024 * 1024;
+/// How long a stalled engine waits before retrying on its own.
+const STALL_RETRY: Duration = Duration::from_millis(50);
+/// Reads from one socket before moving on to the next (fairness).
+const READS_PER_TURN: usize = 4;
+/// How long a TCP connect may take.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One socket the engine owns.
+pub(crate) enum Sock {
+    /// A TCP client waiting for DNS.
+    Resolving,
+    /// A TCP client whose connect is in flight.
+    Connecting(Connecting),
+    /// A listening TCP socket.
+    Listener(Listener),
+    /// A connected TCP stream (client or accepted).
+    Stream(Stream),
+    /// A UDP socket.
+    Udp(Udp),
+}
+
+/// Events on their way to the UI.
+pub(crate) struct Outbox {
+    tx: Sender<Vec<Event>>,
+    batch: Vec<Event>,
+    batch_bytes: usize,
+    /// A full batch the channel had no room for.
+    blocked: Option<Vec<Event>>,
+    /// Whether anything was handed over since the last repaint request.
+    handed_over: bool,
+}
+
+impl Outbox {
+    /// Queues an event for the UI.
+    pub(crate) fn emit(&mut self, id: SocketId, kind: EventKind) {
+        if let EventKind::Received { bytes, .. } | EventKind::Sent { bytes, .. } = &kind {
+            self.batch_bytes += bytes.len();
+        }
+        self.batch.push(Event {
+            id,
+            time: SystemTime::now(),
+            kind,
+        });
+        if self.batch_full() && self.blocked.is_none() {
+            self.blocked = Some(self.take_batch());
+            self.flush();
+        }
+    }
+
+    fn take_batch(&mut self) -> Vec<Event> {
+        self.batch_bytes = 0;
+        std::mem::replace(&mut self.batch, Vec::with_capacity(64))
+    }
+
+    fn batch_full(&self) -> bool {
+        self.batch.len() >= BATCH_MAX_EVENTS || self.batch_bytes >= BATCH_MAX_BYTES
+    }
+
+    /// Whether reading more data is allowed (the UI is keeping up).
+    pub(crate) fn has_room(&self) -> bool {
+        !(self.blocked.is_some() && self.batch_full())
+    }
+
+    /// Hands what it can to the UI. Returns false when the UI is behind.
+    fn flush(&mut self) -> bool {
+        if let Some(b) = self.blocked.take() {
+            match self.tx.try_send(b) {
+                Ok(()) => self.handed_over = true,
+                Err(TrySendError::Full(b)) => {
+                    self.blocked = Some(b);
+                    return false;
+                }
+                // The UI is gone; nobody will read these.
+                Err(TrySendError::Disconnected(_)) => {}
+            }
+        }
+        if !self.batch.is_empty() {
+            let b = self.take_batch();
+            match self.tx.try_send(b) {
+                Ok(()) => self.handed_over = true,
+                Err(TrySendError::Full(b)) => {
+                    self.blocked = Some(b);
+                    return false;
+                }
+                Err(TrySendError::Disconnected(_)) => {}
+            }
+        }
+        true
+    }
+}
+
+/// The engine's state, owned by its thread.
+pub(crate) struct Reactor {
+    poll: Poll,
+    commands: Receiver<Command>,
+    /// For DNS threads to report back.
+    command_tx: Sender<Command>,
+    waker: Arc<mio::Waker>,
+    shared: Arc<Shared>,
+    repaint: RepaintFn,
+    pub(crate) out: Outbox,
+    pub(crate) sockets: HashMap<SocketId, Sock>,
+    /// Sockets that may have more to read (edge-triggered readiness not yet
+    /// drained to `WouldBlock`).
+    pending_reads: VecDeque<SocketId>,
+    buf: Vec<u8>,
+}
+
+impl Reactor {
+    /// Builds the reactor; [`Reactor::run`] runs it.
+    pub(crate) fn new(
+        poll: Poll,
+        commands: Receiver<Command>,
+        command_tx: Sender<Command>,
+        waker: Arc<mio::Waker>,
+        events: Sender<Vec<Event>>,
+        shared: Arc<Shared>,
+        repaint: RepaintFn,
+    ) -> Self {
+        Reactor {
+            poll,
+            commands,
+            command_tx,
+            waker,
+            shared,
+            repaint,
+            out: Outbox {
+                tx: events,
+                batch: Vec::with_capacity(64),
+                batch_bytes: 0,
+                blocked: None,
+                handed_over: false,
+            },
+            sockets: HashMap::new(),
+            pending_reads: VecDeque::new(),
+            buf: vec![0; udp::MAX_RECV_BYTES.max(super::DEFAULT_TCP_READ_BYTES)],
+        }
+    }
+
+    /// The loop. Returns on [`Command::Shutdown`] or when the UI is gone.
+    pub(crate) fn run(mut self) {
+        let mut events = Events::with_capacity(1024);
+        loop {
+            let timeout = self.poll_timeout();
+            if let Err(e) = self.poll.poll(&mut events, timeout)
+                && e.kind() != io::ErrorKind::Interrupted
+            {
+                // The poller itself failed: nothing can be driven any more.
+                self.shutdown_all(CloseReason::Error(NetError::from_io(
+                    NetOp::Engine,
+                    &e,
+                    None,
+                )));
+                self.finish_batch();
+                return;
+            }
+            for ev in events.iter() {
+                if ev.token() == WAKER_TOKEN {
+                    continue;
+                }
+                self.on_ready(SocketId(ev.token().0 as u64), ev);
+            }
+            if !self.drain_commands() {
+                self.shutdown_all(CloseReason::Shutdown);
+                self.finish_batch();
+                return;
+            }
+            self.service_reads();
+            self.check_deadlines();
+            self.finish_batch();
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Duration> {
+        if self.out.blocked.is_some() {
+            return Some(STALL_RETRY);
+        }
+        if !self.pending_reads.is_empty() && self.out.has_room() {
+            return Some(Duration::ZERO);
+        }
+        let now = Instant::now();
+        self.sockets
+            .values()
+            .filter_map(|s| match s {
+                Sock::Connecting(c) => Some(c.deadline.saturating_duration_since(now)),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Hands the batch over and requests one repaint for it.
+    fn finish_batch(&mut self) {
+        if !self.out.flush() {
+            self.shared.stalled.store(true, Ordering::Release);
+            // The UI may have drained between our try and the flag: retry once.
+            if self.out.flush() {
+                self.shared.stalled.store(false, Ordering::Release);
+            }
+        }
+        if std::mem::take(&mut self.out.handed_over) {
+            (self.repaint)();
+        }
+    }
+
+    /// Applies every waiting command. Returns false on shutdown.
+    fn drain_commands(&mut self) -> bool {
+        loop {
+            match self.commands.try_recv() {
+                Ok(Command::Shutdown) => return false,
+                Ok(cmd) => self.apply(cmd),
+                Err(TryRecvError::Empty) => return true,
+                Err(TryRecvError::Disconnected) => return false,
+            }
+        }
+    }
+
+    fn apply(&mut self, cmd: Command) {
+        match cmd {
+            Command::Open { id, spec } => self.open(id, spec),
+            Command::Send { id, bytes, to } => self.send(id, bytes, to),
+            Command::Close { id, how } => self.close_cmd(id, how),
+            Command::Resolved { id, result } => self.resolved(id, result),
+            Command::Shutdown => {}
+        }
+    }
+
+    /// Registers `source` for `interest` under the socket's id.
+    pub(crate) fn register(
+        &self,
+        id: SocketId,
+        source: &mut impl mio::event::Source,
+        interest: Interest,
+    ) -> io::Result<()> {
+        self.poll
+            .registry()
+            .register(source, Token(id.0 as usize), interest)
+    }
+
+    fn open(&mut self, id: SocketId, spec: SocketSpec) {
+        let opened = match spec {
+            SocketSpec::TcpListen {
+                addr,
+                backlog,
+                reuse_addr,
+            } => tcp::listen(self, id, addr, backlog, reuse_addr),
+            SocketSpec::TcpConnect { host, port } => {
+                self.start_connect(id, host, port);
+                return;
+            }
+            SocketSpec::Udp {
+                addr,
+                default_peer,
+                recv_bytes,
+            } => udp::bind(self, id, addr, default_peer, recv_bytes),
+        };
+        match opened {
+            Ok(sock) => {
+                self.sockets.insert(id, sock);
+            }
+            Err(e) => self.fail_and_close(id, e, 0),
+        }
+    }
+
+    fn start_connect(&mut self, id: SocketId, host: String, port: u16) {
+        let literal = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>();
+        if let Ok(ip) = literal {
+            self.try_connect(id, VecDeque::from([std::net::SocketAddr::new(ip, port)]));
+            return;
+        }
+        self.out
+            .emit(id, EventKind::Resolving { host: host.clone() });
+        let tx = self.command_tx.clone();
+        let waker = Arc::clone(&self.waker);
+        let name = host.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("sockbench-dns-{}", id.0))
+            .spawn(move || {
+                let result = tcp::resolve(&name, port);
+                // The engine may have shut down meanwhile; then nobody listens.
+                if tx.send(Command::Resolved { id, result }).is_ok() {
+                    let _ = waker.wake();
+                }
+            });
+        match spawned {
+            Ok(_) => {
+                self.sockets.insert(id, Sock::Resolving);
+            }
+            Err(e) => {
+                self.fail_and_close(id, NetError::from_io(NetOp::Resolve, &e, Some(&host)), 0)
+            }
+        }
+    }
+
+    fn resolved(&mut self, id: SocketId, result: Result<Vec<std::net::SocketAddr>, NetError>) {
+        // Only a client still waiting for DNS goes on; one closed meanwhile
+        // drops the answer.
+        if !matches!(self.sockets.get(&id), Some(Sock::Resolving)) {
+            return;
+        }
+        self.sockets.remove(&id);
+        match result {
+            Ok(addrs) => self.try_connect(id, addrs.into()),
+            Err(e) => self.fail_and_close(id, e, 0),
+        }
+    }
+
+    /// Tries the next address of a client; on the last failure, fails.
+    pub(crate) fn try_connect(&mut self, id: SocketId, mut addrs: VecDeque<std::net::SocketAddr>) {
+        let mut last_err = None;
+        while let Some(addr) = addrs.pop_front() {
+            match tcp::connect(self, id, addr) {
+                Ok(mut conn) => {
+                    conn.rest = addrs;
+                    self.out.emit(id, EventKind::Connecting { peer: addr });
+                    self.sockets.insert(id, Sock::Connecting(conn));
+                    return;
+                }
+                Err(e) => {
+                    self.out.emit(id, EventKind::Failed(e.clone()));
+                    last_err = Some(e);
+                }
+            }
+        }
+        let err = last_err.unwrap_or_else(|| {
+            NetError::other(
+                NetOp::Resolve,
+                io::ErrorKind::NotFound,
+                None,
+                "Host not found: the name resolved to no address".into(),
+            )
+        });
+        self.close_with(id, CloseReason::Error(err), 0);
+    }
+
+    fn on_ready(&mut self, id: SocketId, ev: &mio::event::Event) {
+        let Some(sock) = self.sockets.get_mut(&id) else {
+            return;
+        };
+        match sock {
+            Sock::Resolving => {}
+            Sock::Connecting(_) => tcp::on_connect_ready(self, id),
+            Sock::Listener(_) => tcp::accept_all(self, id),
+            Sock::Stream(s) => {
+                if (ev.is_readable() || ev.is_read_closed() || ev.is_error()) && !s.read_closed() {
+                    self.mark_readable(id);
+                }
+                if ev.is_writable() || ev.is_error() {
+                    tcp::flush(self, id);
+                }
+            }
+            Sock::Udp(_) => {
+                if ev.is_readable() || ev.is_error() {
+                    self.mark_readable(id);
+                }
+                if ev.is_writable() {
+                    udp::flush(self, id);
+                }
+            }
+        }
+    }
+
+    /// Notes that a socket has data (or an error) to read.
+    pub(crate) fn mark_readable(&mut self, id: SocketId) {
+        let flag = match self.sockets.get_mut(&id) {
+            Some(Sock::Stream(s)) => &mut s.read_pending,
+            Some(Sock::Udp(u)) => &mut u.read_pending,
+            _ => return,
+        };
+        if !*flag {
+            *flag = true;
+            self.pending_reads.push_back(id);
+        }
+    }
+
+    /// Reads from ready sockets, round robin, while the UI keeps up.
+    fn service_reads(&mut self) {
+        let mut turns = self.pending_reads.len();
+        while turns > 0 && self.out.has_room() {
+            turns -= 1;
+            let Some(id) = self.pending_reads.pop_front() else {
+                break;
+            };
+            let more = match self.sockets.get(&id) {
+                Some(Sock::Stream(_)) => tcp::read_some(self, id, READS_PER_TURN),
+                Some(Sock::Udp(_)) => udp::read_some(self, id, READS_PER_TURN * 16),
+                _ => false,
+            };
+            if more {
+                self.pending_reads.push_back(id);
+            } else {
+                match self.sockets.get_mut(&id) {
+                    Some(Sock::Stream(s)) => s.read_pending = false,
+                    Some(Sock::Udp(u)) => u.read_pending = false,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The read buffer (taken out so a socket can be borrowed beside it).
+    pub(crate) fn take_buf(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.buf)
+    }
+
+    /// Returns the read buffer.
+    pub(crate) fn put_buf(&mut self, buf: Vec<u8>) {
+        self.buf = buf;
+    }
+
+    fn check_deadlines(&mut self) {
+        let now = Instant::now();
+        let late: Vec<SocketId> = self
+            .sockets
+            .iter()
+            .filter_map(|(id, s)| match s {
+                Sock::Connecting(c) if c.deadline <= now => Some(*id),
+                _ => None,
+            })
+            .collect();
+        for id in late {
+            tcp::connect_timed_out(self, id);
+        }
+    }
+
+    fn send(&mut self, id: SocketId, bytes: Vec<u8>, to: Option<std::net::SocketAddr>) {
+        match self.sockets.get_mut(&id) {
+            Some(Sock::Stream(_)) => tcp::send(self, id, bytes),
+            Some(Sock::Udp(_)) => udp::send(self, id, bytes, to),
+            Some(Sock::Listener(l)) => {
+                let children: Vec<SocketId> = l.children.iter().copied().collect();
+                if children.is_empty() {
+                    let e = NetError::other(
+                        NetOp::Send,
+                        io::ErrorKind::NotConnected,
+                        None,
+                        "No clients: the listener has no connected clients to send to".into(),
+                    );
+                    self.out.emit(id, EventKind::Failed(e));
+                }
+                for child in children {
+                    tcp::send(self, child, bytes.clone());
+                }
+            }
+            Some(Sock::Resolving | Sock::Connecting(_)) => {
+                let e = NetError::other(
+                    NetOp::Send,
+                    io::ErrorKind::NotConnected,
+                    None,
+                    "Not connected yet: the client is still connecting; nothing was sent".into(),
+                );
+                self.out.emit(id, EventKind::Failed(e));
+            }
+            None => {
+                let e = NetError::other(
+                    NetOp::Send,
+                    io::ErrorKind::NotConnected,
+                    None,
+                    format!("Socket {id} is closed; nothing was sent"),
+                );
+                self.out.emit(id, EventKind::Failed(e));
+            }
+        }
+    }
+
+    fn close_cmd(&mut self, id: SocketId, how: CloseHow) {
+        match (self.sockets.get_mut(&id), how) {
+            (Some(Sock::Stream(_)), _) => tcp::close_stream(self, id, how),
+            (Some(Sock::Listener(_)), _) => self.close_with(id, CloseReason::ByUser, 0),
+            (Some(_), _) => {
+                let unsent = self.unsent_of(id);
+                let reason = if how == CloseHow::Reset {
+                    CloseReason::Reset
+                } else {
+                    CloseReason::ByUser
+                };
+                self.close_with(id, reason, unsent);
+            }
+            (None, _) => {}
+        }
+    }
+
+    /// Bytes queued on a socket that never went out.
+    pub(crate) fn unsent_of(&self, id: SocketId) -> usize {
+        match self.sockets.get(&id) {
+            Some(Sock::Stream(s)) => s.queued_bytes(),
+            Some(Sock::Udp(u)) => u.queued_bytes(),
+            _ => 0,
+        }
+    }
+
+    /// Reports `err`, then closes the socket because of it.
+    pub(crate) fn fail_and_close(&mut self, id: SocketId, err: NetError, unsent: usize) {
+        self.out.emit(id, EventKind::Failed(err.clone()));
+        self.close_with(id, CloseReason::Error(err), unsent);
+    }
+
+    /// Drops the socket (closing it) and reports `Closed`.
+    pub(crate) fn close_with(&mut self, id: SocketId, reason: CloseReason, unsent_bytes: usize) {
+        if let Some(sock) = self.sockets.remove(&id) {
+            if let Sock::Stream(s) = &sock
+                && let Some(parent) = s.parent
+                && let Some(Sock::Listener(l)) = self.sockets.get_mut(&parent)
+            {
+                l.children.remove(&id);
+            }
+            if let Sock::Listener(l) = sock {
+                for child in l.children {
+                    let unsent = self.unsent_of(child);
+                    self.close_with(child, CloseReason::ListenerClosed, unsent);
+                }
+            }
+        }
+        self.out.emit(
+            id,
+            EventKind::Closed {
+                reason,
+                unsent_bytes,
+            },
+        );
+    }
+
+    fn shutdown_all(&mut self, reason: CloseReason) {
+        let mut ids: Vec<SocketId> = self.sockets.keys().copied().collect();
+        ids.sort();
+        for id in ids {
+            if self.sockets.contains_key(&id) {
+                let unsent = self.unsent_of(id);
+                self.close_with(id, reason.clone(), unsent);
+            }
+        }
+    }
+
+    /// A fresh id for an accepted connection.
+    pub(crate) fn allocate_id(&self) -> SocketId {
+        self.shared.allocate_id()
+    }
+}

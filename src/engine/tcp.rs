@@ -1,0 +1,493 @@
+//! TCP in the engine: listeners (created and configured with socket2, then
+//! driven by mio), outgoing connects with a timeout and address fallback,
+//! and connected streams with an ordered send queue that is finished on
+//! writable, never dropped or reordered.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use mio::Interest;
+use nix::errno::Errno;
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
+
+use super::error::{NetError, NetOp};
+use super::message::{CloseHow, CloseReason, DEFAULT_TCP_READ_BYTES, EventKind, SocketId};
+use super::reactor::{CONNECT_TIMEOUT, Reactor, Sock};
+
+/// A listening socket and the connections it accepted that are still open.
+pub(crate) struct Listener {
+    pub(crate) listener: mio::net::TcpListener,
+    pub(crate) children: BTreeSet<SocketId>,
+}
+
+/// A client connect in flight.
+pub(crate) struct Connecting {
+    stream: mio::net::TcpStream,
+    peer: SocketAddr,
+    /// Addresses still to try if this one fails.
+    pub(crate) rest: VecDeque<SocketAddr>,
+    pub(crate) deadline: Instant,
+}
+
+/// What to do once the send queue is empty.
+#[derive(Debug)]
+enum AfterFlush {
+    Shutdown,
+    Close(CloseReason),
+}
+
+/// One payload being written.
+struct Pending {
+    bytes: Vec<u8>,
+    offset: usize,
+}
+
+/// A connected TCP stream.
+pub(crate) struct Stream {
+    stream: mio::net::TcpStream,
+    peer: SocketAddr,
+    pub(crate) parent: Option<SocketId>,
+    out: VecDeque<Pending>,
+    pub(crate) read_pending: bool,
+    read_closed: bool,
+    write_shut: bool,
+    after_flush: Option<AfterFlush>,
+}
+
+impl Stream {
+    fn new(stream: mio::net::TcpStream, peer: SocketAddr, parent: Option<SocketId>) -> Self {
+        Stream {
+            stream,
+            peer,
+            parent,
+            out: VecDeque::new(),
+            read_pending: false,
+            read_closed: false,
+            write_shut: false,
+            after_flush: None,
+        }
+    }
+
+    /// Bytes queued and not yet written.
+    pub(crate) fn queued_bytes(&self) -> usize {
+        self.out
+            .iter()
+            .map(|p| p.bytes.len().saturating_sub(p.offset))
+            .sum()
+    }
+
+    /// Whether the peer has closed its side.
+    pub(crate) fn read_closed(&self) -> bool {
+        self.read_closed
+    }
+}
+
+fn new_socket(addr: SocketAddr) -> Result<Socket, NetError> {
+    let a = addr.to_string();
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+        .map_err(|e| NetError::from_io(NetOp::Create, &e, Some(&a)))?;
+    sock.set_nonblocking(true)
+        .map_err(|e| NetError::from_io(NetOp::Create, &e, Some(&a)))?;
+    Ok(sock)
+}
+
+/// `socket()`, `setsockopt(SO_REUSEADDR)`, `bind()`, `listen()`.
+pub(crate) fn listen(
+    r: &mut Reactor,
+    id: SocketId,
+    addr: SocketAddr,
+    backlog: i32,
+    reuse_addr: bool,
+) -> Result<Sock, NetError> {
+    let a = addr.to_string();
+    let sock = new_socket(addr)?;
+    if reuse_addr {
+        sock.set_reuse_address(true)
+            .map_err(|e| NetError::from_io(NetOp::Create, &e, Some(&a)))?;
+    }
+    sock.bind(&addr.into())
+        .map_err(|e| NetError::from_io(NetOp::Bind, &e, Some(&a)))?;
+    sock.listen(backlog)
+        .map_err(|e| NetError::from_io(NetOp::Listen, &e, Some(&a)))?;
+    let local = sock
+        .local_addr()
+        .ok()
+        .and_then(|l| l.as_socket())
+        .unwrap_or(addr);
+    let mut listener = mio::net::TcpListener::from_std(sock.into());
+    r.register(id, &mut listener, Interest::READABLE)
+        .map_err(|e| NetError::from_io(NetOp::Engine, &e, Some(&a)))?;
+    r.out.emit(id, EventKind::Listening { local, backlog });
+    Ok(Sock::Listener(Listener {
+        listener,
+        children: BTreeSet::new(),
+    }))
+}
+
+/// Accepts every waiting connection; each becomes a socket of its own.
+pub(crate) fn accept_all(r: &mut Reactor, id: SocketId) {
+    loop {
+        let Some(Sock::Listener(l)) = r.sockets.get_mut(&id) else {
+            return;
+        };
+        match l.listener.accept() {
+            Ok((mut stream, peer)) => {
+                let child = r.allocate_id();
+                let local = match stream.local_addr() {
+                    Ok(a) => a,
+                    Err(e) => {
+                        let err = NetError::from_io(NetOp::Accept, &e, Some(&peer.to_string()));
+                        r.out.emit(id, EventKind::Failed(err));
+                        continue;
+                    }
+                };
+                if let Err(e) =
+                    r.register(child, &mut stream, Interest::READABLE | Interest::WRITABLE)
+                {
+                    let err = NetError::from_io(NetOp::Engine, &e, Some(&peer.to_string()));
+                    r.out.emit(id, EventKind::Failed(err));
+                    continue;
+                }
+                if let Some(Sock::Listener(l)) = r.sockets.get_mut(&id) {
+                    l.children.insert(child);
+                }
+                r.out.emit(
+                    child,
+                    EventKind::Accepted {
+                        parent: id,
+                        local,
+                        peer,
+                    },
+                );
+                r.sockets
+                    .insert(child, Sock::Stream(Stream::new(stream, peer, Some(id))));
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                // E.g. EMFILE: report it; the listener stays open.
+                r.out.emit(
+                    id,
+                    EventKind::Failed(NetError::from_io(NetOp::Accept, &e, None)),
+                );
+                return;
+            }
+        }
+    }
+}
+
+/// Resolves `host` (blocking: call it off the engine and UI threads).
+pub(crate) fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, NetError> {
+    match (host, port).to_socket_addrs() {
+        Ok(addrs) => {
+            let addrs: Vec<SocketAddr> = addrs.collect();
+            if addrs.is_empty() {
+                Err(NetError::other(
+                    NetOp::Resolve,
+                    io::ErrorKind::NotFound,
+                    Some(host),
+                    format!("Host not found: \"{host}\" has no address"),
+                ))
+            } else {
+                Ok(addrs)
+            }
+        }
+        Err(e) => Err(NetError::other(
+            NetOp::Resolve,
+            io::ErrorKind::NotFound,
+            Some(host),
+            format!("Host not found: \"{host}\" could not be resolved ({e})"),
+        )),
+    }
+}
+
+/// `socket()` then a non-blocking `connect()`.
+pub(crate) fn connect(
+    r: &mut Reactor,
+    id: SocketId,
+    addr: SocketAddr,
+) -> Result<Connecting, NetError> {
+    let a = addr.to_string();
+    let sock = new_socket(addr)?;
+    match sock.connect(&addr.into()) {
+        Ok(()) => {}
+        Err(e)
+            if e.raw_os_error() == Some(Errno::EINPROGRESS as i32)
+                || e.kind() == io::ErrorKind::WouldBlock => {}
+        Err(e) => return Err(NetError::from_io(NetOp::Connect, &e, Some(&a))),
+    }
+    let mut stream = mio::net::TcpStream::from_std(sock.into());
+    r.register(id, &mut stream, Interest::READABLE | Interest::WRITABLE)
+        .map_err(|e| NetError::from_io(NetOp::Engine, &e, Some(&a)))?;
+    Ok(Connecting {
+        stream,
+        peer: addr,
+        rest: VecDeque::new(),
+        deadline: Instant::now() + CONNECT_TIMEOUT,
+    })
+}
+
+/// The connect finished one way or the other (or woke spuriously).
+pub(crate) fn on_connect_ready(r: &mut Reactor, id: SocketId) {
+    let Some(Sock::Connecting(c)) = r.sockets.get_mut(&id) else {
+        return;
+    };
+    let a = c.peer.to_string();
+    let err = match c.stream.take_error() {
+        Ok(Some(e)) | Err(e) => Some(e),
+        Ok(None) => None,
+    };
+    if let Some(e) = err {
+        connect_failed(r, id, NetError::from_io(NetOp::Connect, &e, Some(&a)));
+        return;
+    }
+    match c.stream.peer_addr() {
+        Ok(peer) => {
+            let local = c.stream.local_addr();
+            let Some(Sock::Connecting(c)) = r.sockets.remove(&id) else {
+                return;
+            };
+            match local {
+                Ok(local) => {
+                    r.out.emit(id, EventKind::Connected { local, peer });
+                    r.sockets
+                        .insert(id, Sock::Stream(Stream::new(c.stream, peer, None)));
+                    r.mark_readable(id);
+                }
+                Err(e) => r.fail_and_close(id, NetError::from_io(NetOp::Connect, &e, Some(&a)), 0),
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
+        Err(e) => connect_failed(r, id, NetError::from_io(NetOp::Connect, &e, Some(&a))),
+    }
+}
+
+/// The connect did not finish in time.
+pub(crate) fn connect_timed_out(r: &mut Reactor, id: SocketId) {
+    let Some(Sock::Connecting(c)) = r.sockets.get(&id) else {
+        return;
+    };
+    let a = c.peer.to_string();
+    let err = NetError::other(
+        NetOp::Connect,
+        io::ErrorKind::TimedOut,
+        Some(&a),
+        format!(
+            "Connection timed out (ETIMEDOUT): {a} did not answer within {} s",
+            CONNECT_TIMEOUT.as_secs()
+        ),
+    );
+    connect_failed(r, id, err);
+}
+
+fn connect_failed(r: &mut Reactor, id: SocketId, err: NetError) {
+    let Some(Sock::Connecting(c)) = r.sockets.remove(&id) else {
+        return;
+    };
+    if c.rest.is_empty() {
+        r.fail_and_close(id, err, 0);
+    } else {
+        r.out.emit(id, EventKind::Failed(err));
+        r.try_connect(id, c.rest);
+    }
+}
+
+/// Reads up to `max_reads` chunks. Returns true if there may be more.
+pub(crate) fn read_some(r: &mut Reactor, id: SocketId, max_reads: usize) -> bool {
+    let mut buf = r.take_buf();
+    let cap = DEFAULT_TCP_READ_BYTES.min(buf.len());
+    let mut more = true;
+    for _ in 0..max_reads {
+        if !r.out.has_room() {
+            break;
+        }
+        let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) else {
+            more = false;
+            break;
+        };
+        if s.read_closed {
+            more = false;
+            break;
+        }
+        let peer = s.peer;
+        match s.stream.read(&mut buf[..cap]) {
+            Ok(0) => {
+                peer_closed(r, id);
+                more = false;
+                break;
+            }
+            Ok(n) => r.out.emit(
+                id,
+                EventKind::Received {
+                    bytes: buf[..n].to_vec(),
+                    from: Some(peer),
+                    truncated: false,
+                },
+            ),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                more = false;
+                break;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let unsent = s.queued_bytes();
+                r.fail_and_close(
+                    id,
+                    NetError::from_io(NetOp::Recv, &e, Some(&peer.to_string())),
+                    unsent,
+                );
+                more = false;
+                break;
+            }
+        }
+    }
+    r.put_buf(buf);
+    more
+}
+
+/// `recv()` returned 0: the peer sent FIN.
+fn peer_closed(r: &mut Reactor, id: SocketId) {
+    let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) else {
+        return;
+    };
+    s.read_closed = true;
+    let done = s.write_shut || s.out.is_empty();
+    if !done {
+        s.after_flush = Some(AfterFlush::Close(CloseReason::PeerClosed));
+    }
+    r.out.emit(id, EventKind::PeerClosed);
+    if done {
+        r.close_with(id, CloseReason::PeerClosed, 0);
+    }
+}
+
+/// Queues `bytes` and writes what the kernel takes now.
+pub(crate) fn send(r: &mut Reactor, id: SocketId, bytes: Vec<u8>) {
+    let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) else {
+        return;
+    };
+    if s.write_shut || s.after_flush.is_some() {
+        let e = NetError::other(
+            NetOp::Send,
+            io::ErrorKind::BrokenPipe,
+            Some(&s.peer.to_string()),
+            "Cannot send: this side is shut down for writing (or closing); nothing was sent".into(),
+        );
+        r.out.emit(id, EventKind::Failed(e));
+        return;
+    }
+    s.out.push_back(Pending { bytes, offset: 0 });
+    if s.out.len() == 1 {
+        flush(r, id);
+    }
+}
+
+/// Writes queued payloads until the kernel buffer is full.
+pub(crate) fn flush(r: &mut Reactor, id: SocketId) {
+    loop {
+        let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) else {
+            return;
+        };
+        let peer = s.peer;
+        let Some(front) = s.out.front_mut() else {
+            match s.after_flush.take() {
+                Some(AfterFlush::Shutdown) => shutdown_write(r, id),
+                Some(AfterFlush::Close(reason)) => r.close_with(id, reason, 0),
+                None => {}
+            }
+            return;
+        };
+        let rest = front.bytes.get(front.offset..).unwrap_or_default();
+        let wrote = if rest.is_empty() {
+            Ok(0)
+        } else {
+            match s.stream.write(rest) {
+                Ok(0) => Err(io::Error::from(io::ErrorKind::WriteZero)),
+                other => other,
+            }
+        };
+        match wrote {
+            Ok(n) => {
+                front.offset += n;
+                if front.offset >= front.bytes.len()
+                    && let Some(done) = s.out.pop_front()
+                {
+                    r.out.emit(
+                        id,
+                        EventKind::Sent {
+                            bytes: done.bytes,
+                            to: Some(peer),
+                        },
+                    );
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let unsent = s.queued_bytes();
+                r.fail_and_close(
+                    id,
+                    NetError::from_io(NetOp::Send, &e, Some(&peer.to_string())),
+                    unsent,
+                );
+                return;
+            }
+        }
+    }
+}
+
+fn shutdown_write(r: &mut Reactor, id: SocketId) {
+    let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) else {
+        return;
+    };
+    match s.stream.shutdown(Shutdown::Write) {
+        Ok(()) => {
+            s.write_shut = true;
+            let read_closed = s.read_closed;
+            r.out.emit(id, EventKind::WriteShutdown);
+            if read_closed {
+                r.close_with(id, CloseReason::PeerClosed, 0);
+            }
+        }
+        Err(e) => {
+            let a = s.peer.to_string();
+            let unsent = s.queued_bytes();
+            r.fail_and_close(id, NetError::from_io(NetOp::Close, &e, Some(&a)), unsent);
+        }
+    }
+}
+
+/// Close, half-close or reset a stream.
+pub(crate) fn close_stream(r: &mut Reactor, id: SocketId, how: CloseHow) {
+    let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) else {
+        return;
+    };
+    match how {
+        CloseHow::Close => {
+            if s.out.is_empty() {
+                r.close_with(id, CloseReason::ByUser, 0);
+            } else {
+                s.after_flush = Some(AfterFlush::Close(CloseReason::ByUser));
+            }
+        }
+        CloseHow::ShutdownWrite => {
+            if s.write_shut || s.after_flush.is_some() {
+                return;
+            }
+            if s.out.is_empty() {
+                shutdown_write(r, id);
+            } else {
+                s.after_flush = Some(AfterFlush::Shutdown);
+            }
+        }
+        CloseHow::Reset => {
+            // SO_LINGER 0 makes close() send RST; failing to set it only
+            // weakens the reset to a normal close, which is still a close.
+            let _ = SockRef::from(&s.stream).set_linger(Some(Duration::ZERO));
+            let unsent = s.queued_bytes();
+            r.close_with(id, CloseReason::Reset, unsent);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Sockbench: a desktop socket workbench.
+//!
+//! The crate is split the way data flows:
+//!
+//! - [`engine`] owns every socket on one background I/O thread (a `mio` poll
+//!   loop); it takes [`engine::Command`]s and reports [`engine::Event`]s. It
+//!   knows nothing of the GUI.
+//! - [`codec`] is pure byte work: text encodings, hex, escapes.
+//! - [`model`] is the UI's state that is not drawing: the traffic log, the
+//!   sockets and their counters, the capture file.
+//! - [`ui`] draws the model and turns clicks into actions; [`app`] ties it
+//!   together for eframe.
+
+pub mod app;
+pub mod cli;
+pub mod codec;
+pub mod engine;
+pub mod model;
+pub mod ui;

@@ -1,0 +1,476 @@
+//! The traffic log: one compact entry per event, kept under a byte cap.
+//! Evicting the oldest entries is counted, never silent. Entries are
+//! decoded for display only when drawn (the view is virtualised), so a
+//! million rows cost their payload plus a few dozen bytes each.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::codec::text::ChunkText;
+use crate::engine::SocketId;
+
+/// The default byte cap of the log.
+pub const DEFAULT_LOG_CAP_BYTES: usize = 256 * 1024 * 1024;
+
+/// What a log row records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum EntryKind {
+    /// The socket was asked for (the spec is in the text).
+    Opening,
+    /// DNS lookup started.
+    Resolving,
+    /// A connect is in flight.
+    Connecting,
+    /// A client connected.
+    Connected,
+    /// A listener is listening.
+    Listening,
+    /// A connection was accepted.
+    Accepted,
+    /// A UDP socket is bound.
+    Bound,
+    /// Bytes went out.
+    Sent,
+    /// Bytes came in.
+    Received,
+    /// The kernel dropped datagrams.
+    KernelDrops,
+    /// The peer closed (`recv()` returned 0).
+    PeerClosed,
+    /// We shut down our write side.
+    WriteShutdown,
+    /// Something failed.
+    Failed,
+    /// The socket closed.
+    Closed,
+}
+
+impl EntryKind {
+    /// A short word for the event column.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryKind::Opening => "open",
+            EntryKind::Resolving => "resolving",
+            EntryKind::Connecting => "connecting",
+            EntryKind::Connected => "connected",
+            EntryKind::Listening => "listening",
+            EntryKind::Accepted => "accepted",
+            EntryKind::Bound => "bound",
+            EntryKind::Sent => "sent",
+            EntryKind::Received => "received",
+            EntryKind::KernelDrops => "drops",
+            EntryKind::PeerClosed => "peer closed",
+            EntryKind::WriteShutdown => "shutdown",
+            EntryKind::Failed => "failed",
+            EntryKind::Closed => "closed",
+        }
+    }
+
+    /// Whether the payload is traffic bytes (as opposed to a message).
+    pub fn is_data(self) -> bool {
+        matches!(self, EntryKind::Sent | EntryKind::Received)
+    }
+
+    /// The direction arrow: `→` out, `←` in, `·` otherwise.
+    pub fn direction(self) -> &'static str {
+        match self {
+            EntryKind::Sent => "→",
+            EntryKind::Received => "←",
+            _ => "·",
+        }
+    }
+}
+
+/// An index into the log's table of peer addresses (`u32::MAX`: none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerRef(u32);
+
+impl PeerRef {
+    /// No peer.
+    pub const NONE: PeerRef = PeerRef(u32::MAX);
+}
+
+/// One row. Kept small: this is multiplied by a million.
+#[derive(Clone, Debug)]
+pub struct LogEntry {
+    /// Microseconds since the Unix epoch.
+    pub time_us: u64,
+    /// The socket.
+    pub socket: SocketId,
+    /// Data bytes (for `Sent`/`Received`) or a UTF-8 message (otherwise).
+    pub payload: Box<[u8]>,
+    /// The peer, interned.
+    pub peer: PeerRef,
+    /// What happened.
+    pub kind: EntryKind,
+    /// UDP: the datagram was truncated.
+    pub truncated: bool,
+    /// TCP text decoding across reads (see [`ChunkText`]).
+    pub chunk: ChunkText,
+}
+
+impl LogEntry {
+    /// The message of a non-data row.
+    pub fn message(&self) -> &str {
+        if self.kind.is_data() {
+            ""
+        } else {
+            std::str::from_utf8(&self.payload).unwrap_or("")
+        }
+    }
+
+    /// Bytes this entry costs against the cap.
+    pub fn cost(&self) -> usize {
+        std::mem::size_of::<LogEntry>() + self.payload.len()
+    }
+}
+
+/// Microseconds since the epoch for `t` (0 before 1970).
+pub fn unix_us(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// What the log keeps: everything, or counts only (for floods).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Retention {
+    /// Keep every entry with its payload.
+    #[default]
+    Everything,
+    /// Keep control rows; count data rows without storing them.
+    CountsOnly,
+}
+
+/// The log.
+#[derive(Debug)]
+pub struct TrafficLog {
+    entries: VecDeque<LogEntry>,
+    /// Absolute index of `entries[0]` (grows as entries are evicted).
+    first_index: u64,
+    bytes_used: usize,
+    cap_bytes: usize,
+    evicted_entries: u64,
+    evicted_bytes: u64,
+    /// Data rows not stored because of [`Retention::CountsOnly`].
+    skipped_entries: u64,
+    retention: Retention,
+    peers: Vec<SocketAddr>,
+    peer_index: HashMap<SocketAddr, u32>,
+    /// The filter and the absolute indices of the rows that pass it.
+    filter: Option<Filter>,
+}
+
+#[derive(Debug)]
+struct Filter {
+    sockets: Vec<SocketId>,
+    rows: VecDeque<u64>,
+}
+
+impl Default for TrafficLog {
+    fn default() -> Self {
+        Self::new(DEFAULT_LOG_CAP_BYTES)
+    }
+}
+
+impl TrafficLog {
+    /// An empty log that keeps at most `cap_bytes`.
+    pub fn new(cap_bytes: usize) -> Self {
+        TrafficLog {
+            entries: VecDeque::new(),
+            first_index: 0,
+            bytes_used: 0,
+            cap_bytes,
+            evicted_entries: 0,
+            evicted_bytes: 0,
+            skipped_entries: 0,
+            retention: Retention::Everything,
+            peers: Vec::new(),
+            peer_index: HashMap::new(),
+            filter: None,
+        }
+    }
+
+    /// Interns a peer address.
+    pub fn peer_ref(&mut self, addr: Option<SocketAddr>) -> PeerRef {
+        let Some(addr) = addr else {
+            return PeerRef::NONE;
+        };
+        if let Some(&i) = self.peer_index.get(&addr) {
+            return PeerRef(i);
+        }
+        let Ok(i) = u32::try_from(self.peers.len()) else {
+            return PeerRef::NONE;
+        };
+        if i == u32::MAX {
+            return PeerRef::NONE;
+        }
+        self.peers.push(addr);
+        self.peer_index.insert(addr, i);
+        PeerRef(i)
+    }
+
+    /// The address behind a [`PeerRef`].
+    pub fn peer(&self, r: PeerRef) -> Option<SocketAddr> {
+        self.peers.get(r.0 as usize).copied()
+    }
+
+    /// Adds a row, evicting the oldest rows to stay under the cap.
+    pub fn push(&mut self, entry: LogEntry) {
+        if self.retention == Retention::CountsOnly && entry.kind.is_data() {
+            self.skipped_entries += 1;
+            return;
+        }
+        self.bytes_used += entry.cost();
+        let index = self.first_index + self.entries.len() as u64;
+        if let Some(f) = &mut self.filter
+            && f.sockets.contains(&entry.socket)
+        {
+            f.rows.push_back(index);
+        }
+        self.entries.push_back(entry);
+        self.evict_to_cap();
+    }
+
+    /// Adds a message row.
+    pub fn push_message(
+        &mut self,
+        time: SystemTime,
+        socket: SocketId,
+        kind: EntryKind,
+        peer: Option<SocketAddr>,
+        message: String,
+    ) {
+        let peer = self.peer_ref(peer);
+        self.push(LogEntry {
+            time_us: unix_us(time),
+            socket,
+            payload: message.into_bytes().into_boxed_slice(),
+            peer,
+            kind,
+            truncated: false,
+            chunk: ChunkText::default(),
+        });
+    }
+
+    fn evict_to_cap(&mut self) {
+        while self.bytes_used > self.cap_bytes && self.entries.len() > 1 {
+            let Some(old) = self.entries.pop_front() else {
+                break;
+            };
+            let cost = old.cost();
+            self.bytes_used -= cost;
+            self.evicted_entries += 1;
+            self.evicted_bytes += cost as u64;
+            self.first_index += 1;
+        }
+        if let Some(f) = &mut self.filter {
+            while f.rows.front().is_some_and(|&i| i < self.first_index) {
+                f.rows.pop_front();
+            }
+        }
+    }
+
+    /// Removes every row (the counters of evictions restart too).
+    pub fn clear(&mut self) {
+        self.first_index += self.entries.len() as u64;
+        self.entries.clear();
+        self.bytes_used = 0;
+        self.evicted_entries = 0;
+        self.evicted_bytes = 0;
+        self.skipped_entries = 0;
+        if let Some(f) = &mut self.filter {
+            f.rows.clear();
+        }
+    }
+
+    /// Shows only rows of `sockets` (or everything with `None`).
+    pub fn set_filter(&mut self, sockets: Option<Vec<SocketId>>) {
+        self.filter = sockets.map(|sockets| {
+            let rows = self
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| sockets.contains(&e.socket))
+                .map(|(i, _)| self.first_index + i as u64)
+                .collect();
+            Filter { sockets, rows }
+        });
+    }
+
+    /// Adds a socket to the current filter (an accepted child of a filtered listener).
+    pub fn extend_filter(&mut self, parent: SocketId, child: SocketId) {
+        if let Some(f) = &mut self.filter
+            && f.sockets.contains(&parent)
+            && !f.sockets.contains(&child)
+        {
+            f.sockets.push(child);
+        }
+    }
+
+    /// The sockets the filter shows, if filtering.
+    pub fn filter(&self) -> Option<&[SocketId]> {
+        self.filter.as_ref().map(|f| f.sockets.as_slice())
+    }
+
+    /// Number of rows visible under the filter.
+    pub fn visible_len(&self) -> usize {
+        match &self.filter {
+            Some(f) => f.rows.len(),
+            None => self.entries.len(),
+        }
+    }
+
+    /// The `n`th visible row.
+    pub fn visible(&self, n: usize) -> Option<&LogEntry> {
+        match &self.filter {
+            Some(f) => {
+                let abs = *f.rows.get(n)?;
+                self.entries
+                    .get(usize::try_from(abs.checked_sub(self.first_index)?).ok()?)
+            }
+            None => self.entries.get(n),
+        }
+    }
+
+    /// All rows kept, oldest first.
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &LogEntry> + ExactSizeIterator {
+        self.entries.iter()
+    }
+
+    /// Rows kept.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no rows are kept.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Bytes counted against the cap.
+    pub fn bytes_used(&self) -> usize {
+        self.bytes_used
+    }
+
+    /// The cap.
+    pub fn cap_bytes(&self) -> usize {
+        self.cap_bytes
+    }
+
+    /// Changes the cap (evicting at once if needed).
+    pub fn set_cap_bytes(&mut self, cap: usize) {
+        self.cap_bytes = cap;
+        self.evict_to_cap();
+    }
+
+    /// Rows evicted to stay under the cap.
+    pub fn evicted_entries(&self) -> u64 {
+        self.evicted_entries
+    }
+
+    /// Bytes evicted to stay under the cap.
+    pub fn evicted_bytes(&self) -> u64 {
+        self.evicted_bytes
+    }
+
+    /// Data rows counted but not stored.
+    pub fn skipped_entries(&self) -> u64 {
+        self.skipped_entries
+    }
+
+    /// What is kept.
+    pub fn retention(&self) -> Retention {
+        self.retention
+    }
+
+    /// Sets what is kept from now on.
+    pub fn set_retention(&mut self, r: Retention) {
+        self.retention = r;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(socket: u64, n: usize) -> LogEntry {
+        LogEntry {
+            time_us: 1,
+            socket: SocketId(socket),
+            payload: vec![b'x'; n].into_boxed_slice(),
+            peer: PeerRef::NONE,
+            kind: EntryKind::Received,
+            truncated: false,
+            chunk: ChunkText::default(),
+        }
+    }
+
+    #[test]
+    fn entry_overhead_is_small() {
+        assert!(
+            std::mem::size_of::<LogEntry>() <= 64,
+            "{}",
+            std::mem::size_of::<LogEntry>()
+        );
+    }
+
+    #[test]
+    fn evicts_oldest_and_counts() {
+        let per = data(1, 100).cost();
+        let mut log = TrafficLog::new(per * 10);
+        for _ in 0..25 {
+            log.push(data(1, 100));
+        }
+        assert_eq!(log.len(), 10);
+        assert_eq!(log.evicted_entries(), 15);
+        assert!(log.bytes_used() <= log.cap_bytes());
+    }
+
+    #[test]
+    fn filter_follows_evictions() {
+        let per = data(1, 10).cost();
+        let mut log = TrafficLog::new(per * 4);
+        log.set_filter(Some(vec![SocketId(2)]));
+        for i in 0..10 {
+            log.push(data(1 + i % 2, 10));
+        }
+        assert_eq!(log.len(), 4);
+        assert_eq!(log.visible_len(), 2);
+        assert!(
+            (0..log.visible_len()).all(|n| log.visible(n).map(|e| e.socket) == Some(SocketId(2)))
+        );
+        log.set_filter(None);
+        assert_eq!(log.visible_len(), 4);
+    }
+
+    #[test]
+    fn counts_only_skips_data() {
+        let mut log = TrafficLog::new(1 << 20);
+        log.set_retention(Retention::CountsOnly);
+        log.push(data(1, 10));
+        log.push_message(
+            SystemTime::now(),
+            SocketId(1),
+            EntryKind::Closed,
+            None,
+            "bye".into(),
+        );
+        assert_eq!(log.len(), 1);
+        assert_eq!(log.skipped_entries(), 1);
+        assert_eq!(log.visible(0).map(LogEntry::message), Some("bye"));
+    }
+
+    #[test]
+    fn peers_are_interned() {
+        let mut log = TrafficLog::default();
+        let a: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let r1 = log.peer_ref(Some(a));
+        let r2 = log.peer_ref(Some(a));
+        assert_eq!(r1, r2);
+        assert_eq!(log.peer(r1), Some(a));
+        assert_eq!(log.peer(PeerRef::NONE), None);
+    }
+}

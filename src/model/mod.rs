@@ -1,0 +1,281 @@
+//! The UI's state that is not drawing: the sockets ([`session`]), the
+//! traffic log ([`log`]), the capture file ([`capture`]) and the parsing of
+//! what the user typed into socket specs ([`spec`]). Testable without a
+//! window: [`Model::apply`] folds engine events into it.
+
+pub mod capture;
+pub mod log;
+pub mod session;
+pub mod spec;
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use crate::codec::text::{ChunkText, TextEncoding};
+use crate::engine::{CloseReason, Event, EventKind, SocketId, SocketKind, SocketSpec};
+use log::{EntryKind, LogEntry, TrafficLog, unix_us};
+use session::{Session, SessionState};
+
+/// Sockets and the log.
+#[derive(Debug, Default)]
+pub struct Model {
+    /// Every socket not yet removed, by id.
+    pub sessions: BTreeMap<SocketId, Session>,
+    /// The traffic log.
+    pub log: TrafficLog,
+    /// The encoding new sockets display with.
+    pub default_encoding: TextEncoding,
+    /// Events folded in since start.
+    pub events_applied: u64,
+}
+
+impl Model {
+    /// A model whose log keeps at most `cap_bytes`.
+    pub fn with_log_cap(cap_bytes: usize) -> Self {
+        Model {
+            log: TrafficLog::new(cap_bytes),
+            ..Model::default()
+        }
+    }
+
+    /// Records that the user asked for socket `id`.
+    pub fn opening(&mut self, id: SocketId, spec: &SocketSpec) {
+        self.sessions
+            .insert(id, Session::for_spec(id, spec, self.default_encoding));
+        self.log.push_message(
+            SystemTime::now(),
+            id,
+            EntryKind::Opening,
+            None,
+            format!("open {spec}"),
+        );
+    }
+
+    /// Folds one engine event into the sessions and the log.
+    pub fn apply(&mut self, ev: Event) {
+        self.events_applied += 1;
+        let Event { id, time, kind } = ev;
+        let session = self.sessions.get_mut(&id);
+        match kind {
+            EventKind::Received {
+                bytes,
+                from,
+                truncated,
+            } => {
+                let mut chunk = ChunkText::default();
+                if let Some(s) = session {
+                    s.counters.bytes_in += bytes.len() as u64;
+                    s.counters.msgs_in += 1;
+                    if truncated {
+                        s.truncated += 1;
+                    }
+                    if s.kind.is_stream() {
+                        chunk = s.splitter.push(&bytes);
+                    }
+                }
+                let peer = self.log.peer_ref(from);
+                self.log.push(LogEntry {
+                    time_us: unix_us(time),
+                    socket: id,
+                    payload: bytes.into_boxed_slice(),
+                    peer,
+                    kind: EntryKind::Received,
+                    truncated,
+                    chunk,
+                });
+            }
+            EventKind::Sent { bytes, to } => {
+                if let Some(s) = session {
+                    s.counters.bytes_out += bytes.len() as u64;
+                    s.counters.msgs_out += 1;
+                }
+                let peer = self.log.peer_ref(to);
+                self.log.push(LogEntry {
+                    time_us: unix_us(time),
+                    socket: id,
+                    payload: bytes.into_boxed_slice(),
+                    peer,
+                    kind: EntryKind::Sent,
+                    truncated: false,
+                    chunk: ChunkText::default(),
+                });
+            }
+            EventKind::Resolving { host } => {
+                if let Some(s) = session {
+                    s.state = SessionState::Resolving;
+                }
+                let msg = format!("resolving \"{host}\"");
+                self.log
+                    .push_message(time, id, EntryKind::Resolving, None, msg);
+            }
+            EventKind::Connecting { peer } => {
+                if let Some(s) = session {
+                    s.state = SessionState::Connecting(peer);
+                }
+                let msg = format!("connecting to {peer}");
+                self.log
+                    .push_message(time, id, EntryKind::Connecting, Some(peer), msg);
+            }
+            EventKind::Connected { local, peer } => {
+                if let Some(s) = session {
+                    s.state = SessionState::Connected;
+                    s.local = Some(local);
+                    s.peer = Some(peer);
+                }
+                let msg = format!("connected from {local}");
+                self.log
+                    .push_message(time, id, EntryKind::Connected, Some(peer), msg);
+            }
+            EventKind::Listening { local, backlog } => {
+                if let Some(s) = session {
+                    s.state = SessionState::Listening;
+                    s.local = Some(local);
+                }
+                let msg = format!("listening on {local} (backlog {backlog})");
+                self.log
+                    .push_message(time, id, EntryKind::Listening, None, msg);
+            }
+            EventKind::Accepted {
+                parent,
+                local,
+                peer,
+            } => {
+                let encoding = self
+                    .sessions
+                    .get(&parent)
+                    .map_or(self.default_encoding, |p| p.encoding);
+                let mut s = Session::new(
+                    id,
+                    SocketKind::TcpAccepted,
+                    format!("accepted by {parent}"),
+                    encoding,
+                );
+                s.state = SessionState::Connected;
+                s.local = Some(local);
+                s.peer = Some(peer);
+                s.parent = Some(parent);
+                self.sessions.insert(id, s);
+                if let Some(p) = self.sessions.get_mut(&parent) {
+                    p.children.push(id);
+                }
+                self.log.extend_filter(parent, id);
+                let msg = format!("accepted by {parent} on {local}");
+                self.log
+                    .push_message(time, id, EntryKind::Accepted, Some(peer), msg);
+            }
+            EventKind::Bound {
+                local,
+                rcvbuf_bytes,
+                drop_counting,
+            } => {
+                if let Some(s) = session {
+                    s.state = SessionState::Bound;
+                    s.local = Some(local);
+                    s.rcvbuf_bytes = Some(rcvbuf_bytes);
+                    s.drop_counting = drop_counting;
+                }
+                let drops = if drop_counting {
+                    "kernel drops counted"
+                } else {
+                    "kernel drops not counted on this system"
+                };
+                let msg = format!("bound to {local}; receive buffer {rcvbuf_bytes} bytes; {drops}");
+                self.log.push_message(time, id, EntryKind::Bound, None, msg);
+            }
+            EventKind::KernelDrops { total } => {
+                if let Some(s) = session {
+                    s.kernel_drops = total;
+                }
+                let msg = format!(
+                    "the kernel dropped {total} datagram(s) so far: the receive buffer was full"
+                );
+                self.log
+                    .push_message(time, id, EntryKind::KernelDrops, None, msg);
+            }
+            EventKind::PeerClosed => {
+                let peer = session.and_then(|s| {
+                    s.peer_closed = true;
+                    s.peer
+                });
+                let msg = "peer closed its side (recv returned 0)".to_owned();
+                self.log
+                    .push_message(time, id, EntryKind::PeerClosed, peer, msg);
+            }
+            EventKind::WriteShutdown => {
+                if let Some(s) = session {
+                    s.write_shut = true;
+                }
+                let msg = "shutdown(SHUT_WR): FIN sent; still receiving".to_owned();
+                self.log
+                    .push_message(time, id, EntryKind::WriteShutdown, None, msg);
+            }
+            EventKind::Failed(e) => {
+                if let Some(s) = session {
+                    s.last_error = Some(e.message.clone());
+                }
+                self.log
+                    .push_message(time, id, EntryKind::Failed, None, e.message);
+            }
+            EventKind::Closed {
+                reason,
+                unsent_bytes,
+            } => {
+                let mut msg = match &reason {
+                    CloseReason::Error(_) => "closed after the error above".to_owned(),
+                    r => format!("closed: {r}"),
+                };
+                if unsent_bytes > 0 {
+                    msg.push_str(&format!("; {unsent_bytes} queued bytes were not sent"));
+                }
+                if let Some(s) = session {
+                    s.state = SessionState::Closed(reason);
+                }
+                self.log
+                    .push_message(time, id, EntryKind::Closed, None, msg);
+            }
+        }
+    }
+
+    /// Removes a closed socket (and its closed connections) from the sidebar.
+    /// Returns false if it is still open.
+    pub fn remove(&mut self, id: SocketId) -> bool {
+        let Some(s) = self.sessions.get(&id) else {
+            return false;
+        };
+        if !s.state.is_closed() {
+            return false;
+        }
+        let children = s.children.clone();
+        let parent = s.parent;
+        self.sessions.remove(&id);
+        for c in children {
+            if self.sessions.get(&c).is_some_and(|c| c.state.is_closed()) {
+                self.sessions.remove(&c);
+            } else if let Some(c) = self.sessions.get_mut(&c) {
+                c.parent = None;
+            }
+        }
+        if let Some(p) = parent.and_then(|p| self.sessions.get_mut(&p)) {
+            p.children.retain(|c| *c != id);
+        }
+        true
+    }
+
+    /// Sockets shown at the top level of the sidebar (not under a listener).
+    pub fn top_level(&self) -> impl Iterator<Item = &Session> {
+        self.sessions
+            .values()
+            .filter(|s| s.parent.is_none_or(|p| !self.sessions.contains_key(&p)))
+    }
+
+    /// The open connections a listener accepted.
+    pub fn open_children(&self, id: SocketId) -> Vec<SocketId> {
+        self.sessions.get(&id).map_or_else(Vec::new, |s| {
+            s.children
+                .iter()
+                .copied()
+                .filter(|c| self.sessions.get(c).is_some_and(|c| !c.state.is_closed()))
+                .collect()
+        })
+    }
+}

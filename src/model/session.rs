@@ -1,0 +1,168 @@
+//! One socket as the UI sees it: what it is, its state, its addresses, its
+//! counters and its display encoding. Built from engine events.
+
+use std::net::SocketAddr;
+
+use crate::codec::text::{StreamSplitter, TextEncoding};
+use crate::engine::{CloseReason, SocketId, SocketKind, SocketSpec};
+
+/// Where a socket is in its life.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionState {
+    /// Asked for; the engine has not reported yet.
+    Opening,
+    /// Looking up the host name.
+    Resolving,
+    /// `connect()` in flight.
+    Connecting(SocketAddr),
+    /// Listening for connections.
+    Listening,
+    /// Connected (client or accepted).
+    Connected,
+    /// A bound UDP socket.
+    Bound,
+    /// Closed, and why.
+    Closed(CloseReason),
+}
+
+impl SessionState {
+    /// A short word for the sidebar.
+    pub fn label(&self) -> &'static str {
+        match self {
+            SessionState::Opening => "opening",
+            SessionState::Resolving => "resolving",
+            SessionState::Connecting(_) => "connecting",
+            SessionState::Listening => "listening",
+            SessionState::Connected => "connected",
+            SessionState::Bound => "bound",
+            SessionState::Closed(_) => "closed",
+        }
+    }
+
+    /// Whether the socket is gone.
+    pub fn is_closed(&self) -> bool {
+        matches!(self, SessionState::Closed(_))
+    }
+}
+
+/// Bytes and messages each way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Bytes received.
+    pub bytes_in: u64,
+    /// Reads (TCP) or datagrams (UDP) received.
+    pub msgs_in: u64,
+    /// Bytes sent.
+    pub bytes_out: u64,
+    /// Payloads sent.
+    pub msgs_out: u64,
+}
+
+/// One socket.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// Its id.
+    pub id: SocketId,
+    /// What it is.
+    pub kind: SocketKind,
+    /// How it was asked for (`tcp-listen:127.0.0.1:9000`).
+    pub spec: String,
+    /// Where it is in its life.
+    pub state: SessionState,
+    /// Our address, once bound.
+    pub local: Option<SocketAddr>,
+    /// The peer (TCP) once connected.
+    pub peer: Option<SocketAddr>,
+    /// UDP: where a send without a destination goes.
+    pub default_peer: Option<SocketAddr>,
+    /// The listener that accepted it.
+    pub parent: Option<SocketId>,
+    /// Connections accepted (listeners), in order.
+    pub children: Vec<SocketId>,
+    /// Traffic counters.
+    pub counters: Counters,
+    /// UDP: the kernel receive buffer granted.
+    pub rcvbuf_bytes: Option<usize>,
+    /// UDP: whether the kernel reports drops.
+    pub drop_counting: bool,
+    /// UDP: datagrams the kernel dropped.
+    pub kernel_drops: u64,
+    /// UDP: datagrams truncated by a small receive size.
+    pub truncated: u64,
+    /// The peer has closed its side.
+    pub peer_closed: bool,
+    /// We have shut down our side for writing.
+    pub write_shut: bool,
+    /// The latest error, for the sidebar.
+    pub last_error: Option<String>,
+    /// How its received bytes are shown as text.
+    pub encoding: TextEncoding,
+    /// Tracks characters split across TCP reads.
+    pub(crate) splitter: StreamSplitter,
+}
+
+impl Session {
+    /// A socket just asked for.
+    pub fn new(id: SocketId, kind: SocketKind, spec: String, encoding: TextEncoding) -> Self {
+        Session {
+            id,
+            kind,
+            spec,
+            state: SessionState::Opening,
+            local: None,
+            peer: None,
+            default_peer: None,
+            parent: None,
+            children: Vec::new(),
+            counters: Counters::default(),
+            rcvbuf_bytes: None,
+            drop_counting: false,
+            kernel_drops: 0,
+            truncated: 0,
+            peer_closed: false,
+            write_shut: false,
+            last_error: None,
+            encoding,
+            splitter: StreamSplitter::new(encoding),
+        }
+    }
+
+    /// A session for `spec`.
+    pub fn for_spec(id: SocketId, spec: &SocketSpec, encoding: TextEncoding) -> Self {
+        let mut s = Session::new(id, spec.kind(), spec.to_string(), encoding);
+        if let SocketSpec::Udp { default_peer, .. } = spec {
+            s.default_peer = *default_peer;
+        }
+        s
+    }
+
+    /// Changes the display encoding (new reads decode with it).
+    pub fn set_encoding(&mut self, encoding: TextEncoding) {
+        if self.encoding != encoding {
+            self.encoding = encoding;
+            self.splitter = StreamSplitter::new(encoding);
+        }
+    }
+
+    /// A one-line title: `#3 TCP listener 127.0.0.1:9000`.
+    pub fn title(&self) -> String {
+        let addr = match (self.kind, self.local, self.peer) {
+            (SocketKind::TcpClient | SocketKind::TcpAccepted, _, Some(peer)) => peer.to_string(),
+            (_, Some(local), _) => local.to_string(),
+            _ => self
+                .spec
+                .split_once(':')
+                .map_or(self.spec.clone(), |(_, a)| a.to_owned()),
+        };
+        format!("{} {} {}", self.id, self.kind.label(), addr)
+    }
+
+    /// Whether sends can go to it now.
+    pub fn can_send(&self) -> bool {
+        match self.state {
+            SessionState::Connected => !self.write_shut,
+            SessionState::Bound | SessionState::Listening => true,
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,1366 @@
+//! Parse, don't validate: user-typed strings become a checked
+//! [`SocketSpec`], or specific errors that name the field and what was typed.
+//!
+//! Every function here trims its input, never panics, and quotes at most a
+//! short prefix of what was typed, so a pasted megabyte gives a short error.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use crate::engine::{DEFAULT_UDP_RECV_BYTES, SocketSpec};
+
+/// The `listen()` backlog used when the field is left empty.
+pub const DEFAULT_BACKLOG: i32 = 128;
+/// The largest backlog accepted.
+pub const MAX_BACKLOG: i32 = 65_535;
+/// The largest UDP receive size accepted (one buffer larger than any datagram).
+pub const MAX_RECV_SIZE: usize = DEFAULT_UDP_RECV_BYTES;
+/// The address a listener binds when the CLI spec gives only a port.
+pub const DEFAULT_BIND_IP: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+/// The longest host name DNS allows.
+const MAX_HOST_LEN: usize = 253;
+/// The longest label (the part between dots) of a host name.
+const MAX_LABEL_LEN: usize = 63;
+/// How many characters of the user's input an error message quotes.
+const QUOTE_CHARS: usize = 40;
+/// No valid field or CLI spec is longer than this many bytes (an IPv6
+/// socket address with options is under 150); longer input is refused
+/// before any other work.
+const MAX_INPUT_BYTES: usize = 1024;
+
+/// The input field an error belongs to; the GUI shows the error under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The address to bind (listeners, UDP).
+    Address,
+    /// The host to connect to.
+    Host,
+    /// The port (to bind, or to connect to).
+    Port,
+    /// The `listen()` backlog.
+    Backlog,
+    /// The UDP default peer.
+    Peer,
+    /// The UDP receive buffer size.
+    RecvSize,
+    /// A whole socket spec typed on the command line.
+    Spec,
+}
+
+impl Field {
+    /// The field's label as the user sees it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Address => "Bind address",
+            Field::Host => "Host",
+            Field::Port => "Port",
+            Field::Backlog => "Backlog",
+            Field::Peer => "Peer",
+            Field::RecvSize => "Receive size",
+            Field::Spec => "Socket spec",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A field's input could not be used; `message` says why in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    /// The field the error belongs to.
+    pub field: Field,
+    /// What is wrong, naming what was typed (shown under the field).
+    pub message: String,
+}
+
+impl FieldError {
+    /// An error for `field`.
+    pub fn new(field: Field, message: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Quotes user input for a message, shortened to [`QUOTE_CHARS`] characters.
+fn quote(s: &str) -> String {
+    format!("'{}'", shown(s))
+}
+
+/// User input for a message, without quotes: shortened to [`QUOTE_CHARS`]
+/// characters, control characters escaped (`\n`, `\u{0}`).
+fn shown(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == QUOTE_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Trims `s` and refuses input too long to be valid for `field`.
+fn trimmed(s: &str, field: Field, max_bytes: usize) -> Result<&str, FieldError> {
+    let s = s.trim();
+    if s.len() > max_bytes {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "{} is {} characters long, far too long for a {}",
+                quote(s),
+                s.chars().count(),
+                field.label().to_lowercase()
+            ),
+        ));
+    }
+    Ok(s)
+}
+
+/// What a string is, as a whole number.
+enum Number {
+    /// Fits in a `u64`.
+    Value(u64),
+    /// Digits, but negative or too large for a `u64`.
+    OutOfRange,
+    /// Digits with a fraction (`1.5`).
+    Fraction,
+    /// Not a number at all.
+    NotNumeric,
+}
+
+fn classify_number(s: &str) -> Number {
+    let (negative, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        return Number::NotNumeric;
+    }
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        let fraction = digits.split_once('.').is_some_and(|(a, b)| {
+            !a.is_empty() && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+        });
+        return if fraction {
+            Number::Fraction
+        } else {
+            Number::NotNumeric
+        };
+    }
+    if negative {
+        // "-0" is zero; any other negative is out of range.
+        return if digits.bytes().all(|b| b == b'0') {
+            Number::Value(0)
+        } else {
+            Number::OutOfRange
+        };
+    }
+    digits
+        .parse::<u64>()
+        .map_or(Number::OutOfRange, Number::Value)
+}
+
+/// The port in `s`, or the message saying why it is not one.
+fn port_problem(s: &str, allow_zero: bool) -> Result<u16, String> {
+    let range = if allow_zero {
+        "ports go from 1 to 65535 (0 picks a free one)"
+    } else {
+        "ports go from 1 to 65535"
+    };
+    match classify_number(s) {
+        Number::Value(0) if !allow_zero => Err(format!(
+            "0 is not a port you can send or connect to: {range}"
+        )),
+        Number::Value(n) => {
+            u16::try_from(n).map_err(|_| format!("{} is not a port: {range}", shown(s)))
+        }
+        Number::OutOfRange => Err(format!("{} is not a port: {range}", shown(s))),
+        Number::Fraction => Err(format!("{} is not a whole number", quote(s))),
+        Number::NotNumeric => Err(format!("{} is not a number", quote(s))),
+    }
+}
+
+/// Parses a port. `allow_zero` accepts 0 ("pick a free port", for binding).
+pub fn parse_port(s: &str, allow_zero: bool) -> Result<u16, FieldError> {
+    let s = trimmed(s, Field::Port, MAX_INPUT_BYTES)?;
+    if s.is_empty() {
+        return Err(FieldError::new(Field::Port, "Port is empty"));
+    }
+    port_problem(s, allow_zero).map_err(|m| FieldError::new(Field::Port, m))
+}
+
+/// True if `s` could be a host name: ASCII letters, digits, `-`, `.`, `_`.
+fn host_chars_ok(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+}
+
+/// True if `s` is only digits and dots (so it was meant as an IPv4 address).
+fn looks_like_ipv4(s: &str) -> bool {
+    s.contains('.') && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
+/// Parses an IP literal (IPv6 possibly in brackets) or `localhost`; errors
+/// belong to `field`.
+fn parse_ip_in(s: &str, field: Field) -> Result<IpAddr, FieldError> {
+    let err = |m: String| FieldError::new(field, m);
+    if s.is_empty() {
+        return Err(err(match field {
+            Field::Address => {
+                "Bind address is empty: type 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)"
+                    .to_owned()
+            }
+            _ => format!("{field} is empty"),
+        }));
+    }
+    if s.eq_ignore_ascii_case("localhost") {
+        return Ok(DEFAULT_BIND_IP);
+    }
+    if s.chars().any(char::is_whitespace) {
+        return Err(err(format!(
+            "{} has a space in it; an IP address has none",
+            quote(s)
+        )));
+    }
+    if s.parse::<SocketAddr>().is_ok() {
+        return Err(err(format!(
+            "{} has a port in it: type only the address here",
+            quote(s)
+        )));
+    }
+    let inner = match s.strip_prefix('[') {
+        Some(rest) => match rest.strip_suffix(']') {
+            Some(inner) => inner,
+            None => {
+                return Err(err(format!(
+                    "{} opens a bracket but does not close it",
+                    quote(s)
+                )));
+            }
+        },
+        None => s,
+    };
+    if let Ok(ip) = inner.parse::<IpAddr>() {
+        if s.starts_with('[') && ip.is_ipv4() {
+            return Err(err(format!(
+                "{} puts an IPv4 address in brackets; brackets are only for IPv6",
+                quote(s)
+            )));
+        }
+        return Ok(ip);
+    }
+    if inner.contains('%') {
+        return Err(err(format!(
+            "{} has a zone (%…); zones of link-local IPv6 addresses are not supported",
+            quote(s)
+        )));
+    }
+    if looks_like_ipv4(inner) {
+        return Err(err(format!(
+            "{} is not an IPv4 address: it has four numbers from 0 to 255, like 192.168.1.20",
+            quote(s)
+        )));
+    }
+    if !inner.contains(':') && host_chars_ok(inner) {
+        return Err(err(match field {
+            Field::Address => format!(
+                "bind needs an IP address of this machine, not a host name ({}); try 127.0.0.1 or 0.0.0.0",
+                quote(s)
+            ),
+            _ => format!(
+                "{field} needs an IP address, not a host name ({}); only localhost is understood",
+                quote(s)
+            ),
+        }));
+    }
+    Err(err(format!("{} is not an IP address", quote(s))))
+}
+
+/// Parses a bind address: an IP literal of this machine, `[::1]`, or
+/// `localhost` (127.0.0.1). Host names are refused: bind does not resolve.
+pub fn parse_ip(s: &str) -> Result<IpAddr, FieldError> {
+    parse_ip_in(trimmed(s, Field::Address, MAX_INPUT_BYTES)?, Field::Address)
+}
+
+/// Parses `IP:PORT` (`127.0.0.1:9000`, `[::1]:9000`, `localhost:9000`) for
+/// `field`. A [`Field::Peer`] needs a port from 1; other fields accept 0.
+pub fn parse_socket_addr(s: &str, field: Field) -> Result<SocketAddr, FieldError> {
+    let s = trimmed(s, field, MAX_INPUT_BYTES)?;
+    let err = |m: String| FieldError::new(field, m);
+    if s.is_empty() {
+        return Err(err(format!("{field} is empty")));
+    }
+    let example = if field == Field::Peer {
+        "127.0.0.1:9000"
+    } else {
+        "0.0.0.0:9000"
+    };
+    let (host, port) = if s.starts_with('[') {
+        match s.split_once(']') {
+            Some((h, rest)) => {
+                let h = &s[..h.len() + 1];
+                match rest.strip_prefix(':') {
+                    Some(p) => (h, p),
+                    None if rest.is_empty() => {
+                        return Err(err(format!(
+                            "{} has no port: write it as {}:PORT",
+                            quote(s),
+                            shown(h)
+                        )));
+                    }
+                    None => {
+                        return Err(err(format!(
+                            "{} has something other than :PORT after the ]",
+                            quote(s)
+                        )));
+                    }
+                }
+            }
+            None => {
+                return Err(err(format!(
+                    "{} opens a bracket but does not close it",
+                    quote(s)
+                )));
+            }
+        }
+    } else {
+        match s.matches(':').count() {
+            0 => {
+                return Err(err(format!(
+                    "{} has no port: write it as ADDRESS:PORT, like {example}",
+                    quote(s)
+                )));
+            }
+            1 => s.split_once(':').unwrap_or((s, "")),
+            _ => {
+                return Err(err(if s.parse::<IpAddr>().is_ok() {
+                    format!(
+                        "{} has no port: an IPv6 address goes in brackets before the port, like [::1]:9000",
+                        quote(s)
+                    )
+                } else {
+                    format!(
+                        "{} is not ADDRESS:PORT; an IPv6 address goes in brackets, like [::1]:9000",
+                        quote(s)
+                    )
+                }));
+            }
+        }
+    };
+    let ip = parse_ip_in(host, field)?;
+    if port.is_empty() {
+        return Err(err(format!("{} has no port after the colon", quote(s))));
+    }
+    let port = port_problem(port, field != Field::Peer)
+        .map_err(|m| err(format!("the port in {}: {m}", quote(s))))?;
+    Ok(SocketAddr::new(ip, port))
+}
+
+/// Parses a host to connect to: a host name (letters, digits, `-`, `.`,
+/// `_`; at most 253 characters) or an IP literal, IPv6 with or without
+/// brackets. Returns it trimmed, brackets removed.
+pub fn parse_host(s: &str) -> Result<String, FieldError> {
+    let s = s.trim();
+    // One more for the trailing dot of a fully qualified name.
+    if s.len() > MAX_HOST_LEN + 1 {
+        return Err(FieldError::new(
+            Field::Host,
+            format!(
+                "{} is {} characters long; a host name has at most {MAX_HOST_LEN}",
+                quote(s),
+                s.chars().count()
+            ),
+        ));
+    }
+    let err = |m: String| FieldError::new(Field::Host, m);
+    if s.is_empty() {
+        return Err(err(
+            "Host is empty: type a name like example.com or an address like 127.0.0.1".to_owned(),
+        ));
+    }
+    if s.chars().any(char::is_whitespace) {
+        return Err(err(format!(
+            "{} has a space in it; a host name has none",
+            quote(s)
+        )));
+    }
+    if let Some(rest) = s.strip_prefix('[') {
+        let Some(inner) = rest.strip_suffix(']') else {
+            if rest.contains("]:") {
+                return Err(err(format!(
+                    "{} has a port in it: type the port in the Port field",
+                    quote(s)
+                )));
+            }
+            return Err(err(format!(
+                "{} opens a bracket but does not close it",
+                quote(s)
+            )));
+        };
+        return match inner.parse::<IpAddr>() {
+            Ok(IpAddr::V6(ip)) => Ok(ip.to_string()),
+            _ => Err(err(format!(
+                "{} is not an IPv6 address (brackets are only for IPv6)",
+                quote(s)
+            ))),
+        };
+    }
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Ok(ip.to_string());
+    }
+    if s.contains(':') {
+        return Err(err(
+            if s.parse::<SocketAddr>().is_ok() || s.matches(':').count() == 1 {
+                format!(
+                    "{} has a port in it: type the port in the Port field",
+                    quote(s)
+                )
+            } else {
+                format!("{} is not a host name or an IP address", quote(s))
+            },
+        ));
+    }
+    if s.len() > MAX_HOST_LEN {
+        return Err(err(format!(
+            "{} is {} characters long; a host name has at most {MAX_HOST_LEN}",
+            quote(s),
+            s.chars().count()
+        )));
+    }
+    if looks_like_ipv4(s) || s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err(format!(
+            "{} is not an IPv4 address: it has four numbers from 0 to 255, like 192.168.1.20",
+            quote(s)
+        )));
+    }
+    if let Some(bad) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')))
+    {
+        return Err(err(format!(
+            "{} has {} in it; a host name has only letters, digits, '-', '.' and '_'",
+            quote(s),
+            quote(&bad.to_string())
+        )));
+    }
+    // One trailing dot is the DNS root and allowed.
+    let name = s.strip_suffix('.').unwrap_or(s);
+    for label in name.split('.') {
+        if label.is_empty() {
+            return Err(err(format!("{} has an empty part between dots", quote(s))));
+        }
+        if label.len() > MAX_LABEL_LEN {
+            return Err(err(format!(
+                "{} has a part longer than {MAX_LABEL_LEN} characters between dots",
+                quote(s)
+            )));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(err(format!(
+                "{} has a part that starts or ends with '-'",
+                quote(s)
+            )));
+        }
+    }
+    Ok(s.to_owned())
+}
+
+/// Parses a whole number in `min..=max` for `field`; empty gives `default`.
+fn parse_bounded(
+    s: &str,
+    field: Field,
+    min: u64,
+    max: u64,
+    default: u64,
+    usual: &str,
+) -> Result<u64, FieldError> {
+    let s = trimmed(s, field, MAX_INPUT_BYTES)?;
+    let out_of_range = || {
+        FieldError::new(
+            field,
+            format!(
+                "{} is out of range: the {} goes from {min} to {max} ({usual})",
+                shown(s),
+                field.label().to_lowercase()
+            ),
+        )
+    };
+    if s.is_empty() {
+        return Ok(default);
+    }
+    match classify_number(s) {
+        Number::Value(n) if (min..=max).contains(&n) => Ok(n),
+        Number::Value(_) | Number::OutOfRange => Err(out_of_range()),
+        Number::Fraction => Err(FieldError::new(
+            field,
+            format!("{} is not a whole number", quote(s)),
+        )),
+        Number::NotNumeric => Err(FieldError::new(
+            field,
+            format!("{} is not a number", quote(s)),
+        )),
+    }
+}
+
+/// Parses a backlog: 1 to 65535, empty means [`DEFAULT_BACKLOG`].
+fn parse_backlog(s: &str) -> Result<i32, FieldError> {
+    let n = parse_bounded(
+        s,
+        Field::Backlog,
+        1,
+        MAX_BACKLOG as u64,
+        DEFAULT_BACKLOG as u64,
+        "128 is usual; empty means 128",
+    )?;
+    // In range by construction.
+    Ok(i32::try_from(n).unwrap_or(DEFAULT_BACKLOG))
+}
+
+/// Parses a UDP receive size: 1 to 65536, empty means 65536.
+fn parse_recv_size(s: &str) -> Result<usize, FieldError> {
+    let n = parse_bounded(
+        s,
+        Field::RecvSize,
+        1,
+        MAX_RECV_SIZE as u64,
+        DEFAULT_UDP_RECV_BYTES as u64,
+        "empty means 65536, enough for any datagram",
+    )?;
+    Ok(usize::try_from(n).unwrap_or(DEFAULT_UDP_RECV_BYTES))
+}
+
+/// The family name of an address.
+fn family(ip: IpAddr) -> &'static str {
+    if ip.is_ipv4() { "IPv4" } else { "IPv6" }
+}
+
+/// A peer must have the bound socket's address family.
+fn check_family(bind: IpAddr, peer: SocketAddr) -> Result<(), FieldError> {
+    if bind.is_ipv4() == peer.is_ipv4() {
+        return Ok(());
+    }
+    let hint = if bind.is_ipv4() {
+        "bind :: (or ::1) to talk IPv6"
+    } else {
+        "bind 0.0.0.0 (or 127.0.0.1) to talk IPv4"
+    };
+    Err(FieldError::new(
+        Field::Peer,
+        format!(
+            "peer {} is {} but the socket is bound to an {} address; {hint}",
+            peer.ip(),
+            family(peer.ip()),
+            family(bind)
+        ),
+    ))
+}
+
+/// Keeps the `Ok` value and pushes the error.
+fn collect<T>(r: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+/// Builds a TCP listener spec from its form's fields. `backlog` is 1 to
+/// 65535 (empty: 128); port 0 picks a free port. Returns every field's error.
+pub fn listen_spec(
+    address: &str,
+    port: &str,
+    backlog: &str,
+    reuse_addr: bool,
+) -> Result<SocketSpec, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let ip = collect(parse_ip(address), &mut errors);
+    let port = collect(parse_port(port, true), &mut errors);
+    let backlog = collect(parse_backlog(backlog), &mut errors);
+    match (ip, port, backlog) {
+        (Some(ip), Some(port), Some(backlog)) if errors.is_empty() => Ok(SocketSpec::TcpListen {
+            addr: SocketAddr::new(ip, port),
+            backlog,
+            reuse_addr,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Builds a TCP client spec: a host name or address, and a port from 1.
+pub fn connect_spec(host: &str, port: &str) -> Result<SocketSpec, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let host = collect(parse_host(host), &mut errors);
+    let port = collect(parse_port(port, false), &mut errors);
+    match (host, port) {
+        (Some(host), Some(port)) if errors.is_empty() => Ok(SocketSpec::TcpConnect { host, port }),
+        _ => Err(errors),
+    }
+}
+
+/// Builds a UDP spec. `default_peer` may be empty (no default peer); if
+/// given it must be `IP:PORT` of the bound address's family. `recv_size`
+/// is 1 to 65536 (empty: 65536). Returns every field's error.
+pub fn udp_spec(
+    address: &str,
+    port: &str,
+    default_peer: &str,
+    recv_size: &str,
+) -> Result<SocketSpec, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let ip = collect(parse_ip(address), &mut errors);
+    let port = collect(parse_port(port, true), &mut errors);
+    let peer = if default_peer.trim().is_empty() {
+        Some(None)
+    } else {
+        collect(parse_socket_addr(default_peer, Field::Peer), &mut errors).map(Some)
+    };
+    let recv_bytes = collect(parse_recv_size(recv_size), &mut errors);
+    if let (Some(ip), Some(Some(peer))) = (ip, peer) {
+        collect(check_family(ip, peer), &mut errors);
+    }
+    match (ip, port, peer, recv_bytes) {
+        (Some(ip), Some(port), Some(default_peer), Some(recv_bytes)) if errors.is_empty() => {
+            Ok(SocketSpec::Udp {
+                addr: SocketAddr::new(ip, port),
+                default_peer,
+                recv_bytes,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// The forms a CLI spec takes, for error messages.
+const CLI_FORMS: &str =
+    "tcp-listen:[ADDR:]PORT, tcp-connect:HOST:PORT or udp:[ADDR:]PORT[,peer=ADDR:PORT]";
+
+/// `[ADDR:]PORT` for a bound socket: a bare port binds 127.0.0.1.
+fn parse_bind_part(s: &str) -> Result<SocketAddr, FieldError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(FieldError::new(
+            Field::Spec,
+            "the address is missing after the colon: give [ADDR:]PORT, like 9000 or 0.0.0.0:9000",
+        ));
+    }
+    if !s.contains(':') && !s.starts_with('[') {
+        return parse_port(s, true).map(|p| SocketAddr::new(DEFAULT_BIND_IP, p));
+    }
+    parse_socket_addr(s, Field::Address)
+}
+
+/// Splits `key=value` options after the first comma.
+fn options(s: &str) -> (&str, Vec<(&str, &str)>) {
+    let mut parts = s.split(',');
+    let head = parts.next().unwrap_or("");
+    let opts = parts
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect();
+    (head, opts)
+}
+
+fn unknown_option(kind: &str, key: &str, known: &str) -> FieldError {
+    FieldError::new(
+        Field::Spec,
+        format!("{kind} has no option {}; it takes {known}", quote(key)),
+    )
+}
+
+/// Parses a socket spec typed on the command line:
+///
+/// - `tcp-listen:[ADDR:]PORT[,backlog=N]`: `tcp-listen:9000` binds
+///   127.0.0.1; `tcp-listen:0.0.0.0:9000`, `tcp-listen:[::]:9000`.
+///   Listeners set `SO_REUSEADDR`.
+/// - `tcp-connect:HOST:PORT`: `tcp-connect:example.com:80`,
+///   `tcp-connect:[::1]:80`.
+/// - `udp:[ADDR:]PORT[,peer=ADDR:PORT][,recv=N]`: `udp:0.0.0.0:9001`,
+///   `udp:0.0.0.0:9001,peer=127.0.0.1:9002`; a bare port binds 127.0.0.1.
+pub fn parse_cli_spec(s: &str) -> Result<SocketSpec, FieldError> {
+    let s = trimmed(s, Field::Spec, MAX_INPUT_BYTES)?;
+    if s.is_empty() {
+        return Err(FieldError::new(
+            Field::Spec,
+            format!("the socket spec is empty; write {CLI_FORMS}"),
+        ));
+    }
+    let Some((kind, rest)) = s.split_once(':') else {
+        return Err(FieldError::new(
+            Field::Spec,
+            format!("{} is not a socket spec; write {CLI_FORMS}", quote(s)),
+        ));
+    };
+    let (head, opts) = options(rest);
+    match kind.trim().to_ascii_lowercase().as_str() {
+        "tcp-listen" => {
+            let addr = parse_bind_part(head)?;
+            let mut backlog = DEFAULT_BACKLOG;
+            for (k, v) in opts {
+                match k {
+                    "backlog" => backlog = parse_backlog(v)?,
+                    _ => return Err(unknown_option("tcp-listen", k, "backlog=N")),
+                }
+            }
+            Ok(SocketSpec::TcpListen {
+                addr,
+                backlog,
+                reuse_addr: true,
+            })
+        }
+        "tcp-connect" => {
+            if let Some((k, _)) = opts.first() {
+                return Err(FieldError::new(
+                    Field::Spec,
+                    format!("tcp-connect takes no options (found {})", quote(k)),
+                ));
+            }
+            let head = head.trim();
+            let Some((host, port)) = split_host_port(head) else {
+                if head.matches(':').count() > 1 {
+                    return Err(FieldError::new(
+                        Field::Spec,
+                        format!(
+                            "{} is ambiguous: an IPv6 address goes in brackets, like tcp-connect:[::1]:80",
+                            quote(s)
+                        ),
+                    ));
+                }
+                return Err(FieldError::new(
+                    Field::Spec,
+                    format!(
+                        "{} has no port: write tcp-connect:HOST:PORT, like tcp-connect:example.com:80 or tcp-connect:[::1]:80",
+                        quote(s)
+                    ),
+                ));
+            };
+            let host = parse_host(host)?;
+            let port = parse_port(port, false)?;
+            Ok(SocketSpec::TcpConnect { host, port })
+        }
+        "udp" => {
+            let addr = parse_bind_part(head)?;
+            let mut default_peer = None;
+            let mut recv_bytes = DEFAULT_UDP_RECV_BYTES;
+            for (k, v) in opts {
+                match k {
+                    "peer" => {
+                        let peer = parse_socket_addr(v, Field::Peer)?;
+                        check_family(addr.ip(), peer)?;
+                        default_peer = Some(peer);
+                    }
+                    "recv" => recv_bytes = parse_recv_size(v)?,
+                    _ => return Err(unknown_option("udp", k, "peer=ADDR:PORT and recv=N")),
+                }
+            }
+            Ok(SocketSpec::Udp {
+                addr,
+                default_peer,
+                recv_bytes,
+            })
+        }
+        "tcp" => Err(FieldError::new(
+            Field::Spec,
+            format!(
+                "{} is ambiguous: write tcp-listen: to listen or tcp-connect: to connect",
+                quote(s)
+            ),
+        )),
+        _ => Err(FieldError::new(
+            Field::Spec,
+            format!("{} is not a socket kind; write {CLI_FORMS}", quote(kind)),
+        )),
+    }
+}
+
+/// Splits `HOST:PORT` / `[V6]:PORT` at the port's colon. `None` when there
+/// is no port, or an unbracketed IPv6 address makes the colon ambiguous.
+fn split_host_port(s: &str) -> Option<(&str, &str)> {
+    if s.starts_with('[') {
+        let close = s.find(']')?;
+        let port = s[close + 1..].strip_prefix(':')?;
+        return Some((&s[..=close], port));
+    }
+    match s.matches(':').count() {
+        1 => s.split_once(':'),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::net::Ipv6Addr;
+    use std::time::{Duration, Instant};
+
+    fn v4(a: u8, b: u8, c: u8, d: u8, port: u16) -> SocketAddr {
+        SocketAddr::new(IpAddr::V4(Ipv4Addr::new(a, b, c, d)), port)
+    }
+
+    fn v6(ip: Ipv6Addr, port: u16) -> SocketAddr {
+        SocketAddr::new(IpAddr::V6(ip), port)
+    }
+
+    #[test]
+    fn field_display_names() {
+        let cases = [
+            (Field::Address, "Bind address"),
+            (Field::Host, "Host"),
+            (Field::Port, "Port"),
+            (Field::Backlog, "Backlog"),
+            (Field::Peer, "Peer"),
+            (Field::RecvSize, "Receive size"),
+            (Field::Spec, "Socket spec"),
+        ];
+        for (f, name) in cases {
+            assert_eq!(f.to_string(), name);
+        }
+        let e = FieldError::new(Field::Port, "Port is empty");
+        assert_eq!(e.to_string(), "Port: Port is empty");
+    }
+
+    #[test]
+    fn ports() {
+        let ok: &[(&str, bool, u16)] = &[
+            ("9000", true, 9000),
+            (" 9000 ", false, 9000),
+            ("0", true, 0),
+            ("65535", false, 65535),
+            ("1", false, 1),
+            ("+80", false, 80),
+            ("00080", false, 80),
+        ];
+        for &(s, zero, want) in ok {
+            assert_eq!(parse_port(s, zero), Ok(want), "{s:?}");
+        }
+        let bad: &[(&str, bool, &str)] = &[
+            ("", true, "Port is empty"),
+            ("   ", true, "Port is empty"),
+            (
+                "99999",
+                true,
+                "99999 is not a port: ports go from 1 to 65535 (0 picks a free one)",
+            ),
+            (
+                "99999",
+                false,
+                "99999 is not a port: ports go from 1 to 65535",
+            ),
+            (
+                "65536",
+                false,
+                "65536 is not a port: ports go from 1 to 65535",
+            ),
+            (
+                "-1",
+                true,
+                "-1 is not a port: ports go from 1 to 65535 (0 picks a free one)",
+            ),
+            ("abc", true, "'abc' is not a number"),
+            ("9 000", true, "'9 000' is not a number"),
+            ("80.5", true, "'80.5' is not a whole number"),
+            (
+                "0",
+                false,
+                "0 is not a port you can send or connect to: ports go from 1 to 65535",
+            ),
+            (
+                "99999999999999999999999",
+                true,
+                "99999999999999999999999 is not a port: ports go from 1 to 65535 (0 picks a free one)",
+            ),
+            ("-", true, "'-' is not a number"),
+            ("٣", true, "'٣' is not a number"),
+        ];
+        for &(s, zero, msg) in bad {
+            let e = parse_port(s, zero).unwrap_err();
+            assert_eq!(e.field, Field::Port, "{s:?}");
+            assert_eq!(e.message, msg, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn bind_addresses() {
+        let ok: &[(&str, IpAddr)] = &[
+            ("127.0.0.1", IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            (" 0.0.0.0 ", IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+            ("localhost", IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            ("LocalHost", IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            ("::1", IpAddr::V6(Ipv6Addr::LOCALHOST)),
+            ("[::1]", IpAddr::V6(Ipv6Addr::LOCALHOST)),
+            ("::", IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
+        ];
+        for &(s, want) in ok {
+            assert_eq!(parse_ip(s), Ok(want), "{s:?}");
+        }
+        let bad: &[(&str, &str)] = &[
+            ("", "Bind address is empty"),
+            (
+                "example.com",
+                "bind needs an IP address of this machine, not a host name ('example.com')",
+            ),
+            ("256.1.1.1", "'256.1.1.1' is not an IPv4 address"),
+            ("127.0.0.1:9000", "has a port in it"),
+            ("[::1]:9000", "has a port in it"),
+            ("127.0.0 .1", "has a space in it"),
+            ("[::1", "opens a bracket but does not close it"),
+            ("[127.0.0.1]", "brackets are only for IPv6"),
+            ("fe80::1%eth0", "zone"),
+            ("1:2:3", "'1:2:3' is not an IP address"),
+            ("!!", "'!!' is not an IP address"),
+        ];
+        for &(s, want) in bad {
+            let e = parse_ip(s).unwrap_err();
+            assert_eq!(e.field, Field::Address, "{s:?}");
+            assert!(e.message.contains(want), "{s:?}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn socket_addresses() {
+        let ok: &[(&str, Field, SocketAddr)] = &[
+            ("127.0.0.1:9000", Field::Peer, v4(127, 0, 0, 1, 9000)),
+            ("[::1]:9000", Field::Peer, v6(Ipv6Addr::LOCALHOST, 9000)),
+            ("localhost:9000", Field::Peer, v4(127, 0, 0, 1, 9000)),
+            (" 0.0.0.0:0 ", Field::Address, v4(0, 0, 0, 0, 0)),
+        ];
+        for &(s, field, want) in ok {
+            assert_eq!(parse_socket_addr(s, field), Ok(want), "{s:?}");
+        }
+        let bad: &[(&str, Field, &str)] = &[
+            ("", Field::Peer, "Peer is empty"),
+            (
+                "127.0.0.1",
+                Field::Peer,
+                "'127.0.0.1' has no port: write it as ADDRESS:PORT",
+            ),
+            ("127.0.0.1:", Field::Peer, "has no port after the colon"),
+            (
+                "[::1]",
+                Field::Peer,
+                "'[::1]' has no port: write it as [::1]:PORT",
+            ),
+            (
+                "::1",
+                Field::Peer,
+                "an IPv6 address goes in brackets before the port",
+            ),
+            ("::1:9000", Field::Peer, "an IPv6 address goes in brackets"),
+            (
+                "127.0.0.1:0",
+                Field::Peer,
+                "0 is not a port you can send or connect to",
+            ),
+            (
+                "127.0.0.1:99999",
+                Field::Peer,
+                "the port in '127.0.0.1:99999': 99999 is not a port",
+            ),
+            ("127.0.0.1:-1", Field::Address, "-1 is not a port"),
+            ("127.0.0.1:http", Field::Peer, "'http' is not a number"),
+            (
+                "example.com:80",
+                Field::Peer,
+                "Peer needs an IP address, not a host name",
+            ),
+            ("[::1]x", Field::Peer, "something other than :PORT"),
+            ("[::1:80", Field::Peer, "opens a bracket"),
+        ];
+        for &(s, field, want) in bad {
+            let e = parse_socket_addr(s, field).unwrap_err();
+            assert_eq!(e.field, field, "{s:?}");
+            assert!(e.message.contains(want), "{s:?}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn hosts() {
+        let ok: &[(&str, &str)] = &[
+            ("example.com", "example.com"),
+            ("  example.com  ", "example.com"),
+            ("my_host-1.lan", "my_host-1.lan"),
+            ("localhost", "localhost"),
+            ("example.com.", "example.com."),
+            ("127.0.0.1", "127.0.0.1"),
+            ("::1", "::1"),
+            ("[::1]", "::1"),
+            ("[0:0::1]", "::1"),
+        ];
+        for &(s, want) in ok {
+            assert_eq!(parse_host(s).as_deref(), Ok(want), "{s:?}");
+        }
+        let long = format!("{}.com", "a.".repeat(130));
+        let long_label = format!("{}.com", "a".repeat(64));
+        let bad: Vec<(&str, &str)> = vec![
+            ("", "Host is empty"),
+            ("   ", "Host is empty"),
+            ("exa mple.com", "'exa mple.com' has a space in it"),
+            ("example.com:80", "has a port in it"),
+            ("[::1]:80", "has a port in it"),
+            ("[::1", "opens a bracket"),
+            ("[example.com]", "brackets are only for IPv6"),
+            ("exa$mple.com", "has '$' in it"),
+            ("héllo.com", "has 'é' in it"),
+            ("a..b", "empty part between dots"),
+            (".a", "empty part between dots"),
+            ("-a.com", "starts or ends with '-'"),
+            ("999.1.1.1", "is not an IPv4 address"),
+            ("1234", "is not an IPv4 address"),
+            (&long, "a host name has at most 253"),
+            (&long_label, "longer than 63"),
+            ("1:2:3", "is not a host name or an IP address"),
+        ];
+        for (s, want) in bad {
+            let e = parse_host(s).unwrap_err();
+            assert_eq!(e.field, Field::Host, "{s:?}");
+            assert!(e.message.contains(want), "{s:?}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn listen_specs() {
+        assert_eq!(
+            listen_spec("127.0.0.1", "9000", "", false),
+            Ok(SocketSpec::TcpListen {
+                addr: v4(127, 0, 0, 1, 9000),
+                backlog: DEFAULT_BACKLOG,
+                reuse_addr: false,
+            })
+        );
+        assert_eq!(
+            listen_spec("::", "0", " 1 ", true),
+            Ok(SocketSpec::TcpListen {
+                addr: v6(Ipv6Addr::UNSPECIFIED, 0),
+                backlog: 1,
+                reuse_addr: true,
+            })
+        );
+        let errs = listen_spec("example.com", "99999", "0", true).unwrap_err();
+        let fields: Vec<Field> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, [Field::Address, Field::Port, Field::Backlog]);
+        assert!(
+            errs[2]
+                .message
+                .contains("0 is out of range: the backlog goes from 1 to 65535")
+        );
+        let bad_backlogs: &[(&str, &str)] = &[
+            ("65536", "out of range"),
+            ("-1", "out of range"),
+            ("lots", "'lots' is not a number"),
+            ("1.5", "not a whole number"),
+        ];
+        for &(b, want) in bad_backlogs {
+            let errs = listen_spec("127.0.0.1", "9000", b, true).unwrap_err();
+            assert_eq!(errs.len(), 1);
+            assert_eq!(errs[0].field, Field::Backlog);
+            assert!(errs[0].message.contains(want), "{b:?}: {}", errs[0].message);
+        }
+        assert_eq!(
+            listen_spec("127.0.0.1", "9000", "65535", true).map(|s| match s {
+                SocketSpec::TcpListen { backlog, .. } => backlog,
+                _ => 0,
+            }),
+            Ok(65535)
+        );
+    }
+
+    #[test]
+    fn connect_specs() {
+        assert_eq!(
+            connect_spec("example.com", "80"),
+            Ok(SocketSpec::TcpConnect {
+                host: "example.com".into(),
+                port: 80
+            })
+        );
+        assert_eq!(
+            connect_spec("[::1]", "443"),
+            Ok(SocketSpec::TcpConnect {
+                host: "::1".into(),
+                port: 443
+            })
+        );
+        let errs = connect_spec("", "0").unwrap_err();
+        let fields: Vec<Field> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, [Field::Host, Field::Port]);
+        let errs = connect_spec("example.com", "").unwrap_err();
+        assert_eq!(errs, [FieldError::new(Field::Port, "Port is empty")]);
+    }
+
+    #[test]
+    fn udp_specs() {
+        assert_eq!(
+            udp_spec("0.0.0.0", "9001", "", ""),
+            Ok(SocketSpec::Udp {
+                addr: v4(0, 0, 0, 0, 9001),
+                default_peer: None,
+                recv_bytes: DEFAULT_UDP_RECV_BYTES,
+            })
+        );
+        assert_eq!(
+            udp_spec("::1", "0", "[::1]:9", "1500"),
+            Ok(SocketSpec::Udp {
+                addr: v6(Ipv6Addr::LOCALHOST, 0),
+                default_peer: Some(v6(Ipv6Addr::LOCALHOST, 9)),
+                recv_bytes: 1500,
+            })
+        );
+        let errs = udp_spec("0.0.0.0", "9001", "[::1]:9", "").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, Field::Peer);
+        assert!(
+            errs[0]
+                .message
+                .starts_with("peer ::1 is IPv6 but the socket is bound to an IPv4 address"),
+            "{}",
+            errs[0].message
+        );
+        let errs = udp_spec("::1", "9001", "127.0.0.1:9", "").unwrap_err();
+        assert!(
+            errs[0]
+                .message
+                .starts_with("peer 127.0.0.1 is IPv4 but the socket is bound to an IPv6 address"),
+            "{}",
+            errs[0].message
+        );
+        let bad_recv: &[(&str, &str)] = &[
+            ("0", "out of range: the receive size goes from 1 to 65536"),
+            ("65537", "out of range"),
+            ("-5", "out of range"),
+            ("big", "'big' is not a number"),
+        ];
+        for &(r, want) in bad_recv {
+            let errs = udp_spec("0.0.0.0", "9001", "", r).unwrap_err();
+            assert_eq!(errs.len(), 1, "{r:?}");
+            assert_eq!(errs[0].field, Field::RecvSize);
+            assert!(errs[0].message.contains(want), "{r:?}: {}", errs[0].message);
+        }
+        let errs = udp_spec("", "x", "::1", "0").unwrap_err();
+        let fields: Vec<Field> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [Field::Address, Field::Port, Field::Peer, Field::RecvSize]
+        );
+    }
+
+    #[test]
+    fn cli_specs() {
+        let ok: Vec<(&str, SocketSpec)> = vec![
+            (
+                "tcp-listen:127.0.0.1:9000",
+                SocketSpec::TcpListen {
+                    addr: v4(127, 0, 0, 1, 9000),
+                    backlog: DEFAULT_BACKLOG,
+                    reuse_addr: true,
+                },
+            ),
+            (
+                "tcp-listen:9000",
+                SocketSpec::TcpListen {
+                    addr: v4(127, 0, 0, 1, 9000),
+                    backlog: DEFAULT_BACKLOG,
+                    reuse_addr: true,
+                },
+            ),
+            (
+                "tcp-listen:[::]:9000,backlog=16",
+                SocketSpec::TcpListen {
+                    addr: v6(Ipv6Addr::UNSPECIFIED, 9000),
+                    backlog: 16,
+                    reuse_addr: true,
+                },
+            ),
+            (
+                "udp:0.0.0.0:9001",
+                SocketSpec::Udp {
+                    addr: v4(0, 0, 0, 0, 9001),
+                    default_peer: None,
+                    recv_bytes: DEFAULT_UDP_RECV_BYTES,
+                },
+            ),
+            (
+                "udp:9001",
+                SocketSpec::Udp {
+                    addr: v4(127, 0, 0, 1, 9001),
+                    default_peer: None,
+                    recv_bytes: DEFAULT_UDP_RECV_BYTES,
+                },
+            ),
+            (
+                "udp:0.0.0.0:9001,peer=127.0.0.1:9002",
+                SocketSpec::Udp {
+                    addr: v4(0, 0, 0, 0, 9001),
+                    default_peer: Some(v4(127, 0, 0, 1, 9002)),
+                    recv_bytes: DEFAULT_UDP_RECV_BYTES,
+                },
+            ),
+            (
+                "udp:[::1]:0,peer=[::1]:9,recv=512",
+                SocketSpec::Udp {
+                    addr: v6(Ipv6Addr::LOCALHOST, 0),
+                    default_peer: Some(v6(Ipv6Addr::LOCALHOST, 9)),
+                    recv_bytes: 512,
+                },
+            ),
+            (
+                "tcp-connect:example.host:80",
+                SocketSpec::TcpConnect {
+                    host: "example.host".into(),
+                    port: 80,
+                },
+            ),
+            (
+                "tcp-connect:[::1]:80",
+                SocketSpec::TcpConnect {
+                    host: "::1".into(),
+                    port: 80,
+                },
+            ),
+        ];
+        for (s, want) in ok {
+            assert_eq!(parse_cli_spec(s), Ok(want), "{s:?}");
+        }
+        let bad: &[(&str, Field, &str)] = &[
+            ("", Field::Spec, "the socket spec is empty"),
+            ("9000", Field::Spec, "'9000' is not a socket spec"),
+            ("tcp:9000", Field::Spec, "ambiguous"),
+            ("sctp:9000", Field::Spec, "'sctp' is not a socket kind"),
+            ("tcp-listen:", Field::Spec, "the address is missing"),
+            ("tcp-listen:99999", Field::Port, "99999 is not a port"),
+            (
+                "tcp-listen:example.com:80",
+                Field::Address,
+                "not a host name",
+            ),
+            ("tcp-listen:9000,backlog=0", Field::Backlog, "out of range"),
+            (
+                "tcp-listen:9000,color=red",
+                Field::Spec,
+                "tcp-listen has no option 'color'",
+            ),
+            ("tcp-connect:example.com", Field::Spec, "has no port"),
+            ("tcp-connect:::1:80", Field::Spec, "goes in brackets"),
+            ("tcp-connect:example.com:0", Field::Port, "0 is not a port"),
+            ("tcp-connect:bad host:80", Field::Host, "has a space in it"),
+            ("tcp-connect:a.b:80,x=1", Field::Spec, "takes no options"),
+            (
+                "udp:0.0.0.0:9001,peer=[::1]:9",
+                Field::Peer,
+                "peer ::1 is IPv6 but the socket is bound to an IPv4 address",
+            ),
+            ("udp:0.0.0.0:9001,peer=::1", Field::Peer, "brackets"),
+            ("udp:0.0.0.0:9001,peer=", Field::Peer, "Peer is empty"),
+            ("udp:0.0.0.0:9001,recv=0", Field::RecvSize, "out of range"),
+            (
+                "udp:0.0.0.0:9001,ttl=3",
+                Field::Spec,
+                "udp has no option 'ttl'",
+            ),
+        ];
+        for &(s, field, want) in bad {
+            let e = parse_cli_spec(s).unwrap_err();
+            assert_eq!(e.field, field, "{s:?}: {e}");
+            assert!(e.message.contains(want), "{s:?}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn cli_spec_round_trips_through_display() {
+        for s in [
+            "tcp-listen:127.0.0.1:9000",
+            "tcp-connect:example.host:80",
+            "tcp-connect:[::1]:80",
+            "udp:0.0.0.0:9001",
+        ] {
+            let spec = parse_cli_spec(s).unwrap();
+            assert_eq!(spec.to_string(), s);
+            assert_eq!(parse_cli_spec(&spec.to_string()), Ok(spec));
+        }
+    }
+
+    #[test]
+    fn huge_and_strange_input_is_quick_and_short() {
+        let start = Instant::now();
+        let inputs = [
+            "a".repeat(10 << 20),
+            "9".repeat(10 << 20),
+            ":".repeat(10 << 20),
+            "[".repeat(10 << 20),
+            format!("tcp-connect:{}:80", "a".repeat(10 << 20)),
+            format!("udp:0.0.0.0:1,{}", ",".repeat(1 << 20)),
+            "é".repeat(5 << 20),
+        ];
+        for s in &inputs {
+            let errors = [
+                parse_port(s, true).err(),
+                parse_ip(s).err(),
+                parse_socket_addr(s, Field::Peer).err(),
+                parse_host(s).err(),
+                parse_cli_spec(s).err(),
+                connect_spec(s, s).err().and_then(|v| v.into_iter().next()),
+                listen_spec(s, s, s, true)
+                    .err()
+                    .and_then(|v| v.into_iter().next()),
+                udp_spec(s, s, s, s)
+                    .err()
+                    .and_then(|v| v.into_iter().next()),
+            ];
+            for e in errors {
+                let e = e.expect("garbage must be refused");
+                assert!(e.message.len() < 400, "{} bytes", e.message.len());
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn quoting_shortens_and_escapes() {
+        assert_eq!(quote("abc"), "'abc'");
+        assert_eq!(quote("a\nb\0"), "'a\\nb\\0'");
+        let long = "é".repeat(100);
+        assert_eq!(quote(&long), format!("'{}…'", "é".repeat(QUOTE_CHARS)));
+        let e = parse_host("a\u{7}b").unwrap_err();
+        assert!(e.message.contains("'a\\u{7}b'"), "{}", e.message);
+    }
+
+    #[test]
+    fn control_characters_and_unicode_do_not_panic() {
+        for s in [
+            "\0",
+            "\u{7f}",
+            "[]",
+            "[]:",
+            "[:]",
+            "::",
+            ":",
+            ",",
+            "=",
+            "udp:",
+            "udp:,",
+            "tcp-listen:[",
+            "tcp-connect::",
+            "é:é",
+            "[é]:1",
+            "ééééééééééééééééééééééééééééééééééééééééééééééééé",
+        ] {
+            let _ = parse_port(s, false);
+            let _ = parse_ip(s);
+            let _ = parse_socket_addr(s, Field::Peer);
+            let _ = parse_host(s);
+            let _ = parse_cli_spec(s);
+            let _ = udp_spec(s, s, s, s);
+        }
+    }
+}

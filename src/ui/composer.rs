@@ -1,0 +1,285 @@
+//! The send composer: text (with escapes, a line ending and an encoding) or
+//! hex; a live preview of the exact bytes; errors inline, and nothing sent
+//! on an error; Ctrl+Enter sends; up/down arrows walk the history.
+
+use eframe::egui::{self, Key, Modifiers, RichText};
+
+use crate::codec::compose::{InputMode, LineEnding, build_payload};
+use crate::codec::hex::format_hex;
+use crate::codec::text::TextEncoding;
+use crate::engine::{MAX_UDP_PAYLOAD_BYTES, SocketId, SocketKind};
+use crate::model::Model;
+use crate::model::spec::{Field, parse_socket_addr};
+
+use super::{Action, error_color, labelled_text_edit};
+
+/// History entries kept.
+const HISTORY_MAX: usize = 100;
+/// Payloads up to this size get a live preview as they are typed.
+const PREVIEW_MAX_INPUT: usize = 64 * 1024;
+
+/// The composer's state.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Composer {
+    /// What the user typed.
+    #[serde(skip)]
+    pub text: String,
+    /// Text or hex.
+    pub mode: InputMode,
+    /// How text is encoded.
+    pub encoding: TextEncoding,
+    /// Appended to text payloads.
+    pub line_ending: LineEnding,
+    /// Whether `\r \n \t \\ \0 \xNN` are read as escapes.
+    pub escapes: bool,
+    /// UDP destination (empty: the default peer).
+    pub udp_to: String,
+    /// The last send's error, shown inline.
+    #[serde(skip)]
+    pub error: Option<String>,
+    /// Sent payloads, oldest first.
+    pub history: Vec<String>,
+    /// Position while walking the history.
+    #[serde(skip)]
+    history_pos: Option<usize>,
+}
+
+impl Default for Composer {
+    fn default() -> Self {
+        Composer {
+            text: String::new(),
+            mode: InputMode::Text,
+            encoding: TextEncoding::Utf8,
+            line_ending: LineEnding::None,
+            escapes: true,
+            udp_to: String::new(),
+            error: None,
+            history: Vec::new(),
+            history_pos: None,
+        }
+    }
+}
+
+impl Composer {
+    /// Builds the send for `target`, or says exactly why not.
+    pub fn prepare(&self, model: &Model, target: Option<SocketId>) -> Result<Action, String> {
+        let Some(id) = target else {
+            return Err("Select a socket in the list on the left to send to.".into());
+        };
+        let Some(s) = model.sessions.get(&id) else {
+            return Err(format!("Socket {id} is gone; select another."));
+        };
+        if !s.can_send() {
+            return Err(format!(
+                "{} cannot send now: it is {}; nothing was sent.",
+                s.title(),
+                s.state.label()
+            ));
+        }
+        if s.kind == SocketKind::TcpListener && model.open_children(id).is_empty() {
+            return Err(format!(
+                "{id} has no connected clients to send to; nothing was sent."
+            ));
+        }
+        let bytes = build_payload(
+            &self.text,
+            self.mode,
+            self.encoding,
+            self.line_ending,
+            self.escapes,
+        )
+        .map_err(|e| format!("{e}; nothing was sent."))?;
+        let mut to = None;
+        if s.kind == SocketKind::Udp {
+            if self.udp_to.trim().is_empty() {
+                if s.default_peer.is_none() {
+                    return Err("Give a destination (Send to), or open the UDP socket with a default peer; nothing was sent.".into());
+                }
+            } else {
+                to = Some(
+                    parse_socket_addr(&self.udp_to, Field::Peer)
+                        .map_err(|e| format!("{e}; nothing was sent."))?,
+                );
+            }
+            if bytes.len() > MAX_UDP_PAYLOAD_BYTES {
+                return Err(format!(
+                    "{} bytes is too long for one UDP datagram (at most {MAX_UDP_PAYLOAD_BYTES}); nothing was sent.",
+                    bytes.len()
+                ));
+            }
+        } else if bytes.is_empty() {
+            return Err("Nothing to send: the payload is empty.".into());
+        }
+        Ok(Action::Send { id, bytes, to })
+    }
+
+    fn remember(&mut self) {
+        if self.history.last() != Some(&self.text) && !self.text.is_empty() {
+            self.history.push(self.text.clone());
+            if self.history.len() > HISTORY_MAX {
+                self.history.remove(0);
+            }
+        }
+        self.history_pos = None;
+    }
+
+    fn history_step(&mut self, back: bool) {
+        if self.history.is_empty() {
+            return;
+        }
+        let last = self.history.len() - 1;
+        let pos = match (self.history_pos, back) {
+            (None, true) => Some(last),
+            (None, false) => None,
+            (Some(p), true) => Some(p.saturating_sub(1)),
+            (Some(p), false) if p >= last => None,
+            (Some(p), false) => Some(p + 1),
+        };
+        self.history_pos = pos;
+        self.text = pos
+            .and_then(|p| self.history.get(p).cloned())
+            .unwrap_or_default();
+    }
+}
+
+fn target_text(model: &Model, target: Option<SocketId>) -> String {
+    let Some(s) = target.and_then(|id| model.sessions.get(&id)) else {
+        return "Send to: (select a socket)".into();
+    };
+    match s.kind {
+        SocketKind::TcpListener => format!(
+            "Send to: all {} clients of {}",
+            model.open_children(s.id).len(),
+            s.id
+        ),
+        _ => format!("Send to: {}", s.title()),
+    }
+}
+
+/// Draws the composer. Returns a send when the user asked for one and the
+/// payload is good; otherwise shows why not.
+pub fn composer_ui(
+    ui: &mut egui::Ui,
+    c: &mut Composer,
+    model: &Model,
+    target: Option<SocketId>,
+) -> Option<Action> {
+    let editor_id = egui::Id::unique("composer-payload");
+    let focused = ui.memory(|m| m.has_focus(editor_id));
+    let mut send = focused && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
+    let target_kind = target
+        .and_then(|id| model.sessions.get(&id))
+        .map(|s| s.kind);
+
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(target_text(model, target)).strong());
+        ui.separator();
+        for m in InputMode::ALL {
+            ui.selectable_value(&mut c.mode, m, m.label());
+        }
+        ui.separator();
+        ui.add_enabled_ui(c.mode == InputMode::Text, |ui| {
+            let l = ui.label("Encoding");
+            egui::ComboBox::from_id_salt("send-encoding")
+                .selected_text(c.encoding.label())
+                .show_ui(ui, |ui| {
+                    for e in TextEncoding::ALL {
+                        ui.selectable_value(&mut c.encoding, e, e.label());
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            let l = ui.label("Line ending");
+            egui::ComboBox::from_id_salt("send-line-ending")
+                .selected_text(c.line_ending.label())
+                .show_ui(ui, |ui| {
+                    for e in LineEnding::ALL {
+                        ui.selectable_value(&mut c.line_ending, e, e.label());
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            ui.checkbox(&mut c.escapes, "Escapes")
+                .on_hover_text("\\r \\n \\t \\\\ \\0 and \\xNN (a raw byte)");
+        });
+        if target_kind == Some(SocketKind::Udp) {
+            ui.separator();
+            labelled_text_edit(ui, "UDP destination", &mut c.udp_to, "default peer", 150.0);
+        }
+    });
+
+    ui.horizontal(|ui| {
+        let hint = match c.mode {
+            InputMode::Text => "Text to send. Ctrl+Enter sends; ↑/↓ recall history",
+            InputMode::Hex => "Hex bytes: 48 65 6C, 48656c or 0x48,0x65. Ctrl+Enter sends",
+        };
+        let width = (ui.available_width() - 80.0).max(100.0);
+        let l = ui.label("Payload");
+        let out = egui::TextEdit::multiline(&mut c.text)
+            .id(editor_id)
+            .hint_text(hint)
+            .font(egui::TextStyle::Monospace)
+            .desired_rows(2)
+            .desired_width(width)
+            .show(ui);
+        let r = out.response.response.clone().labelled_by(l.id);
+        if r.has_focus() {
+            let cursor = out.cursor_range.map(|r| r.primary.index.0);
+            let on_first_line = cursor.is_none_or(|i| !c.text.chars().take(i).any(|ch| ch == '\n'));
+            let on_last_line = cursor.is_none_or(|i| !c.text.chars().skip(i).any(|ch| ch == '\n'));
+            if on_first_line && ui.input(|i| i.key_pressed(Key::ArrowUp)) {
+                c.history_step(true);
+            } else if on_last_line && ui.input(|i| i.key_pressed(Key::ArrowDown)) {
+                c.history_step(false);
+            }
+        }
+        if r.changed() {
+            c.error = None;
+        }
+        if ui.button("Send").clicked() {
+            send = true;
+        }
+    });
+
+    // A preview of the exact bytes, for payloads small enough to check live.
+    if c.error.is_none() && !c.text.is_empty() && c.text.len() <= PREVIEW_MAX_INPUT {
+        match build_payload(&c.text, c.mode, c.encoding, c.line_ending, c.escapes) {
+            Ok(bytes) => {
+                let shown = &bytes[..bytes.len().min(32)];
+                let more = if bytes.len() > shown.len() {
+                    " …"
+                } else {
+                    ""
+                };
+                ui.label(
+                    RichText::new(format!(
+                        "{} bytes: {}{more}",
+                        bytes.len(),
+                        format_hex(shown)
+                    ))
+                    .monospace()
+                    .weak(),
+                );
+            }
+            Err(e) => {
+                ui.colored_label(error_color(ui), e.to_string());
+            }
+        }
+    }
+    if let Some(e) = &c.error {
+        ui.colored_label(error_color(ui), e);
+    }
+
+    if send {
+        match c.prepare(model, target) {
+            Ok(action) => {
+                c.error = None;
+                c.remember();
+                return Some(action);
+            }
+            Err(e) => c.error = Some(e),
+        }
+    }
+    None
+}

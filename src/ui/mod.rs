@@ -1,0 +1,83 @@
+//! Drawing: each part of the window is a `*_ui` function that draws the
+//! model and returns what the user asked for as [`Action`]s; the app
+//! carries them out after the pass. Every input has an accessible label.
+
+pub mod composer;
+pub mod fonts;
+pub mod log_view;
+pub mod new_socket;
+pub mod sidebar;
+
+use std::net::SocketAddr;
+
+use eframe::egui;
+
+use crate::engine::{CloseHow, SocketId, SocketSpec};
+
+/// Something the user asked for, carried out by the app after drawing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Open a socket.
+    Open(SocketSpec),
+    /// Send bytes to a socket (a listener: to all its clients).
+    Send {
+        /// Where.
+        id: SocketId,
+        /// What.
+        bytes: Vec<u8>,
+        /// UDP destination.
+        to: Option<SocketAddr>,
+    },
+    /// Close a socket.
+    Close {
+        /// Which.
+        id: SocketId,
+        /// How.
+        how: CloseHow,
+    },
+    /// Remove a closed socket from the sidebar.
+    Remove(SocketId),
+    /// Select a socket (the composer sends to it).
+    Select(Option<SocketId>),
+    /// Empty the log.
+    ClearLog,
+}
+
+/// The colour of error text.
+pub fn error_color(ui: &egui::Ui) -> egui::Color32 {
+    ui.visuals().error_fg_color
+}
+
+/// A label followed by a single-line text edit labelled by it (so tests and
+/// screen readers find the field by its label). Returns the edit's response.
+pub fn labelled_text_edit(
+    ui: &mut egui::Ui,
+    label: &str,
+    text: &mut String,
+    hint: &str,
+    width: f32,
+) -> egui::Response {
+    let l = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(text)
+            .hint_text(hint)
+            .desired_width(width),
+    )
+    .labelled_by(l.id)
+}
+
+/// Formats a byte count: `512 B`, `1.5 KiB`, `3.2 MiB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}

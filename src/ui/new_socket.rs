@@ -1,0 +1,257 @@
+//! The "open a socket" form: pick a TCP listener, TCP client or UDP socket,
+//! fill in its fields, see each field's error inline, and open it. Nothing
+//! opens until every field parses.
+
+use eframe::egui;
+
+use crate::engine::SocketSpec;
+use crate::model::spec::{self, Field, FieldError};
+
+use super::{error_color, labelled_text_edit};
+
+/// Which kind of socket the form opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum FormKind {
+    /// A TCP listener.
+    #[default]
+    TcpListener,
+    /// A TCP client.
+    TcpClient,
+    /// A UDP socket.
+    Udp,
+}
+
+impl FormKind {
+    /// The button text.
+    pub fn label(self) -> &'static str {
+        match self {
+            FormKind::TcpListener => "TCP listener",
+            FormKind::TcpClient => "TCP client",
+            FormKind::Udp => "UDP socket",
+        }
+    }
+}
+
+/// Which address to bind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum BindChoice {
+    /// 127.0.0.1: this machine only (the safe default).
+    #[default]
+    Loopback,
+    /// 0.0.0.0: every IPv4 interface.
+    AnyV4,
+    /// `::`: every interface, IPv6 and (on most systems) IPv4.
+    AnyV6,
+    /// `::1`: IPv6 loopback.
+    LoopbackV6,
+    /// Whatever the user types.
+    Other,
+}
+
+impl BindChoice {
+    const ALL: [BindChoice; 5] = [
+        BindChoice::Loopback,
+        BindChoice::AnyV4,
+        BindChoice::AnyV6,
+        BindChoice::LoopbackV6,
+        BindChoice::Other,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            BindChoice::Loopback => "127.0.0.1 (this machine only)",
+            BindChoice::AnyV4 => "0.0.0.0 (all IPv4 interfaces)",
+            BindChoice::AnyV6 => ":: (all interfaces, IPv6 + IPv4)",
+            BindChoice::LoopbackV6 => "::1 (IPv6 loopback)",
+            BindChoice::Other => "Other address…",
+        }
+    }
+
+    fn address(self, other: &str) -> &str {
+        match self {
+            BindChoice::Loopback => "127.0.0.1",
+            BindChoice::AnyV4 => "0.0.0.0",
+            BindChoice::AnyV6 => "::",
+            BindChoice::LoopbackV6 => "::1",
+            BindChoice::Other => other,
+        }
+    }
+}
+
+/// The form's fields (kept between frames and sessions).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct NewSocketForm {
+    /// Which kind is being opened.
+    pub kind: FormKind,
+    /// Bind choice for listeners and UDP.
+    pub bind: BindChoice,
+    /// The typed bind address when `bind` is `Other`.
+    pub other_address: String,
+    /// Listener port.
+    pub listen_port: String,
+    /// Listener backlog.
+    pub backlog: String,
+    /// Listener `SO_REUSEADDR`.
+    pub reuse_addr: bool,
+    /// Client host.
+    pub host: String,
+    /// Client port.
+    pub connect_port: String,
+    /// UDP port.
+    pub udp_port: String,
+    /// UDP default peer (may be empty).
+    pub udp_peer: String,
+    /// UDP receive size (empty: 65536).
+    pub udp_recv_size: String,
+    /// Errors from the last attempt to open, shown under the fields.
+    #[serde(skip)]
+    pub errors: Vec<FieldError>,
+}
+
+impl Default for NewSocketForm {
+    fn default() -> Self {
+        NewSocketForm {
+            kind: FormKind::TcpListener,
+            bind: BindChoice::Loopback,
+            other_address: String::new(),
+            listen_port: "0".into(),
+            backlog: "128".into(),
+            reuse_addr: true,
+            host: "127.0.0.1".into(),
+            connect_port: String::new(),
+            udp_port: "0".into(),
+            udp_peer: String::new(),
+            udp_recv_size: String::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl NewSocketForm {
+    /// Parses the fields of the current kind.
+    pub fn parse(&self) -> Result<SocketSpec, Vec<FieldError>> {
+        let address = self.bind.address(&self.other_address);
+        match self.kind {
+            FormKind::TcpListener => {
+                spec::listen_spec(address, &self.listen_port, &self.backlog, self.reuse_addr)
+            }
+            FormKind::TcpClient => spec::connect_spec(&self.host, &self.connect_port),
+            FormKind::Udp => {
+                spec::udp_spec(address, &self.udp_port, &self.udp_peer, &self.udp_recv_size)
+            }
+        }
+    }
+
+    fn errors_for(&self, field: Field) -> impl Iterator<Item = &FieldError> {
+        self.errors.iter().filter(move |e| e.field == field)
+    }
+}
+
+fn field_errors_ui(ui: &mut egui::Ui, form: &NewSocketForm, field: Field) {
+    for e in form.errors_for(field) {
+        ui.colored_label(error_color(ui), &e.message);
+    }
+}
+
+fn bind_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) {
+    ui.horizontal(|ui| {
+        let l = ui.label("Bind address");
+        egui::ComboBox::from_id_salt("bind-address")
+            .selected_text(form.bind.label())
+            .width(230.0)
+            .show_ui(ui, |ui| {
+                for c in BindChoice::ALL {
+                    ui.selectable_value(&mut form.bind, c, c.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    if form.bind == BindChoice::Other {
+        ui.horizontal(|ui| {
+            labelled_text_edit(
+                ui,
+                "Other bind address",
+                &mut form.other_address,
+                "e.g. 192.168.1.10",
+                140.0,
+            );
+        });
+    }
+    field_errors_ui(ui, form, Field::Address);
+}
+
+/// Draws the form. Returns a spec when the user clicked Open and every
+/// field parsed; otherwise the errors are shown under their fields.
+pub fn new_socket_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) -> Option<SocketSpec> {
+    ui.horizontal_wrapped(|ui| {
+        for k in [FormKind::TcpListener, FormKind::TcpClient, FormKind::Udp] {
+            if ui.selectable_label(form.kind == k, k.label()).clicked() {
+                form.kind = k;
+                form.errors.clear();
+            }
+        }
+    });
+    ui.add_space(4.0);
+    match form.kind {
+        FormKind::TcpListener => {
+            bind_ui(ui, form);
+            ui.horizontal(|ui| {
+                labelled_text_edit(ui, "Port", &mut form.listen_port, "0 = any free", 60.0);
+                labelled_text_edit(ui, "Backlog", &mut form.backlog, "128", 50.0);
+            });
+            field_errors_ui(ui, form, Field::Port);
+            field_errors_ui(ui, form, Field::Backlog);
+            ui.checkbox(&mut form.reuse_addr, "SO_REUSEADDR")
+                .on_hover_text("Lets the port be bound again at once after a close (TIME_WAIT)");
+        }
+        FormKind::TcpClient => {
+            ui.horizontal(|ui| {
+                labelled_text_edit(ui, "Host", &mut form.host, "name or address", 150.0);
+            });
+            field_errors_ui(ui, form, Field::Host);
+            ui.horizontal(|ui| {
+                labelled_text_edit(ui, "Port", &mut form.connect_port, "1-65535", 60.0);
+            });
+            field_errors_ui(ui, form, Field::Port);
+        }
+        FormKind::Udp => {
+            bind_ui(ui, form);
+            ui.horizontal(|ui| {
+                labelled_text_edit(ui, "Port", &mut form.udp_port, "0 = any free", 60.0);
+            });
+            field_errors_ui(ui, form, Field::Port);
+            ui.horizontal(|ui| {
+                labelled_text_edit(
+                    ui,
+                    "Default peer",
+                    &mut form.udp_peer,
+                    "optional, e.g. 127.0.0.1:9001",
+                    170.0,
+                );
+            });
+            field_errors_ui(ui, form, Field::Peer);
+            ui.horizontal(|ui| {
+                labelled_text_edit(ui, "Receive size", &mut form.udp_recv_size, "65536", 60.0);
+            });
+            field_errors_ui(ui, form, Field::RecvSize);
+        }
+    }
+    field_errors_ui(ui, form, Field::Spec);
+    ui.add_space(4.0);
+    let open = ui.button(format!("Open {}", form.kind.label())).clicked();
+    // Validate as the user types, once they have tried to open.
+    if open || !form.errors.is_empty() {
+        match form.parse() {
+            Ok(spec) => {
+                form.errors.clear();
+                if open {
+                    return Some(spec);
+                }
+            }
+            Err(errors) => form.errors = errors,
+        }
+    }
+    None
+}

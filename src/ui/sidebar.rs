@@ -1,0 +1,206 @@
+//! The socket list: every socket with its state and counters, connections
+//! accepted by a listener indented under it, closed sockets greyed with why
+//! they closed; plus the details and close buttons of the selected one.
+
+use eframe::egui::{self, RichText};
+
+use crate::engine::{CloseHow, SocketId, SocketKind};
+use crate::model::Model;
+use crate::model::session::{Session, SessionState};
+
+use super::{Action, error_color, human_bytes};
+
+fn counters_text(s: &Session) -> String {
+    let c = s.counters;
+    format!(
+        "in {} / {} · out {} / {}",
+        human_bytes(c.bytes_in),
+        c.msgs_in,
+        human_bytes(c.bytes_out),
+        c.msgs_out
+    )
+}
+
+fn state_text(s: &Session) -> String {
+    match &s.state {
+        SessionState::Connecting(peer) => format!("connecting to {peer}"),
+        SessionState::Closed(reason) => format!("closed: {reason}"),
+        SessionState::Connected if s.peer_closed => "connected, peer closed its side".into(),
+        SessionState::Connected if s.write_shut => "connected, our side shut down".into(),
+        other => other.label().into(),
+    }
+}
+
+fn session_row_ui(
+    ui: &mut egui::Ui,
+    s: &Session,
+    selected: Option<SocketId>,
+    actions: &mut Vec<Action>,
+) {
+    let closed = s.state.is_closed();
+    let mut title = RichText::new(s.title()).strong();
+    if closed {
+        title = title.weak();
+    }
+    let r = ui.selectable_label(selected == Some(s.id), title);
+    if r.clicked() {
+        actions.push(Action::Select(Some(s.id)));
+    }
+    let mut state = RichText::new(format!("{} · {}", state_text(s), counters_text(s))).small();
+    if closed {
+        state = state.weak();
+    }
+    ui.label(state);
+}
+
+/// Draws the list of sockets.
+pub fn sidebar_ui(ui: &mut egui::Ui, model: &Model, selected: Option<SocketId>) -> Vec<Action> {
+    let mut actions = Vec::new();
+    if model.sessions.is_empty() {
+        ui.label(RichText::new("No sockets yet: open one above.").weak());
+    }
+    for s in model.top_level() {
+        session_row_ui(ui, s, selected, &mut actions);
+        if !s.children.is_empty() {
+            ui.indent(("children", s.id.0), |ui| {
+                for c in &s.children {
+                    if let Some(c) = model.sessions.get(c) {
+                        session_row_ui(ui, c, selected, &mut actions);
+                    }
+                }
+            });
+        }
+        ui.add_space(2.0);
+    }
+    actions
+}
+
+/// Draws the selected socket's details and its buttons.
+pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> {
+    let mut actions = Vec::new();
+    ui.heading(s.title());
+    egui::Grid::new("socket-details")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("State");
+            ui.label(state_text(s));
+            ui.end_row();
+            if let Some(local) = s.local {
+                ui.label("Local");
+                ui.label(local.to_string());
+                ui.end_row();
+            }
+            if let Some(peer) = s.peer {
+                ui.label("Peer");
+                ui.label(peer.to_string());
+                ui.end_row();
+            }
+            if let Some(p) = s.default_peer {
+                ui.label("Default peer");
+                ui.label(p.to_string());
+                ui.end_row();
+            }
+            if let Some(parent) = s.parent {
+                ui.label("Accepted by");
+                ui.label(parent.to_string());
+                ui.end_row();
+            }
+            if s.kind == SocketKind::TcpListener {
+                ui.label("Clients");
+                ui.label(format!(
+                    "{} connected, {} accepted in all",
+                    model.open_children(s.id).len(),
+                    s.children.len()
+                ));
+                ui.end_row();
+            }
+            ui.label("Received");
+            ui.label(format!(
+                "{} in {} {}",
+                human_bytes(s.counters.bytes_in),
+                s.counters.msgs_in,
+                if s.kind == SocketKind::Udp {
+                    "datagrams"
+                } else {
+                    "reads"
+                }
+            ));
+            ui.end_row();
+            ui.label("Sent");
+            ui.label(format!(
+                "{} in {} sends",
+                human_bytes(s.counters.bytes_out),
+                s.counters.msgs_out
+            ));
+            ui.end_row();
+            if let Some(rcvbuf) = s.rcvbuf_bytes {
+                ui.label("SO_RCVBUF");
+                ui.label(format!("{} (asked for 4 MiB)", human_bytes(rcvbuf as u64)));
+                ui.end_row();
+                ui.label("Kernel drops");
+                ui.label(if s.drop_counting {
+                    s.kernel_drops.to_string()
+                } else {
+                    "not counted on this system".into()
+                });
+                ui.end_row();
+                ui.label("Truncated");
+                ui.label(s.truncated.to_string());
+                ui.end_row();
+            }
+        });
+    if let Some(e) = &s.last_error {
+        ui.colored_label(error_color(ui), e);
+    }
+    ui.horizontal_wrapped(|ui| {
+        if s.state.is_closed() {
+            if ui.button("Remove").clicked() {
+                actions.push(Action::Remove(s.id));
+            }
+            return;
+        }
+        let close_label = match s.kind {
+            SocketKind::TcpListener => "Stop listening",
+            SocketKind::TcpAccepted => "Disconnect",
+            _ => "Close",
+        };
+        if ui
+            .button(close_label)
+            .on_hover_text(match s.kind {
+                SocketKind::TcpListener => "close() the listener and every connection it accepted",
+                _ => "close(): finish queued sends, then close",
+            })
+            .clicked()
+        {
+            actions.push(Action::Close {
+                id: s.id,
+                how: CloseHow::Close,
+            });
+        }
+        if s.kind.is_stream() && s.state == SessionState::Connected {
+            if !s.write_shut
+                && ui
+                    .button("Half-close")
+                    .on_hover_text("shutdown(SHUT_WR): send FIN, keep receiving")
+                    .clicked()
+            {
+                actions.push(Action::Close {
+                    id: s.id,
+                    how: CloseHow::ShutdownWrite,
+                });
+            }
+            if ui
+                .button("Reset")
+                .on_hover_text("SO_LINGER 0 then close(): the peer sees a reset (RST)")
+                .clicked()
+            {
+                actions.push(Action::Close {
+                    id: s.id,
+                    how: CloseHow::Reset,
+                });
+            }
+        }
+    });
+    actions
+}

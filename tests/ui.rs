@@ -1,0 +1,212 @@
+//! UI flows driven like a user would, with egui_kittest: find widgets by
+//! their accessible labels, click, type, and check what the window shows
+//! and what the sockets did. Real loopback sockets underneath.
+
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use sockbench::app::{Settings, WorkbenchApp};
+use sockbench::engine::{EngineHandle, SocketId, SocketKind};
+use sockbench::model::log::EntryKind;
+use sockbench::model::session::SessionState;
+use sockbench::ui::fonts;
+
+use crate::util::WAIT;
+
+fn harness() -> Harness<'static, WorkbenchApp> {
+    let engine = EngineHandle::spawn_headless().expect("engine starts");
+    let app = WorkbenchApp::new(engine, Settings::default(), None);
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_context_setup(fonts::install)
+        .build_ui_state(
+            |ui, app: &mut WorkbenchApp| {
+                app.drain(Duration::from_millis(8));
+                app.show(ui);
+            },
+            app,
+        )
+}
+
+/// Runs frames until `f` holds (or fails the test after [`WAIT`]).
+fn run_until(h: &mut Harness<'_, WorkbenchApp>, what: &str, f: impl Fn(&WorkbenchApp) -> bool) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        h.step();
+        if f(h.state()) {
+            h.run_steps(2);
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn find_session(app: &WorkbenchApp, kind: SocketKind) -> Option<SocketId> {
+    app.model
+        .sessions
+        .values()
+        .find(|s| s.kind == kind)
+        .map(|s| s.id)
+}
+
+fn state_of(app: &WorkbenchApp, kind: SocketKind) -> Option<SessionState> {
+    app.model
+        .sessions
+        .values()
+        .find(|s| s.kind == kind)
+        .map(|s| s.state.clone())
+}
+
+/// Focuses the field labelled `label` and types `text` into it.
+fn type_into(h: &mut Harness<'_, WorkbenchApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+/// Opens a listener on 127.0.0.1 by clicking and typing; returns its port.
+fn open_listener(h: &mut Harness<'_, WorkbenchApp>) -> u16 {
+    h.get_by_label("TCP listener").click();
+    h.run();
+    h.state_mut().settings.form.listen_port.clear();
+    type_into(h, "Port", "0");
+    h.run();
+    h.get_by_label("Open TCP listener").click();
+    run_until(h, "the listener to listen", |a| {
+        state_of(a, SocketKind::TcpListener) == Some(SessionState::Listening)
+    });
+    let id = find_session(h.state(), SocketKind::TcpListener).unwrap();
+    let port = h.state().model.sessions[&id].local.unwrap().port();
+    assert_ne!(port, 0);
+    // The chosen port is shown.
+    assert!(
+        h.query_all_by_label(&format!("{id} TCP listener 127.0.0.1:{port}"))
+            .next()
+            .is_some(),
+        "the sidebar shows the bound port"
+    );
+    port
+}
+
+/// Opens a client to `port` by clicking and typing; waits until both ends exist.
+fn open_client(h: &mut Harness<'_, WorkbenchApp>, port: u16) -> (SocketId, SocketId) {
+    h.get_by_label("TCP client").click();
+    h.run();
+    h.state_mut().settings.form.host.clear();
+    type_into(h, "Host", "127.0.0.1");
+    type_into(h, "Port", &port.to_string());
+    h.run();
+    h.get_by_label("Open TCP client").click();
+    run_until(h, "the client to connect and be accepted", |a| {
+        state_of(a, SocketKind::TcpClient) == Some(SessionState::Connected)
+            && find_session(a, SocketKind::TcpAccepted).is_some()
+    });
+    let app = h.state();
+    (
+        find_session(app, SocketKind::TcpClient).unwrap(),
+        find_session(app, SocketKind::TcpAccepted).unwrap(),
+    )
+}
+
+fn received_on(app: &WorkbenchApp, id: SocketId) -> Vec<u8> {
+    app.model
+        .log
+        .entries()
+        .filter(|e| e.socket == id && e.kind == EntryKind::Received)
+        .flat_map(|e| e.payload.iter().copied())
+        .collect()
+}
+
+#[test]
+fn listener_client_and_text_send_show_in_the_log_as_text_and_hex() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let (client, accepted) = open_client(&mut h, port);
+    assert_eq!(h.state().selected, Some(client), "a new socket is selected");
+
+    type_into(&mut h, "Payload", "hello");
+    h.run();
+    h.get_by_label("Send").click();
+    run_until(&mut h, "hello to arrive", |a| {
+        received_on(a, accepted) == b"hello"
+    });
+    // Shown as text and as hex, in the sent row and in the received row.
+    assert!(h.query_all_by_label("hello").count() >= 2);
+    assert!(h.query_all_by_label("68 65 6C 6C 6F").count() >= 2);
+    let counters = h.state().model.sessions[&client].counters;
+    assert_eq!((counters.bytes_out, counters.msgs_out), (5, 1));
+}
+
+#[test]
+fn invalid_hex_shows_the_error_and_sends_nothing() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let (client, _) = open_client(&mut h, port);
+    h.get_by_label("Hex").click();
+    h.run();
+    type_into(&mut h, "Payload", "48 6G");
+    h.run();
+    h.get_by_label("Send").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("'G' at character 5").is_some(),
+        "the error names the bad character and its position"
+    );
+    h.run_steps(10);
+    assert_eq!(
+        h.state().model.sessions[&client].counters.msgs_out,
+        0,
+        "nothing was sent"
+    );
+    assert!(
+        !h.state()
+            .model
+            .log
+            .entries()
+            .any(|e| e.kind == EntryKind::Sent),
+        "no sent row"
+    );
+}
+
+#[test]
+fn gbk_round_trip_shows_chinese() {
+    let mut h = harness();
+    // Display new sockets as GBK, and send GBK.
+    h.state_mut().settings.display_encoding = sockbench::codec::text::TextEncoding::Gbk;
+    let port = open_listener(&mut h);
+    let (_, accepted) = open_client(&mut h, port);
+    h.get_by_label("Encoding").click();
+    h.run();
+    h.get_by_label("GBK").click();
+    h.run();
+    type_into(&mut h, "Payload", "你好");
+    h.run();
+    h.get_by_label("Send").click();
+    run_until(&mut h, "你好 to arrive", |a| {
+        received_on(a, accepted) == [0xC4, 0xE3, 0xBA, 0xC3]
+    });
+    assert!(h.query_all_by_label("你好").count() >= 2, "shown as text");
+    assert!(
+        h.query_all_by_label("C4 E3 BA C3").count() >= 2,
+        "and as GBK bytes"
+    );
+}
+
+#[test]
+fn invalid_fields_are_explained_and_nothing_opens() {
+    let mut h = harness();
+    h.get_by_label("TCP client").click();
+    h.run();
+    h.state_mut().settings.form.host.clear();
+    type_into(&mut h, "Port", "99999");
+    h.run();
+    h.get_by_label("Open TCP client").click();
+    h.run();
+    assert!(h.query_by_label_contains("99999 is not a port").is_some());
+    assert!(h.state().model.sessions.is_empty(), "nothing was opened");
+}
