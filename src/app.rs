@@ -49,8 +49,10 @@ pub struct WorkbenchApp {
 impl WorkbenchApp {
     /// An app driving `engine`, optionally recording to `capture`.
     pub fn new(engine: EngineHandle, settings: Settings, capture: Option<CaptureWriter>) -> Self {
-        let mut model = Model::default();
-        model.default_encoding = settings.display_encoding;
+        let model = Model {
+            default_encoding: settings.display_encoding,
+            ..Model::default()
+        };
         WorkbenchApp {
             engine,
             model,

@@ -1,6 +1,8 @@
 //! Sockbench's integration tests, in one binary (one link step): engine
 //! tests over real loopback sockets, and UI flows driven with egui_kittest.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod engine;
 mod ui;
 mod util;

@@ -129,6 +129,9 @@ pub(crate) struct Reactor {
     /// Sockets that may have more to read (edge-triggered readiness not yet
     /// drained to `WouldBlock`).
     pending_reads: VecDeque<SocketId>,
+    /// Connects in flight and when they give up (stale entries are dropped
+    /// lazily).
+    connect_deadlines: Vec<(Instant, SocketId)>,
     buf: Vec<u8>,
 }
 
@@ -159,6 +162,7 @@ impl Reactor {
             },
             sockets: HashMap::new(),
             pending_reads: VecDeque::new(),
+            connect_deadlines: Vec::new(),
             buf: vec![0; udp::MAX_RECV_BYTES.max(super::DEFAULT_TCP_READ_BYTES)],
         }
     }
@@ -198,19 +202,17 @@ impl Reactor {
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
-        if self.out.blocked.is_some() {
-            return Some(STALL_RETRY);
-        }
         if !self.pending_reads.is_empty() && self.out.has_room() {
             return Some(Duration::ZERO);
         }
+        if self.out.blocked.is_some() {
+            // The UI wakes us when it drains; this is only a safety net.
+            return Some(STALL_RETRY);
+        }
         let now = Instant::now();
-        self.sockets
-            .values()
-            .filter_map(|s| match s {
-                Sock::Connecting(c) => Some(c.deadline.saturating_duration_since(now)),
-                _ => None,
-            })
+        self.connect_deadlines
+            .iter()
+            .map(|(d, _)| d.saturating_duration_since(now))
             .min()
     }
 
@@ -340,6 +342,7 @@ impl Reactor {
             match tcp::connect(self, id, addr) {
                 Ok(mut conn) => {
                     conn.rest = addrs;
+                    self.connect_deadlines.push((conn.deadline, id));
                     self.out.emit(id, EventKind::Connecting { peer: addr });
                     self.sockets.insert(id, Sock::Connecting(conn));
                     return;
@@ -437,15 +440,19 @@ impl Reactor {
     }
 
     fn check_deadlines(&mut self) {
+        if self.connect_deadlines.is_empty() {
+            return;
+        }
         let now = Instant::now();
-        let late: Vec<SocketId> = self
-            .sockets
-            .iter()
-            .filter_map(|(id, s)| match s {
-                Sock::Connecting(c) if c.deadline <= now => Some(*id),
-                _ => None,
-            })
-            .collect();
+        let mut late = Vec::new();
+        let sockets = &self.sockets;
+        self.connect_deadlines.retain(|&(deadline, id)| {
+            let waiting = matches!(sockets.get(&id), Some(Sock::Connecting(c)) if c.deadline == deadline);
+            if waiting && deadline <= now {
+                late.push(id);
+            }
+            waiting && deadline > now
+        });
         for id in late {
             tcp::connect_timed_out(self, id);
         }

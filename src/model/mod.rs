@@ -227,11 +227,21 @@ impl Model {
                 if unsent_bytes > 0 {
                     msg.push_str(&format!("; {unsent_bytes} queued bytes were not sent"));
                 }
+                let mut leftover = Vec::new();
                 if let Some(s) = session {
                     s.state = SessionState::Closed(reason);
+                    leftover = s.splitter.pending().to_vec();
                 }
-                self.log
-                    .push_message(time, id, EntryKind::Closed, None, msg);
+                if !leftover.is_empty() {
+                    // Bytes held back for a character that never completed.
+                    let mut hex = String::new();
+                    crate::codec::hex::format_hex_into(&mut hex, &leftover);
+                    msg.push_str(&format!(
+                        "; the last {} received byte(s) ({hex}) never completed a character",
+                        leftover.len()
+                    ));
+                }
+                self.log.push_message(time, id, EntryKind::Closed, None, msg);
             }
         }
     }

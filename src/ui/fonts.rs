@@ -111,7 +111,7 @@ mod tests {
         run_frame(&ctx, |_| {});
         ctx.fonts_mut(|fonts| {
             for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
-                let chain = &fonts.definitions().families[&family];
+                let chain = fonts.definitions().families[&family].clone();
                 assert_eq!(chain.last().map(String::as_str), Some(CJK_FONT_NAME));
                 assert!(chain.len() > 1, "egui's own fonts are kept: {chain:?}");
 

@@ -51,6 +51,8 @@ pub struct LogViewState {
     pub auto_scroll: bool,
     /// Show only the selected socket (and its connections).
     pub only_selected: bool,
+    /// The log's byte cap in MiB.
+    pub cap_mib: u32,
 }
 
 impl Default for LogViewState {
@@ -59,6 +61,7 @@ impl Default for LogViewState {
             view: PayloadView::Both,
             auto_scroll: true,
             only_selected: false,
+            cap_mib: (crate::model::log::DEFAULT_LOG_CAP_BYTES >> 20) as u32,
         }
     }
 }
@@ -174,6 +177,14 @@ pub fn log_view_ui(
             } else {
                 Retention::Everything
             });
+        }
+        let l = ui.label("Log cap (MiB)");
+        ui.add(egui::DragValue::new(&mut state.cap_mib).range(1..=65_536))
+            .labelled_by(l.id)
+            .on_hover_text("The oldest rows are evicted (and counted) beyond this");
+        let cap_bytes = (state.cap_mib.max(1) as usize) << 20;
+        if model.log.cap_bytes() != cap_bytes {
+            model.log.set_cap_bytes(cap_bytes);
         }
         if ui.button("Clear log").clicked() {
             actions.push(Action::ClearLog);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Regenerates screenshots/ from the real window under Xvfb:
+#   bash tools/screenshots.sh
+# Needs ../shared/tools/screenshot.sh (it installs Xvfb and xdotool) and
+# python3 for a small loopback peer that sends some traffic.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shot=${SCREENSHOT_TOOL:-../shared/tools/screenshot.sh}
+cargo build --release
+port=$((20000 + RANDOM % 20000))
+
+# A device-like peer: connects to the listener, sends a few lines (one in
+# GBK, one with bytes that are not text), and echoes what it receives.
+python3 - "$port" <<'PY' &
+import socket, sys, time
+port = int(sys.argv[1])
+deadline = time.time() + 20
+while time.time() < deadline:
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=1)
+        break
+    except OSError:
+        time.sleep(0.2)
+else:
+    sys.exit(0)
+s.settimeout(0.5)
+for payload in [b"HELLO from device 7\r\n", "温度=23.5℃ 湿度=41%\r\n".encode("gbk"),
+                b"\x02\x00\x10STATUS\xff\xfe\x03", b"READY\r\n"]:
+    s.sendall(payload)
+    time.sleep(0.3)
+end = time.time() + 12
+while time.time() < end:
+    try:
+        data = s.recv(1024)
+        if not data:
+            break
+        s.sendall(b"ECHO " + data)
+    except socket.timeout:
+        pass
+    except OSError:
+        break
+PY
+peer=$!
+
+keys=$(mktemp)
+cat >"$keys" <<KEYS
+windowfocus --sync %W
+sleep 2.5
+# the payload box, bottom of the window
+mousemove --window %W 700 745 click 1
+type --delay 15 PING\r\n
+key ctrl+Return
+sleep 0.5
+key ctrl+a
+type --delay 15 GET /status\\r\\n
+key ctrl+Return
+sleep 1
+KEYS
+"$shot" screenshots/workbench.png --wait 2 --keys "$keys" -- \
+  target/release/sockbench --open "tcp-listen:127.0.0.1:$port" --open "tcp-connect:127.0.0.1:$port"
+rm -f "$keys"
+kill "$peer" 2>/dev/null || true
