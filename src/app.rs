@@ -215,7 +215,8 @@ impl WorkbenchApp {
             });
         egui::Panel::bottom("composer")
             .resizable(true)
-            .default_size(120.0)
+            .default_size(150.0)
+            .min_size(120.0)
             .show(ui, |ui| {
                 ui.add_space(4.0);
                 if let Some(a) =

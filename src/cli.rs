@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::codec::text::TextEncoding;
 use crate::engine::SocketSpec;
 use crate::model::spec::{FieldError, parse_cli_spec};
 
@@ -79,6 +80,19 @@ pub struct Args {
     /// The file is truncated first.
     #[arg(long, value_name = "FILE")]
     pub capture: Option<PathBuf>,
+
+    /// Text encoding for showing received bytes and for sending text:
+    /// utf-8, gbk, gb18030, big5, shift_jis or latin1 (ISO-8859-1).
+    /// Without it, the one chosen last time (UTF-8 at first).
+    #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
+    pub encoding: Option<TextEncoding>,
+}
+
+/// Parses an `--encoding` value.
+pub fn parse_encoding(s: &str) -> Result<TextEncoding, String> {
+    TextEncoding::from_label(s).ok_or_else(|| {
+        format!("unknown encoding '{s}': use utf-8, gbk, gb18030, big5, shift_jis or latin1")
+    })
 }
 
 /// Parses one `--open` value (see [`parse_cli_spec`]).
@@ -95,6 +109,14 @@ mod tests {
 
     fn addr(s: &str) -> SocketAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn encoding_option() {
+        let a = Args::try_parse_from(["sockbench", "--encoding", "GBK"]).unwrap();
+        assert_eq!(a.encoding, Some(TextEncoding::Gbk));
+        let e = Args::try_parse_from(["sockbench", "--encoding", "klingon"]).unwrap_err();
+        assert!(e.to_string().contains("unknown encoding 'klingon'"), "{e}");
     }
 
     #[test]

@@ -40,10 +40,15 @@ fn main() -> ExitCode {
         options,
         Box::new(move |cc| {
             fonts::install(&cc.egui_ctx);
-            let settings: Settings = cc
+            let stored: Settings = cc
                 .storage
                 .and_then(|s| eframe::get_value(s, SETTINGS_KEY))
                 .unwrap_or_default();
+            let mut settings = stored;
+            if let Some(encoding) = args.encoding {
+                settings.display_encoding = encoding;
+                settings.composer.encoding = encoding;
+            }
             let ctx = cc.egui_ctx.clone();
             let engine = EngineHandle::spawn(Box::new(move || ctx.request_repaint()))?;
             let mut app = WorkbenchApp::new(engine, settings, capture);

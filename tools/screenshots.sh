@@ -46,17 +46,19 @@ keys=$(mktemp)
 cat >"$keys" <<KEYS
 windowfocus --sync %W
 sleep 2.5
-# the payload box, bottom of the window
-mousemove --window %W 700 745 click 1
+# select the device's connection (#4) in the sidebar, then the payload box
+mousemove --window %W 120 289 click 1
+sleep 0.5
+mousemove --window %W 800 ${PAYLOAD_Y:-727} click 1
 type --delay 15 PING\r\n
 key ctrl+Return
 sleep 0.5
 key ctrl+a
-type --delay 15 GET /status\\r\\n
+type --delay 15 STATUS?\\r\\n
 key ctrl+Return
 sleep 1
 KEYS
 "$shot" screenshots/workbench.png --wait 2 --keys "$keys" -- \
-  target/release/sockbench --open "tcp-listen:127.0.0.1:$port" --open "tcp-connect:127.0.0.1:$port"
+  target/release/sockbench --encoding gbk --open "tcp-listen:127.0.0.1:$port" --open "tcp-connect:127.0.0.1:$port"
 rm -f "$keys"
 kill "$peer" 2>/dev/null || true

@@ -36,8 +36,10 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
 # The repertoire, one U+XXXX a line.
-python3 - "$TMP/unicodes.txt" <<'PY'
+python3 - "$TMP/unicodes.txt" "$SRC" <<'PY'
 import sys
+import unicodedata
+from fontTools.ttLib import TTFont
 
 chars = set()
 for lead in range(0x81, 0xFF):
@@ -70,6 +72,20 @@ for first, last in [
     (0xFF00, 0xFFEF),  # Halfwidth and Fullwidth Forms
 ]:
     chars.update(range(first, last + 1))
+
+# The source font maps a few characters (e.g. U+2103 ℃, the pinyin ǎ ǐ ǒ ǔ) to empty
+# glyphs. Leave those out, so that they fall back to another font, or at worst show
+# egui's replacement box: a blank would hide the character.
+source = TTFont(sys.argv[2], fontNumber=0)
+glyf, cmap = source["glyf"], source.getBestCmap()
+def blank(c):
+    name = cmap.get(c)
+    if name is None or glyf[name].numberOfContours != 0:
+        return False
+    return unicodedata.category(chr(c)) not in ("Zs", "Cf", "Cc")
+dropped = sorted(c for c in chars if blank(c))
+print("left out (empty in the source font): " + " ".join(f"U+{c:04X}" for c in dropped))
+chars.difference_update(dropped)
 
 with open(sys.argv[1], "w") as out:
     out.writelines(f"U+{c:04X}\n" for c in sorted(chars))

@@ -447,7 +447,8 @@ impl Reactor {
         let mut late = Vec::new();
         let sockets = &self.sockets;
         self.connect_deadlines.retain(|&(deadline, id)| {
-            let waiting = matches!(sockets.get(&id), Some(Sock::Connecting(c)) if c.deadline == deadline);
+            let waiting =
+                matches!(sockets.get(&id), Some(Sock::Connecting(c)) if c.deadline == deadline);
             if waiting && deadline <= now {
                 late.push(id);
             }

@@ -241,7 +241,8 @@ impl Model {
                         leftover.len()
                     ));
                 }
-                self.log.push_message(time, id, EntryKind::Closed, None, msg);
+                self.log
+                    .push_message(time, id, EntryKind::Closed, None, msg);
             }
         }
     }

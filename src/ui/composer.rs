@@ -214,8 +214,8 @@ pub fn composer_ui(
             InputMode::Text => "Text to send. Ctrl+Enter sends; ↑/↓ recall history",
             InputMode::Hex => "Hex bytes: 48 65 6C, 48656c or 0x48,0x65. Ctrl+Enter sends",
         };
-        let width = (ui.available_width() - 80.0).max(100.0);
         let l = ui.label("Payload");
+        let width = (ui.available_width() - 60.0).max(100.0);
         let out = egui::TextEdit::multiline(&mut c.text)
             .id(editor_id)
             .hint_text(hint)

@@ -60,10 +60,13 @@ mod tests {
     use super::*;
 
     /// Characters the source font lacks, so the bundled subset lacks them too, although
-    /// `encoding_rs` decodes GBK bytes to them (see `assets/fonts/README.md`).
+    /// `encoding_rs` decodes GBK bytes to them (see `assets/fonts/README.md`). The last six
+    /// the source font maps to empty glyphs; the subset leaves them out so that a system
+    /// font (or egui's replacement box) shows them instead of a blank.
     const KNOWN_GAPS: &str = "ǹɑɡ☉⺁⺄⺈⺋⺌⺗⺧⺪⺮⺳⺶⺷⺻⻊⿰⿱⿲⿳⿴⿵⿶⿷⿸⿹⿺⿻〾\
         㑇㑳㖞㘎㘚㤘㥮㧏㧐㧟㩳㭎㱮㳠䁖䅟䌷䎬䎱䏝䓖䙌䙡䜣䜩䝼䞍䥇䥺䥽䦂䦃䦅䦆䦛䦟䦶䦷䱷䲟䲠䲡䲢䲣\
-        䴓䴔䴕䴖䴗䴘䴙䶮︐︑︒︓︔︕︖︗︘︙";
+        䴓䴔䴕䴖䴗䴘䴙䶮︐︑︒︓︔︕︖︗︘︙\
+        ℃℉ⅤⅩˊˋ";
 
     /// Common and rare characters of GBK: 丂 (the first code, 81 40), 齄 (the last of GB2312,
     /// F7 FE), 龥 (the last unified ideograph, FD 9B), the compatibility ideographs 兀 and 﨎

@@ -247,7 +247,7 @@ pub fn log_view_ui(
         .stick_to_bottom(state.auto_scroll)
         .auto_shrink([false, false])
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::exact(92.0))
+        .column(Column::exact(104.0))
         .column(Column::exact(44.0))
         .column(Column::exact(18.0))
         .column(Column::exact(78.0))
