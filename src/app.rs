@@ -13,7 +13,7 @@ use crate::ui::composer::{Composer, composer_ui};
 use crate::ui::log_view::{LogViewState, log_view_ui};
 use crate::ui::new_socket::{NewSocketForm, new_socket_ui};
 use crate::ui::sidebar::{details_ui, sidebar_ui};
-use crate::ui::{Action, error_color};
+use crate::ui::{Action, error_color, labelled_combo};
 
 /// How long one frame may spend folding events into the model.
 pub const DRAIN_BUDGET: Duration = Duration::from_millis(8);
@@ -143,16 +143,13 @@ impl WorkbenchApp {
             ui.horizontal(|ui| {
                 ui.heading("Sockbench");
                 ui.separator();
-                let l = ui.label("Display encoding for new sockets");
-                egui::ComboBox::from_id_salt("default-display-encoding")
-                    .selected_text(self.settings.display_encoding.label())
-                    .show_ui(ui, |ui| {
-                        for e in TextEncoding::ALL {
-                            ui.selectable_value(&mut self.settings.display_encoding, e, e.label());
-                        }
-                    })
-                    .response
-                    .labelled_by(l.id);
+                labelled_combo(
+                    ui,
+                    "Display encoding for new sockets",
+                    &mut self.settings.display_encoding,
+                    &TextEncoding::ALL,
+                    TextEncoding::label,
+                );
                 self.model.default_encoding = self.settings.display_encoding;
                 if let Some(s) = &self.status {
                     ui.separator();
@@ -196,16 +193,13 @@ impl WorkbenchApp {
                         .show(ui, |ui| {
                             actions.extend(details_ui(ui, &self.model, s));
                             ui.horizontal(|ui| {
-                                let l = ui.label("Display as");
-                                egui::ComboBox::from_id_salt("socket-display-encoding")
-                                    .selected_text(encoding.label())
-                                    .show_ui(ui, |ui| {
-                                        for e in TextEncoding::ALL {
-                                            ui.selectable_value(&mut encoding, e, e.label());
-                                        }
-                                    })
-                                    .response
-                                    .labelled_by(l.id);
+                                labelled_combo(
+                                    ui,
+                                    "Display as",
+                                    &mut encoding,
+                                    &TextEncoding::ALL,
+                                    TextEncoding::label,
+                                );
                             });
                         });
                     if let Some(s) = self.model.sessions.get_mut(&id) {

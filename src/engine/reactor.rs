@@ -89,29 +89,32 @@ impl Outbox {
 
     /// Hands what it can to the UI. Returns false when the UI is behind.
     fn flush(&mut self) -> bool {
-        if let Some(b) = self.blocked.take() {
-            match self.tx.try_send(b) {
-                Ok(()) => self.handed_over = true,
-                Err(TrySendError::Full(b)) => {
-                    self.blocked = Some(b);
-                    return false;
-                }
-                // The UI is gone; nobody will read these.
-                Err(TrySendError::Disconnected(_)) => {}
-            }
+        if let Some(b) = self.blocked.take()
+            && !self.hand_over(b)
+        {
+            return false;
         }
-        if !self.batch.is_empty() {
-            let b = self.take_batch();
-            match self.tx.try_send(b) {
-                Ok(()) => self.handed_over = true,
-                Err(TrySendError::Full(b)) => {
-                    self.blocked = Some(b);
-                    return false;
-                }
-                Err(TrySendError::Disconnected(_)) => {}
-            }
+        if self.batch.is_empty() {
+            return true;
         }
-        true
+        let b = self.take_batch();
+        self.hand_over(b)
+    }
+
+    /// Sends one batch, or keeps it aside when the channel is full.
+    fn hand_over(&mut self, batch: Vec<Event>) -> bool {
+        match self.tx.try_send(batch) {
+            Ok(()) => {
+                self.handed_over = true;
+                true
+            }
+            Err(TrySendError::Full(b)) => {
+                self.blocked = Some(b);
+                false
+            }
+            // The UI is gone; nobody will read these.
+            Err(TrySendError::Disconnected(_)) => true,
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::engine::{MAX_UDP_PAYLOAD_BYTES, SocketId, SocketKind};
 use crate::model::Model;
 use crate::model::spec::{Field, parse_socket_addr};
 
-use super::{Action, error_color, labelled_text_edit};
+use super::{Action, error_color, labelled_combo, labelled_text_edit};
 
 /// History entries kept.
 const HISTORY_MAX: usize = 100;
@@ -180,26 +180,20 @@ pub fn composer_ui(
         }
         ui.separator();
         ui.add_enabled_ui(c.mode == InputMode::Text, |ui| {
-            let l = ui.label("Encoding");
-            egui::ComboBox::from_id_salt("send-encoding")
-                .selected_text(c.encoding.label())
-                .show_ui(ui, |ui| {
-                    for e in TextEncoding::ALL {
-                        ui.selectable_value(&mut c.encoding, e, e.label());
-                    }
-                })
-                .response
-                .labelled_by(l.id);
-            let l = ui.label("Line ending");
-            egui::ComboBox::from_id_salt("send-line-ending")
-                .selected_text(c.line_ending.label())
-                .show_ui(ui, |ui| {
-                    for e in LineEnding::ALL {
-                        ui.selectable_value(&mut c.line_ending, e, e.label());
-                    }
-                })
-                .response
-                .labelled_by(l.id);
+            labelled_combo(
+                ui,
+                "Encoding",
+                &mut c.encoding,
+                &TextEncoding::ALL,
+                TextEncoding::label,
+            );
+            labelled_combo(
+                ui,
+                "Line ending",
+                &mut c.line_ending,
+                &LineEnding::ALL,
+                LineEnding::label,
+            );
             ui.checkbox(&mut c.escapes, "Escapes")
                 .on_hover_text("\\r \\n \\t \\\\ \\0 and \\xNN (a raw byte)");
         });

@@ -12,7 +12,7 @@ use crate::engine::SocketId;
 use crate::model::Model;
 use crate::model::log::{EntryKind, LogEntry, Retention};
 
-use super::{Action, human_bytes};
+use super::{Action, human_bytes, labelled_combo};
 
 /// Bytes of one payload shown in its row (the rest is summarised).
 pub const ROW_PREVIEW_BYTES: usize = 512;
@@ -154,16 +154,13 @@ pub fn log_view_ui(
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     ui.horizontal_wrapped(|ui| {
-        let l = ui.label("Show");
-        egui::ComboBox::from_id_salt("payload-view")
-            .selected_text(state.view.label())
-            .show_ui(ui, |ui| {
-                for v in PayloadView::ALL {
-                    ui.selectable_value(&mut state.view, v, v.label());
-                }
-            })
-            .response
-            .labelled_by(l.id);
+        labelled_combo(
+            ui,
+            "Show",
+            &mut state.view,
+            &PayloadView::ALL,
+            PayloadView::label,
+        );
         ui.checkbox(&mut state.auto_scroll, "Auto-scroll");
         ui.checkbox(&mut state.only_selected, "Only selected socket");
         let mut counts_only = model.log.retention() == Retention::CountsOnly;

@@ -66,6 +66,26 @@ pub fn labelled_text_edit(
     .labelled_by(l.id)
 }
 
+/// A label and a combo box labelled by it, choosing one of `options`.
+pub fn labelled_combo<T: PartialEq + Copy>(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut T,
+    options: &[T],
+    name: impl Fn(T) -> &'static str,
+) -> egui::Response {
+    let l = ui.label(label);
+    egui::ComboBox::from_id_salt(label)
+        .selected_text(name(*value))
+        .show_ui(ui, |ui| {
+            for &o in options {
+                ui.selectable_value(value, o, name(o));
+            }
+        })
+        .response
+        .labelled_by(l.id)
+}
+
 /// Formats a byte count: `512 B`, `1.5 KiB`, `3.2 MiB`.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
