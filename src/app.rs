@@ -244,7 +244,8 @@ impl WorkbenchApp {
     /// Closes every socket and joins the engine thread.
     pub fn shutdown(&mut self) {
         self.engine.shutdown();
-        self.drain(Duration::from_millis(50));
+        // The sockets' last events (closed, …) go to the model and the capture.
+        self.drain(Duration::from_millis(200));
     }
 }
 

@@ -188,8 +188,9 @@ impl EngineHandle {
     /// Closes every socket and joins the engine thread.
     pub fn shutdown(&mut self) {
         if let Some(thread) = self.thread.take() {
-            // Make room so the engine is never stuck behind a full channel.
-            while self.events.try_recv().is_ok() {}
+            // The engine takes commands even while the event channel is
+            // full, so this never waits on the UI. Events it reports while
+            // closing stay in the channel for a last drain.
             let _ = self
                 .commands
                 .send_timeout(Command::Shutdown, Duration::from_secs(1));
