@@ -176,13 +176,8 @@ impl WorkbenchApp {
                 ui.heading("Sockets");
                 let selected = self.selected.and_then(|id| self.model.sessions.get(&id));
                 let details_height = if selected.is_some() { 260.0 } else { 0.0 };
-                egui::ScrollArea::vertical()
-                    .id_salt("socket-list")
-                    .max_height((ui.available_height() - details_height).max(80.0))
-                    .auto_shrink([false, true])
-                    .show(ui, |ui| {
-                        actions.extend(sidebar_ui(ui, &self.model, self.selected));
-                    });
+                let max_height = (ui.available_height() - details_height).max(80.0);
+                actions.extend(sidebar_ui(ui, &self.model, self.selected, max_height));
                 if let Some(id) = self.selected
                     && let Some(s) = self.model.sessions.get(&id)
                 {

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod engine;
+mod faults;
 mod ui;
 mod util;

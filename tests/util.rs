@@ -1,8 +1,12 @@
-//! Helpers shared by the integration tests: bounded waits on engine events.
+//! Helpers shared by the integration tests: bounded waits on engine events,
+//! and a recorder that folds them into a [`Model`] as the app does.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use sockbench::engine::{EngineHandle, Event, EventKind, SocketId};
+use sockbench::engine::{EngineHandle, Event, EventKind, SocketId, SocketSpec};
+use sockbench::model::Model;
+use sockbench::model::session::Session;
 
 /// How long any single wait in a test may take.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -80,6 +84,191 @@ impl Probe {
                 self.pull(deadline),
                 "timed out: {} of {n} bytes arrived",
                 got.len()
+            );
+        }
+    }
+}
+
+/// An engine whose events are folded into a [`Model`] as they arrive, the
+/// way the app does it; every event is also kept (in order) for checks.
+pub struct Recorder {
+    pub engine: EngineHandle,
+    pub model: Model,
+    pub events: Vec<Event>,
+}
+
+impl Recorder {
+    pub fn new() -> Self {
+        Self::with_model(Model::default())
+    }
+
+    pub fn with_model(model: Model) -> Self {
+        Recorder {
+            engine: EngineHandle::spawn_headless().expect("engine starts"),
+            model,
+            events: Vec::new(),
+        }
+    }
+
+    /// Opens a socket and records it in the model, as the app does.
+    pub fn open(&mut self, spec: SocketSpec) -> SocketId {
+        let id = self
+            .engine
+            .open(spec.clone())
+            .expect("engine takes the command");
+        self.model.opening(id, &spec);
+        id
+    }
+
+    /// Takes one batch (waiting at most 50 ms) into the model and the
+    /// record. Returns false once `deadline` has passed.
+    pub fn pull(&mut self, deadline: Instant) -> bool {
+        let now = Instant::now();
+        if now >= deadline {
+            return false;
+        }
+        if let Some(batch) = self
+            .engine
+            .recv_batch_timeout((deadline - now).min(Duration::from_millis(50)))
+        {
+            for ev in batch {
+                self.events.push(ev.clone());
+                self.model.apply(ev);
+            }
+        }
+        true
+    }
+
+    /// Folds events in until `f` holds (or fails the test after [`WAIT`]).
+    pub fn wait_until(&mut self, what: &str, mut f: impl FnMut(&Model, &[Event]) -> bool) {
+        let deadline = Instant::now() + WAIT;
+        while !f(&self.model, &self.events) {
+            if !self.pull(deadline) {
+                panic!(
+                    "timed out waiting for {what}; events so far:\n{}",
+                    self.summary()
+                );
+            }
+        }
+    }
+
+    /// Folds events in for `d`, whatever arrives.
+    pub fn pump_for(&mut self, d: Duration) {
+        let deadline = Instant::now() + d;
+        while self.pull(deadline) {}
+    }
+
+    /// Waits for an event of `id` whose kind satisfies `f`; returns it.
+    pub fn wait_kind(
+        &mut self,
+        id: SocketId,
+        what: &str,
+        mut f: impl FnMut(&EventKind) -> bool,
+    ) -> EventKind {
+        let mut found = None;
+        self.wait_until(what, |_, evs| {
+            found = evs.iter().find(|e| e.id == id && f(&e.kind)).cloned();
+            found.is_some()
+        });
+        found.map(|e| e.kind).expect("found")
+    }
+
+    /// The kinds of `id`'s events, in order.
+    pub fn kinds(&self, id: SocketId) -> Vec<&EventKind> {
+        self.events
+            .iter()
+            .filter(|e| e.id == id)
+            .map(|e| &e.kind)
+            .collect()
+    }
+
+    /// The short names of `id`'s events, in order, runs of `received`
+    /// collapsed into one (how a read is split is up to the kernel).
+    pub fn names(&self, id: SocketId) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = Vec::new();
+        for k in self.kinds(id) {
+            let n = k.name();
+            if !(n == "received" && names.last() == Some(&"received")) {
+                names.push(n);
+            }
+        }
+        names
+    }
+
+    /// All bytes `id` received, in order.
+    pub fn received(&self, id: SocketId) -> Vec<u8> {
+        self.kinds(id)
+            .into_iter()
+            .filter_map(|k| match k {
+                EventKind::Received { bytes, .. } => Some(bytes.as_slice()),
+                _ => None,
+            })
+            .flatten()
+            .copied()
+            .collect()
+    }
+
+    /// The session of `id` in the model.
+    pub fn session(&self, id: SocketId) -> &Session {
+        self.model
+            .sessions
+            .get(&id)
+            .unwrap_or_else(|| panic!("no session {id} in the model"))
+    }
+
+    /// One line per event, payloads shortened to their length.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        for e in &self.events {
+            let line = match &e.kind {
+                EventKind::Received { bytes, .. } => format!("{} received {} B", e.id, bytes.len()),
+                EventKind::Sent { bytes, .. } => format!("{} sent {} B", e.id, bytes.len()),
+                k => format!("{} {k:?}", e.id),
+            };
+            s.push_str(&line);
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// The test pattern repeats every this many bytes (a prime, so chunk
+/// boundaries never line up with it).
+const PERIOD: usize = 251;
+/// The longest slice [`pattern_slice`] gives.
+pub const PATTERN_SLICE_MAX: usize = 64 * 1024;
+
+/// Byte `i` of the test pattern.
+pub fn pattern_byte(i: usize) -> u8 {
+    (i % PERIOD) as u8
+}
+
+/// `n` (at most [`PATTERN_SLICE_MAX`]) bytes of the pattern from offset `at`,
+/// without building them.
+pub fn pattern_slice(at: usize, n: usize) -> &'static [u8] {
+    static BASE: OnceLock<Vec<u8>> = OnceLock::new();
+    assert!(n <= PATTERN_SLICE_MAX);
+    let base = BASE.get_or_init(|| (0..PERIOD + PATTERN_SLICE_MAX).map(pattern_byte).collect());
+    &base[at % PERIOD..at % PERIOD + n]
+}
+
+/// `n` bytes of the pattern from offset `at`.
+pub fn pattern_at(at: usize, n: usize) -> Vec<u8> {
+    (at..at + n).map(pattern_byte).collect()
+}
+
+/// Checks that `chunk` is the pattern at offset `at`; names the first
+/// differing offset.
+pub fn check_pattern(at: usize, chunk: &[u8]) {
+    for (k, piece) in chunk.chunks(PATTERN_SLICE_MAX).enumerate() {
+        let off = at + k * PATTERN_SLICE_MAX;
+        let want = pattern_slice(off, piece.len());
+        if let Some(i) = (0..piece.len()).find(|&i| piece[i] != want[i]) {
+            panic!(
+                "byte {} is {:#04x}, expected {:#04x}: bytes lost or reordered",
+                off + i,
+                piece[i],
+                want[i]
             );
         }
     }

@@ -13,7 +13,7 @@ mod udp;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -55,6 +55,8 @@ pub(crate) struct Shared {
     /// Set by the engine when the event channel was full and it stopped
     /// reading; the handle wakes it once the UI has drained.
     stalled: AtomicBool,
+    /// Sockets the engine holds open (updated once per loop turn).
+    open_sockets: AtomicUsize,
 }
 
 impl Shared {
@@ -138,6 +140,12 @@ impl EngineHandle {
     /// Closes, half-closes or resets a socket.
     pub fn close(&self, id: SocketId, how: CloseHow) -> Result<(), EngineError> {
         self.command(Command::Close { id, how })
+    }
+
+    /// How many sockets the engine holds open right now (listeners,
+    /// connections, UDP sockets, connects in flight).
+    pub fn open_sockets(&self) -> usize {
+        self.shared.open_sockets.load(Ordering::Acquire)
     }
 
     /// Takes the next batch of events, if one is ready. Never blocks.

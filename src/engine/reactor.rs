@@ -221,6 +221,9 @@ impl Reactor {
 
     /// Hands the batch over and requests one repaint for it.
     fn finish_batch(&mut self) {
+        self.shared
+            .open_sockets
+            .store(self.sockets.len(), Ordering::Release);
         if !self.out.flush() {
             self.shared.stalled.store(true, Ordering::Release);
             // The UI may have drained between our try and the flag: retry once.

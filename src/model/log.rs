@@ -92,13 +92,44 @@ impl PeerRef {
     pub const NONE: PeerRef = PeerRef(u32::MAX);
 }
 
-/// One row. Kept small: this is multiplied by a million.
+/// A socket id kept in 4 bytes inside a log row. Ids are never reused and
+/// count up from 1, so it takes four billion sockets in one run to reach the
+/// limit; past it, rows show the last id (`#4294967295`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SocketRef(u32);
+
+impl SocketRef {
+    /// The full id.
+    pub fn id(self) -> SocketId {
+        SocketId(u64::from(self.0))
+    }
+}
+
+impl From<SocketId> for SocketRef {
+    fn from(id: SocketId) -> Self {
+        SocketRef(u32::try_from(id.0).unwrap_or(u32::MAX))
+    }
+}
+
+impl PartialEq<SocketId> for SocketRef {
+    fn eq(&self, other: &SocketId) -> bool {
+        self.id() == *other
+    }
+}
+
+impl std::fmt::Display for SocketRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.id().fmt(f)
+    }
+}
+
+/// One row. Kept small (40 bytes): this is multiplied by a million.
 #[derive(Clone, Debug)]
 pub struct LogEntry {
     /// Microseconds since the Unix epoch.
     pub time_us: u64,
     /// The socket.
-    pub socket: SocketId,
+    pub socket: SocketRef,
     /// Data bytes (for `Sent`/`Received`) or a UTF-8 message (otherwise).
     pub payload: Box<[u8]>,
     /// The peer, interned.
@@ -226,7 +257,7 @@ impl TrafficLog {
         self.bytes_used += entry.cost();
         let index = self.first_index + self.entries.len() as u64;
         if let Some(f) = &mut self.filter
-            && f.sockets.contains(&entry.socket)
+            && f.sockets.contains(&entry.socket.id())
         {
             f.rows.push_back(index);
         }
@@ -246,7 +277,7 @@ impl TrafficLog {
         let peer = self.peer_ref(peer);
         self.push(LogEntry {
             time_us: unix_us(time),
-            socket,
+            socket: socket.into(),
             payload: message.into_bytes().into_boxed_slice(),
             peer,
             kind,
@@ -293,7 +324,7 @@ impl TrafficLog {
                 .entries
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| sockets.contains(&e.socket))
+                .filter(|(_, e)| sockets.contains(&e.socket.id()))
                 .map(|(i, _)| self.first_index + i as u64)
                 .collect();
             Filter { sockets, rows }
@@ -399,7 +430,7 @@ mod tests {
     fn data(socket: u64, n: usize) -> LogEntry {
         LogEntry {
             time_us: 1,
-            socket: SocketId(socket),
+            socket: SocketId(socket).into(),
             payload: vec![b'x'; n].into_boxed_slice(),
             peer: PeerRef::NONE,
             kind: EntryKind::Received,
@@ -411,7 +442,7 @@ mod tests {
     #[test]
     fn entry_overhead_is_small() {
         assert!(
-            std::mem::size_of::<LogEntry>() <= 64,
+            std::mem::size_of::<LogEntry>() <= 40,
             "{}",
             std::mem::size_of::<LogEntry>()
         );
@@ -440,7 +471,8 @@ mod tests {
         assert_eq!(log.len(), 4);
         assert_eq!(log.visible_len(), 2);
         assert!(
-            (0..log.visible_len()).all(|n| log.visible(n).map(|e| e.socket) == Some(SocketId(2)))
+            (0..log.visible_len())
+                .all(|n| log.visible(n).map(|e| e.socket.id()) == Some(SocketId(2)))
         );
         log.set_filter(None);
         assert_eq!(log.visible_len(), 4);

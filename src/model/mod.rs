@@ -76,7 +76,7 @@ impl Model {
                 let peer = self.log.peer_ref(from);
                 self.log.push(LogEntry {
                     time_us: unix_us(time),
-                    socket: id,
+                    socket: id.into(),
                     payload: bytes.into_boxed_slice(),
                     peer,
                     kind: EntryKind::Received,
@@ -92,7 +92,7 @@ impl Model {
                 let peer = self.log.peer_ref(to);
                 self.log.push(LogEntry {
                     time_us: unix_us(time),
-                    socket: id,
+                    socket: id.into(),
                     payload: bytes.into_boxed_slice(),
                     peer,
                     kind: EntryKind::Sent,

@@ -270,7 +270,7 @@ pub fn log_view_ui(
                 };
                 let encoding = model
                     .sessions
-                    .get(&e.socket)
+                    .get(&e.socket.id())
                     .map_or(model.default_encoding, |s| s.encoding);
                 row.col(|ui| {
                     ui.monospace(format_time(e.time_us));

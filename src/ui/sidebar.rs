@@ -53,25 +53,50 @@ fn session_row_ui(
     ui.label(state);
 }
 
-/// Draws the list of sockets.
-pub fn sidebar_ui(ui: &mut egui::Ui, model: &Model, selected: Option<SocketId>) -> Vec<Action> {
+/// Draws the list of sockets in a scroll area at most `max_height` tall.
+/// Only the rows on screen are laid out, so ten thousand connections cost
+/// what a screenful does.
+pub fn sidebar_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    selected: Option<SocketId>,
+    max_height: f32,
+) -> Vec<Action> {
     let mut actions = Vec::new();
     if model.sessions.is_empty() {
         ui.label(RichText::new("No sockets yet: open one above.").weak());
+        return actions;
     }
+    // (socket, indented) in display order: connections under their listener.
+    let mut rows: Vec<(&Session, bool)> = Vec::with_capacity(model.sessions.len());
     for s in model.top_level() {
-        session_row_ui(ui, s, selected, &mut actions);
-        if !s.children.is_empty() {
-            ui.indent(("children", s.id.0), |ui| {
-                for c in &s.children {
-                    if let Some(c) = model.sessions.get(c) {
-                        session_row_ui(ui, c, selected, &mut actions);
-                    }
-                }
-            });
-        }
-        ui.add_space(2.0);
+        rows.push((s, false));
+        rows.extend(
+            s.children
+                .iter()
+                .filter_map(|c| model.sessions.get(c))
+                .map(|c| (c, true)),
+        );
     }
+    let spacing = ui.spacing().item_spacing.y;
+    let row_height = ui.text_style_height(&egui::TextStyle::Button)
+        + ui.text_style_height(&egui::TextStyle::Small)
+        + ui.spacing().button_padding.y * 2.0
+        + spacing * 2.0;
+    egui::ScrollArea::vertical()
+        .id_salt("socket-list")
+        .max_height(max_height)
+        .auto_shrink([false, true])
+        .show_rows(ui, row_height - spacing, rows.len(), |ui, range| {
+            for &(s, indented) in rows.get(range).unwrap_or_default() {
+                ui.horizontal(|ui| {
+                    if indented {
+                        ui.add_space(18.0);
+                    }
+                    ui.vertical(|ui| session_row_ui(ui, s, selected, &mut actions));
+                });
+            }
+        });
     actions
 }
 

@@ -1,0 +1,340 @@
+//! Connections: 10,000 concurrent TCP clients from a separate process (this
+//! bench binary re-run as a "swarm") connect to one listener, each sends and
+//! receives one message; time to accept all, memory per connection, CPU
+//! while idle, and no state left after they all disconnect. Baseline: a
+//! plain std listener serving the same swarm.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use sockbench::engine::{EngineHandle, SocketId, SocketSpec};
+use sockbench::model::Model;
+use sockbench::model::log::Retention;
+
+use crate::common::{Row, cpu_time, quick, raise_nofile_limit, rss_bytes};
+
+const HELLO: &[u8] = b"hello";
+const REPLY: &[u8] = b"reply!";
+const GIVE_UP: Duration = Duration::from_secs(120);
+const SWARM_ENV: &str = "SOCKBENCH_SWARM";
+
+/// In the swarm process: connect `n` clients, say hello on each, read one
+/// reply on each, print "done", wait for a line on stdin, exit.
+pub fn child_main() -> Option<i32> {
+    let spec = std::env::var(SWARM_ENV).ok()?;
+    let mut parts = spec.split_whitespace();
+    let addr: SocketAddr = parts.next()?.parse().ok()?;
+    let n: usize = parts.next()?.parse().ok()?;
+    raise_nofile_limit();
+    let mut conns = Vec::with_capacity(n);
+    for i in 0..n {
+        match TcpStream::connect_timeout(&addr, Duration::from_secs(10)) {
+            Ok(c) => conns.push(c),
+            Err(e) => {
+                eprintln!("swarm: connect {i} failed: {e}");
+                return Some(1);
+            }
+        }
+    }
+    for c in &mut conns {
+        if c.write_all(HELLO).is_err() {
+            return Some(2);
+        }
+    }
+    let mut buf = [0u8; REPLY.len()];
+    for c in &mut conns {
+        let _ = c.set_read_timeout(Some(Duration::from_secs(60)));
+        if c.read_exact(&mut buf).is_err() || buf != REPLY {
+            eprintln!("swarm: no reply");
+            return Some(3);
+        }
+    }
+    println!("done");
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    drop(conns);
+    Some(0)
+}
+
+struct Swarm {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    done: mpsc::Receiver<String>,
+}
+
+impl Swarm {
+    fn start(addr: SocketAddr, n: usize) -> Swarm {
+        let exe = std::env::current_exe().expect("bench binary path");
+        let mut child = Command::new(exe)
+            .env(SWARM_ENV, format!("{addr} {n}"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("swarm starts");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("swarm stdout");
+        let (tx, rx) = mpsc::sync_channel(4);
+        std::thread::Builder::new()
+            .name("bench-swarm-out".into())
+            .spawn(move || {
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            })
+            .expect("thread");
+        Swarm {
+            child,
+            stdin,
+            done: rx,
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        matches!(self.done.try_recv().as_deref(), Ok("done"))
+    }
+
+    fn wait_done(&self, timeout: Duration) -> bool {
+        matches!(self.done.recv_timeout(timeout).as_deref(), Ok("done"))
+    }
+
+    /// Tells the swarm to disconnect everything and exit.
+    fn finish(mut self) {
+        if let Some(mut s) = self.stdin.take() {
+            let _ = s.write_all(b"close\n");
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The plain baseline: a std listener on its own thread accepts `n`, reads a
+/// hello from each, replies to each. Returns the time to accept all.
+fn baseline(n: usize) -> Duration {
+    // Same backlog as the Sockbench listener (std's default of 128 would
+    // make the kernel drop SYNs and the swarm retry after a second).
+    let sock =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    sock.set_reuse_address(true).expect("reuse");
+    sock.bind(&SocketAddr::from((Ipv4Addr::LOCALHOST, 0)).into())
+        .expect("bind");
+    sock.listen(4096).expect("listen");
+    let listener: TcpListener = sock.into();
+    let addr = listener.local_addr().expect("addr");
+    let swarm = Swarm::start(addr, n);
+    let start = Instant::now();
+    let mut conns = Vec::with_capacity(n);
+    for _ in 0..n {
+        match listener.accept() {
+            Ok((c, _)) => conns.push(c),
+            Err(e) => panic!("baseline accept failed: {e}"),
+        }
+    }
+    let accepted = start.elapsed();
+    let mut buf = [0u8; HELLO.len()];
+    for c in &mut conns {
+        let _ = c.set_read_timeout(Some(Duration::from_secs(60)));
+        c.read_exact(&mut buf).expect("hello");
+        c.write_all(REPLY).expect("reply");
+    }
+    assert!(swarm.wait_done(GIVE_UP), "baseline swarm did not finish");
+    swarm.finish();
+    accepted
+}
+
+/// Drains the engine into the model until `done` holds or time runs out.
+fn drain_until(
+    engine: &EngineHandle,
+    model: &mut Model,
+    what: &str,
+    mut done: impl FnMut(&Model) -> bool,
+) {
+    let deadline = Instant::now() + GIVE_UP;
+    while !done(model) {
+        assert!(
+            Instant::now() < deadline,
+            "connections bench: gave up waiting for {what}"
+        );
+        if let Some(batch) = engine.recv_batch_timeout(Duration::from_millis(50)) {
+            for ev in batch {
+                model.apply(ev);
+            }
+        }
+    }
+}
+
+/// The benchmark.
+pub fn connections() -> Vec<Row> {
+    const B: &str = "Connections";
+    let limit = raise_nofile_limit();
+    let mut n: usize = if quick() { 1_000 } else { 10_000 };
+    let mut rows = Vec::new();
+    if (limit as usize) < n + 500 {
+        n = (limit as usize).saturating_sub(500).max(100);
+        eprintln!("connections: open-files limit {limit}; using {n} clients");
+    }
+    rows.push(Row::info(B, "clients", n as f64, "connections"));
+
+    let base_accept = baseline(n);
+
+    let engine = EngineHandle::spawn_headless().expect("engine");
+    let mut model = Model::default();
+    model.log.set_retention(Retention::CountsOnly);
+    let listener = engine
+        .open(SocketSpec::TcpListen {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            backlog: 4096,
+            reuse_addr: true,
+        })
+        .expect("open");
+    model.opening(
+        listener,
+        &SocketSpec::TcpListen {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            backlog: 4096,
+            reuse_addr: true,
+        },
+    );
+    drain_until(&engine, &mut model, "listening", |m| {
+        m.sessions[&listener].local.is_some_and(|a| a.port() != 0)
+    });
+    let addr = model.sessions[&listener].local.expect("bound");
+    // Let the allocator settle before the baseline reading.
+    std::thread::sleep(Duration::from_millis(100));
+    let rss0 = rss_bytes();
+
+    let swarm = Swarm::start(addr, n);
+    let start = Instant::now();
+    drain_until(&engine, &mut model, "all accepted", |m| {
+        m.sessions[&listener].children.len() >= n
+    });
+    let accept_time = start.elapsed();
+    drain_until(&engine, &mut model, "all hellos", |m| {
+        m.sessions[&listener]
+            .children
+            .iter()
+            .all(|c| m.sessions[c].counters.bytes_in >= HELLO.len() as u64)
+    });
+    engine
+        .send(listener, REPLY.to_vec(), None)
+        .expect("send to all");
+    let deadline = Instant::now() + GIVE_UP;
+    while !swarm.is_done() {
+        assert!(Instant::now() < deadline, "swarm never got its replies");
+        if let Some(batch) = engine.recv_batch_timeout(Duration::from_millis(20)) {
+            for ev in batch {
+                model.apply(ev);
+            }
+        }
+    }
+    while let Some(batch) = engine.try_recv_batch() {
+        for ev in batch {
+            model.apply(ev);
+        }
+    }
+    let rss1 = rss_bytes();
+    let per_conn = rss1.saturating_sub(rss0) as f64 / n as f64;
+
+    // Idle: everyone connected, nothing moving. The engine must sleep.
+    let cpu0 = cpu_time();
+    let idle = Duration::from_secs(2);
+    std::thread::sleep(idle);
+    let idle_cpu = cpu_time().saturating_sub(cpu0);
+    let open_while_idle = engine.open_sockets();
+
+    swarm.finish();
+    let children: Vec<SocketId> = model.sessions[&listener].children.clone();
+    drain_until(&engine, &mut model, "all disconnected", |m| {
+        children.iter().all(|c| m.sessions[c].state.is_closed())
+    });
+    // The engine updates its count once per turn; give it one.
+    std::thread::sleep(Duration::from_millis(50));
+    let open_after = engine.open_sockets();
+    let open_children_after = model.open_children(listener).len();
+    for c in &children {
+        model.remove(*c);
+    }
+    let sessions_left = model.sessions.len();
+    let peer_closed = model
+        .log
+        .entries()
+        .filter(|e| e.kind == sockbench::model::log::EntryKind::PeerClosed)
+        .count();
+
+    rows.push(
+        Row::vs(
+            B,
+            "time to accept all",
+            accept_time.as_secs_f64() * 1e3,
+            base_accept.as_secs_f64() * 1e3,
+            "ms",
+        )
+        .target("informational (ratio = Sockbench / plain)", true),
+    );
+    rows.push(Row::info(
+        B,
+        "sockets open in the engine while idle",
+        open_while_idle as f64,
+        "sockets",
+    ));
+    rows.push(
+        Row::info(
+            B,
+            "RSS growth per connection (engine + UI model)",
+            per_conn / 1024.0,
+            "KiB",
+        )
+        .target("≤ 8 KiB", per_conn <= 8.0 * 1024.0),
+    );
+    let cpu_pct = idle_cpu.as_secs_f64() / idle.as_secs_f64() * 100.0;
+    rows.push(
+        Row::info(B, "CPU while all idle for 2 s", cpu_pct, "% of a core")
+            .target("≈ 0 (< 1 %)", cpu_pct < 1.0),
+    );
+    rows.push(
+        Row::info(
+            B,
+            "engine sockets left after all disconnect (listener only)",
+            open_after as f64,
+            "sockets",
+        )
+        .target("= 1", open_after == 1),
+    );
+    rows.push(
+        Row::info(
+            B,
+            "open connections left in the model",
+            open_children_after as f64,
+            "connections",
+        )
+        .target("= 0", open_children_after == 0),
+    );
+    rows.push(
+        Row::info(
+            B,
+            "sessions left after removing the closed ones",
+            sessions_left as f64,
+            "sessions",
+        )
+        .target("= 1 (the listener)", sessions_left == 1),
+    );
+    rows.push(Row::info(
+        B,
+        "peer-closed events seen",
+        peer_closed as f64,
+        "events",
+    ));
+    rows
+}

@@ -1,0 +1,838 @@
+//! Network benchmarks on loopback, each against a plain `std` baseline
+//! measured in the same run:
+//!
+//! - **TCP ingest**: one sender streams into a Sockbench listener whose
+//!   events are folded into a [`Model`] (log on, and counts only), against a
+//!   plain `TcpListener` reading into a 64 KiB buffer.
+//! - **UDP ingest**: one thread sends datagrams as fast as it can into a
+//!   Sockbench UDP socket (drained into a [`Model`]), against a plain socket
+//!   with the same receive buffer read by one thread.
+//! - **Latency**: 32-byte ping-pongs through the engine against a plain
+//!   blocking `TcpStream`, both to the same kind of echo peer.
+//!
+//! Every wait is bounded: a benchmark that cannot finish reports a failed
+//! row saying why instead of hanging.
+
+use std::io::{self, Read, Write};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use sockbench::engine::{
+    DEFAULT_UDP_RCVBUF_BYTES, DEFAULT_UDP_RECV_BYTES, EngineHandle, Event, EventKind, SocketId,
+    SocketSpec,
+};
+use sockbench::model::Model;
+use sockbench::model::log::Retention;
+
+use crate::common::{Row, percentile, quick};
+
+/// How long one measured phase may take before it gives up.
+const GIVE_UP: Duration = Duration::from_secs(60);
+/// How long setting up (listening, binding, connecting, accepting) may take.
+const SETUP: Duration = Duration::from_secs(10);
+/// The log cap of the models the benchmarks drain into (the app's default).
+const LOG_CAP: usize = 256 * 1024 * 1024;
+/// The TCP sender's write size, and the baseline's read buffer.
+const TCP_CHUNK: usize = 64 * 1024;
+/// A UDP receiver stops once no datagram came for this long (after the
+/// sender finished).
+const UDP_QUIET: Duration = Duration::from_millis(300);
+/// Ping-pong payload.
+const PING_BYTES: usize = 32;
+/// Ping-pongs before measuring.
+const WARMUP_ROUNDS: usize = 1_000;
+
+type Res<T> = Result<T, String>;
+
+fn loopback0() -> SocketAddr {
+    SocketAddr::from((Ipv4Addr::LOCALHOST, 0))
+}
+
+/// A row that says a benchmark could not finish.
+fn failed(bench: &str, what: &str, why: &str) -> Row {
+    eprintln!("bench: {bench}: {what} FAILED: {why}");
+    Row::info(bench, &format!("{what}: FAILED ({why})"), 0.0, "").target("completes", false)
+}
+
+/// Printable bytes (the log's text decoding takes its ASCII path, as for
+/// a typical text protocol).
+fn pattern(n: usize) -> Vec<u8> {
+    (0..n).map(|i| b'a' + (i % 26) as u8).collect()
+}
+
+fn spawn<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Res<JoinHandle<T>> {
+    thread::Builder::new()
+        .name(name.into())
+        .spawn(f)
+        .map_err(|e| format!("cannot start thread {name}: {e}"))
+}
+
+fn join<T>(h: JoinHandle<io::Result<T>>, what: &str) -> Res<T> {
+    match h.join() {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(format!("{what}: {e}")),
+        Err(_) => Err(format!("{what} panicked")),
+    }
+}
+
+/// Accepts one connection within `timeout` (non-blocking accept polled every
+/// millisecond: only while a connection is being set up).
+fn accept_within(l: &TcpListener, timeout: Duration) -> io::Result<TcpStream> {
+    l.set_nonblocking(true)?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        match l.accept() {
+            Ok((s, _)) => {
+                s.set_nonblocking(false)?;
+                return Ok(s);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if Instant::now() >= deadline {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!("no connection within {timeout:?}"),
+                    ));
+                }
+                thread::sleep(Duration::from_millis(1));
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Waits for an event of socket `id` that `f` picks, folding every event
+/// into `model`. A `Failed` or `Closed` for `id` first is an error.
+fn wait_for_event<T>(
+    engine: &EngineHandle,
+    model: &mut Model,
+    id: SocketId,
+    what: &str,
+    mut f: impl FnMut(&EventKind) -> Option<T>,
+) -> Res<T> {
+    let deadline = Instant::now() + SETUP;
+    loop {
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(format!("no {what} event within {SETUP:?}"));
+        }
+        let Some(batch) =
+            engine.recv_batch_timeout((deadline - now).min(Duration::from_millis(50)))
+        else {
+            continue;
+        };
+        let mut found = None;
+        for ev in batch {
+            if ev.id == id && found.is_none() {
+                match &ev.kind {
+                    EventKind::Failed(e) => return Err(format!("{what}: {}", e.message)),
+                    EventKind::Closed { reason, .. } => {
+                        return Err(format!("{what}: closed: {reason}"));
+                    }
+                    k => found = f(k),
+                }
+            }
+            model.apply(ev);
+        }
+        if let Some(v) = found {
+            return Ok(v);
+        }
+    }
+}
+
+fn start_engine() -> Res<EngineHandle> {
+    EngineHandle::spawn_headless().map_err(|e| format!("engine did not start: {e}"))
+}
+
+fn open(engine: &EngineHandle, model: &mut Model, spec: SocketSpec) -> Res<SocketId> {
+    let id = engine
+        .open(spec.clone())
+        .map_err(|e| format!("open {spec}: {e}"))?;
+    model.opening(id, &spec);
+    Ok(id)
+}
+
+// ---------------------------------------------------------------- TCP ingest
+
+const TCP: &str = "TCP ingest";
+
+/// The sender both TCP receivers get: connect, write `total` bytes in 64 KiB
+/// chunks, close.
+fn tcp_sender(addr: SocketAddr, total: u64) -> Res<JoinHandle<io::Result<()>>> {
+    spawn("bench-tcp-sender", move || {
+        let mut s = TcpStream::connect_timeout(&addr, SETUP)?;
+        // A receiver that gave up closes its end, which ends the writes;
+        // this only bounds a receiver that hangs without closing.
+        s.set_write_timeout(Some(GIVE_UP))?;
+        let chunk = pattern(TCP_CHUNK);
+        let mut left = total;
+        while left > 0 {
+            let n = left.min(TCP_CHUNK as u64) as usize;
+            s.write_all(&chunk[..n])?;
+            left -= n as u64;
+        }
+        s.shutdown(Shutdown::Write)
+    })
+}
+
+/// Plain `std`: accept, read into a 64 KiB buffer until `total` bytes came.
+fn tcp_baseline(total: u64) -> Res<Duration> {
+    let l = TcpListener::bind(loopback0()).map_err(|e| format!("bind: {e}"))?;
+    let addr = l.local_addr().map_err(|e| format!("local_addr: {e}"))?;
+    let start = Instant::now();
+    let sender = tcp_sender(addr, total)?;
+    let mut s = accept_within(&l, SETUP).map_err(|e| format!("accept: {e}"))?;
+    s.set_read_timeout(Some(Duration::from_secs(1)))
+        .map_err(|e| format!("set_read_timeout: {e}"))?;
+    let mut buf = vec![0u8; TCP_CHUNK];
+    let mut got = 0u64;
+    while got < total {
+        if start.elapsed() > GIVE_UP {
+            return Err(format!("only {got} of {total} bytes after {GIVE_UP:?}"));
+        }
+        match s.read(&mut buf) {
+            Ok(0) => return Err(format!("sender closed after {got} of {total} bytes")),
+            Ok(n) => got += n as u64,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            Err(e) => return Err(format!("read: {e}")),
+        }
+    }
+    let elapsed = start.elapsed();
+    join(sender, "TCP sender")?;
+    Ok(elapsed)
+}
+
+/// What the log looked like after an engine run.
+struct LogStats {
+    evicted: u64,
+    bytes_used: usize,
+    cap: usize,
+    skipped: u64,
+}
+
+/// Sockbench: a listener on the engine, every event folded into a model.
+fn tcp_engine(total: u64, retention: Retention) -> Res<(Duration, LogStats)> {
+    let engine = start_engine()?;
+    let mut model = Model::with_log_cap(LOG_CAP);
+    model.log.set_retention(retention);
+    let spec = SocketSpec::TcpListen {
+        addr: loopback0(),
+        backlog: 16,
+        reuse_addr: false,
+    };
+    let listener = open(&engine, &mut model, spec)?;
+    let addr = wait_for_event(&engine, &mut model, listener, "listening", |k| match k {
+        EventKind::Listening { local, .. } => Some(*local),
+        _ => None,
+    })?;
+    let start = Instant::now();
+    let mut sender = Some(tcp_sender(addr, total)?);
+    let mut conn: Option<SocketId> = None;
+    loop {
+        if let Some(c) = conn
+            && model.sessions[&c].counters.bytes_in >= total
+        {
+            break;
+        }
+        if start.elapsed() > GIVE_UP {
+            let got = conn.map_or(0, |c| model.sessions[&c].counters.bytes_in);
+            return Err(format!("only {got} of {total} bytes after {GIVE_UP:?}"));
+        }
+        // A sender that failed will never finish the stream.
+        if sender.as_ref().is_some_and(|s| s.is_finished())
+            && let Some(s) = sender.take()
+        {
+            join(s, "TCP sender")?;
+        }
+        let Some(batch) = engine.recv_batch_timeout(Duration::from_millis(100)) else {
+            continue;
+        };
+        for ev in batch {
+            match &ev.kind {
+                EventKind::Accepted { parent, .. } if *parent == listener => conn = Some(ev.id),
+                EventKind::Failed(e) => return Err(format!("engine: {}", e.message)),
+                _ => {}
+            }
+            model.apply(ev);
+        }
+    }
+    let elapsed = start.elapsed();
+    if let Some(s) = sender {
+        join(s, "TCP sender")?;
+    }
+    let stats = LogStats {
+        evicted: model.log.evicted_entries(),
+        bytes_used: model.log.bytes_used(),
+        cap: model.log.cap_bytes(),
+        skipped: model.log.skipped_entries(),
+    };
+    drop(engine);
+    Ok((elapsed, stats))
+}
+
+fn gbit_per_s(bytes: u64, d: Duration) -> f64 {
+    bytes as f64 * 8.0 / d.as_secs_f64() / 1e9
+}
+
+/// TCP ingest: 2 GiB (quick: 64 MiB) into Sockbench vs plain `std`.
+pub fn tcp_ingest() -> Vec<Row> {
+    let total: u64 = if quick() { 64 << 20 } else { 2 << 30 };
+    let mib = total >> 20;
+    let mut rows = Vec::new();
+    // Each Sockbench run is compared with a baseline run just before it.
+    for (retention, label) in [
+        (Retention::Everything, "log on"),
+        (Retention::CountsOnly, "counts only"),
+    ] {
+        let what = format!("throughput, {mib} MiB ({label})");
+        let base = match tcp_baseline(total) {
+            Ok(d) => gbit_per_s(total, d),
+            Err(e) => {
+                rows.push(failed(TCP, &format!("{what}, baseline"), &e));
+                continue;
+            }
+        };
+        eprintln!("bench: tcp baseline {base:.2} Gbit/s");
+        match tcp_engine(total, retention) {
+            Ok((d, log)) => {
+                let v = gbit_per_s(total, d);
+                eprintln!("bench: tcp sockbench ({label}) {v:.2} Gbit/s");
+                let ratio = v / base;
+                rows.push(
+                    Row::vs(TCP, &what, v, base, "Gbit/s").target("ratio ≥ 0.8", ratio >= 0.8),
+                );
+                if retention == Retention::Everything {
+                    rows.push(Row::info(
+                        TCP,
+                        "log entries evicted (log on)",
+                        log.evicted as f64,
+                        "entries",
+                    ));
+                    let used = log.bytes_used as f64 / (1 << 20) as f64;
+                    let cap = log.cap as f64 / (1 << 20) as f64;
+                    rows.push(
+                        Row::vs(TCP, "log bytes used (baseline: the cap)", used, cap, "MiB")
+                            .target("used ≤ cap", log.bytes_used <= log.cap),
+                    );
+                } else {
+                    rows.push(Row::info(
+                        TCP,
+                        "data rows counted, not stored (counts only)",
+                        log.skipped as f64,
+                        "entries",
+                    ));
+                }
+            }
+            Err(e) => rows.push(failed(TCP, &what, &e)),
+        }
+    }
+    rows
+}
+
+// ---------------------------------------------------------------- UDP ingest
+
+const UDP: &str = "UDP ingest";
+
+/// What the sender did.
+struct Sent {
+    sent: u64,
+    errors: u64,
+    elapsed: Duration,
+}
+
+/// The sender both UDP receivers get: `count` datagrams of `size` bytes,
+/// `send_to` in a loop as fast as one thread can.
+fn udp_sender(
+    to: SocketAddr,
+    count: u64,
+    size: usize,
+    done: Arc<AtomicBool>,
+) -> Res<JoinHandle<io::Result<Sent>>> {
+    spawn("bench-udp-sender", move || {
+        let r = (|| {
+            let s = UdpSocket::bind(loopback0())?;
+            let payload = pattern(size);
+            let start = Instant::now();
+            let (mut sent, mut errors) = (0u64, 0u64);
+            for i in 0..count {
+                match s.send_to(&payload, to) {
+                    Ok(_) => sent += 1,
+                    Err(_) => errors += 1,
+                }
+                if i % 4096 == 0 && start.elapsed() > GIVE_UP {
+                    break;
+                }
+            }
+            Ok(Sent {
+                sent,
+                errors,
+                elapsed: start.elapsed(),
+            })
+        })();
+        done.store(true, Ordering::Release);
+        r
+    })
+}
+
+/// What a receiver got.
+struct Got {
+    received: u64,
+    /// From the sender's start to the last datagram taken.
+    active: Duration,
+    /// Sockbench only: the kernel's drop count as the socket reported it.
+    kernel_drops: u64,
+}
+
+/// One run: the sender's figures, the receiver's and the granted buffer.
+struct UdpRun {
+    sent: Sent,
+    got: Got,
+    rcvbuf: usize,
+}
+
+/// Plain: a socket2 UDP socket with the engine's receive buffer request,
+/// read by one thread with `recv_from` into a buffer as large as the
+/// engine's default receive size.
+fn udp_plain(count: u64, size: usize) -> Res<UdpRun> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let e = |what: &'static str| move |e: io::Error| format!("plain UDP {what}: {e}");
+    let sock = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).map_err(e("socket"))?;
+    sock.set_recv_buffer_size(DEFAULT_UDP_RCVBUF_BYTES)
+        .map_err(e("SO_RCVBUF"))?;
+    let rcvbuf = sock.recv_buffer_size().map_err(e("SO_RCVBUF"))?;
+    sock.bind(&loopback0().into()).map_err(e("bind"))?;
+    let sock: UdpSocket = sock.into();
+    sock.set_read_timeout(Some(Duration::from_millis(50)))
+        .map_err(e("timeout"))?;
+    let addr = sock.local_addr().map_err(e("local_addr"))?;
+    let done = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let sender_done = Arc::clone(&done);
+    let receiver = spawn("bench-udp-plain-recv", move || -> io::Result<Got> {
+        let mut buf = vec![0u8; DEFAULT_UDP_RECV_BYTES];
+        let mut received = 0u64;
+        let mut last = start;
+        let mut quiet_since = None::<Instant>;
+        while received < count && start.elapsed() < GIVE_UP {
+            match sock.recv_from(&mut buf) {
+                Ok(_) => {
+                    received += 1;
+                    last = Instant::now();
+                    quiet_since = None;
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    if sender_done.load(Ordering::Acquire) {
+                        let since = *quiet_since.get_or_insert_with(|| last.max(Instant::now()));
+                        if since.elapsed() >= UDP_QUIET {
+                            break;
+                        }
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Got {
+            received,
+            active: last - start,
+            kernel_drops: 0,
+        })
+    })?;
+    let sender = udp_sender(addr, count, size, done)?;
+    let sent = join(sender, "UDP sender")?;
+    let got = join(receiver, "plain UDP receiver")?;
+    Ok(UdpRun { sent, got, rcvbuf })
+}
+
+/// Sockbench: an engine UDP socket (default receive size), every event
+/// folded into a model.
+fn udp_engine(count: u64, size: usize) -> Res<UdpRun> {
+    let engine = start_engine()?;
+    let mut model = Model::with_log_cap(LOG_CAP);
+    let spec = SocketSpec::Udp {
+        addr: loopback0(),
+        default_peer: None,
+        recv_bytes: DEFAULT_UDP_RECV_BYTES,
+    };
+    let id = open(&engine, &mut model, spec)?;
+    let (addr, rcvbuf) = wait_for_event(&engine, &mut model, id, "bound", |k| match k {
+        EventKind::Bound {
+            local,
+            rcvbuf_bytes,
+            ..
+        } => Some((*local, *rcvbuf_bytes)),
+        _ => None,
+    })?;
+    let done = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let sender = udp_sender(addr, count, size, Arc::clone(&done))?;
+    let mut last = start;
+    let mut quiet_since = None::<Instant>;
+    loop {
+        let received = model.sessions[&id].counters.msgs_in;
+        if received >= count || start.elapsed() >= GIVE_UP {
+            break;
+        }
+        match engine.recv_batch_timeout(Duration::from_millis(50)) {
+            Some(batch) => {
+                let mut data = false;
+                for ev in batch {
+                    data |= ev.id == id && matches!(ev.kind, EventKind::Received { .. });
+                    model.apply(ev);
+                }
+                if data {
+                    last = Instant::now();
+                    quiet_since = None;
+                }
+            }
+            None => {
+                if done.load(Ordering::Acquire) {
+                    let since = *quiet_since.get_or_insert_with(|| last.max(Instant::now()));
+                    if since.elapsed() >= UDP_QUIET {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let sent = join(sender, "UDP sender")?;
+    let session = &model.sessions[&id];
+    let got = Got {
+        received: session.counters.msgs_in,
+        active: last - start,
+        kernel_drops: session.kernel_drops,
+    };
+    drop(engine);
+    Ok(UdpRun { sent, got, rcvbuf })
+}
+
+fn per_s(n: u64, d: Duration) -> f64 {
+    if d.is_zero() {
+        0.0
+    } else {
+        n as f64 / d.as_secs_f64()
+    }
+}
+
+fn udp_rows(count: u64, size: usize) -> Vec<Row> {
+    let what = format!("{count} × {size} B");
+    let plain = match udp_plain(count, size) {
+        Ok(r) => r,
+        Err(e) => return vec![failed(UDP, &format!("{what}, baseline"), &e)],
+    };
+    let sb = match udp_engine(count, size) {
+        Ok(r) => r,
+        Err(e) => return vec![failed(UDP, &what, &e)],
+    };
+    eprintln!(
+        "bench: udp {what}: plain sent {} ({} errors) received {}; sockbench sent {} ({} errors) received {}, kernel drops {}",
+        plain.sent.sent,
+        plain.sent.errors,
+        plain.got.received,
+        sb.sent.sent,
+        sb.sent.errors,
+        sb.got.received,
+        sb.got.kernel_drops
+    );
+    let ratio = if plain.got.received == 0 {
+        0.0
+    } else {
+        sb.got.received as f64 / plain.got.received as f64
+    };
+    let mut drops = Row::vs(
+        UDP,
+        &format!(
+            "{what}: dropped (Sockbench: kernel count; its sent − received: {}; baseline: sent − received)",
+            sb.sent.sent.saturating_sub(sb.got.received)
+        ),
+        sb.got.kernel_drops as f64,
+        plain.sent.sent.saturating_sub(plain.got.received) as f64,
+        "datagrams",
+    );
+    drops.ratio = None;
+    vec![
+        Row::vs(
+            UDP,
+            &format!("{what}: sent/s"),
+            per_s(sb.sent.sent, sb.sent.elapsed),
+            per_s(plain.sent.sent, plain.sent.elapsed),
+            "datagrams/s",
+        ),
+        Row::vs(
+            UDP,
+            &format!("{what}: received/s"),
+            per_s(sb.got.received, sb.got.active),
+            per_s(plain.got.received, plain.got.active),
+            "datagrams/s",
+        ),
+        Row::vs(
+            UDP,
+            &format!("{what}: received"),
+            sb.got.received as f64,
+            plain.got.received as f64,
+            "datagrams",
+        )
+        .target("ratio ≥ 0.95", ratio >= 0.95),
+        drops,
+        Row::vs(
+            UDP,
+            &format!("{what}: SO_RCVBUF granted"),
+            sb.rcvbuf as f64,
+            plain.rcvbuf as f64,
+            "bytes",
+        )
+        .target("same", sb.rcvbuf == plain.rcvbuf),
+    ]
+}
+
+/// UDP ingest: 64-byte and 1400-byte datagrams into Sockbench vs plain.
+pub fn udp_ingest() -> Vec<Row> {
+    let (small, large) = if quick() {
+        (100_000, 50_000)
+    } else {
+        (1_000_000, 1_000_000)
+    };
+    let mut rows = udp_rows(small, 64);
+    rows.extend(udp_rows(large, 1400));
+    rows
+}
+
+// ------------------------------------------------------------------- latency
+
+const LAT: &str = "Latency";
+
+/// An echo peer: accepts one connection (`TCP_NODELAY`), then reads 32
+/// bytes and writes them back until the client closes. Returns the rounds.
+fn echo_peer() -> Res<(SocketAddr, JoinHandle<io::Result<u64>>)> {
+    let l = TcpListener::bind(loopback0()).map_err(|e| format!("echo bind: {e}"))?;
+    let addr = l
+        .local_addr()
+        .map_err(|e| format!("echo local_addr: {e}"))?;
+    let h = spawn("bench-echo", move || {
+        let mut s = accept_within(&l, SETUP)?;
+        s.set_nodelay(true)?;
+        s.set_read_timeout(Some(GIVE_UP))?;
+        let mut b = [0u8; PING_BYTES];
+        let mut rounds = 0u64;
+        loop {
+            match s.read_exact(&mut b) {
+                Ok(()) => s.write_all(&b)?,
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(rounds),
+                Err(e) => return Err(e),
+            }
+            rounds += 1;
+        }
+    })?;
+    Ok((addr, h))
+}
+
+/// One side of the comparison: does one ping-pong and says how long it took.
+trait Pinger {
+    fn round(&mut self) -> Res<Duration>;
+}
+
+/// Plain: blocking `TcpStream` with `TCP_NODELAY`, write 32 / read_exact 32.
+struct PlainPinger {
+    s: TcpStream,
+    buf: [u8; PING_BYTES],
+}
+
+impl Pinger for PlainPinger {
+    fn round(&mut self) -> Res<Duration> {
+        let t0 = Instant::now();
+        self.s
+            .write_all(&[b'p'; PING_BYTES])
+            .map_err(|e| format!("plain write: {e}"))?;
+        self.s
+            .read_exact(&mut self.buf)
+            .map_err(|e| format!("plain read: {e}"))?;
+        Ok(t0.elapsed())
+    }
+}
+
+/// Sockbench: `engine.send` then wait for 32 bytes of `Received`.
+struct EnginePinger {
+    engine: EngineHandle,
+    id: SocketId,
+    batches: u64,
+    events: u64,
+}
+
+impl Pinger for EnginePinger {
+    fn round(&mut self) -> Res<Duration> {
+        let t0 = Instant::now();
+        self.engine
+            .send(self.id, vec![b'p'; PING_BYTES], None)
+            .map_err(|e| format!("engine send: {e}"))?;
+        let deadline = t0 + SETUP;
+        let mut got = 0usize;
+        while got < PING_BYTES {
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(format!("no echo within {SETUP:?} ({got} bytes)"));
+            }
+            let Some(batch) = self.engine.recv_batch_timeout(deadline - now) else {
+                continue;
+            };
+            self.batches += 1;
+            for ev in batch {
+                self.events += 1;
+                if ev.id != self.id {
+                    continue;
+                }
+                match ev.kind {
+                    EventKind::Received { bytes, .. } => got += bytes.len(),
+                    EventKind::Failed(e) => return Err(format!("engine: {}", e.message)),
+                    EventKind::Closed { reason, .. } => return Err(format!("closed: {reason}")),
+                    _ => {}
+                }
+            }
+        }
+        Ok(t0.elapsed())
+    }
+}
+
+fn engine_pinger(addr: SocketAddr) -> Res<EnginePinger> {
+    let engine = start_engine()?;
+    let mut model = Model::default();
+    let spec = SocketSpec::TcpConnect {
+        host: addr.ip().to_string(),
+        port: addr.port(),
+    };
+    let id = open(&engine, &mut model, spec)?;
+    wait_for_event(&engine, &mut model, id, "connected", |k| {
+        matches!(k, EventKind::Connected { .. }).then_some(())
+    })?;
+    // Nothing else should be in flight; a late event would only add a batch.
+    while let Some(b) = engine.try_recv_batch() {
+        b.into_iter().for_each(|ev: Event| model.apply(ev));
+    }
+    Ok(EnginePinger {
+        engine,
+        id,
+        batches: 0,
+        events: 0,
+    })
+}
+
+fn plain_pinger(addr: SocketAddr) -> Res<PlainPinger> {
+    let s = TcpStream::connect_timeout(&addr, SETUP).map_err(|e| format!("connect: {e}"))?;
+    s.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
+    s.set_read_timeout(Some(SETUP))
+        .map_err(|e| format!("read timeout: {e}"))?;
+    Ok(PlainPinger {
+        s,
+        buf: [0; PING_BYTES],
+    })
+}
+
+/// Runs `n` rounds, keeping each time in `into` (when given).
+fn rounds(
+    p: &mut dyn Pinger,
+    n: usize,
+    mut into: Option<&mut Vec<Duration>>,
+    deadline: Instant,
+) -> Res<()> {
+    for i in 0..n {
+        if i % 256 == 0 && Instant::now() >= deadline {
+            return Err(format!("gave up after {GIVE_UP:?}"));
+        }
+        let d = p.round()?;
+        if let Some(v) = into.as_deref_mut() {
+            v.push(d);
+        }
+    }
+    Ok(())
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+struct LatencyRun {
+    plain: Vec<Duration>,
+    engine: Vec<Duration>,
+    batches: u64,
+    events: u64,
+}
+
+fn latency_run(n: usize) -> Res<LatencyRun> {
+    let (plain_addr, plain_echo) = echo_peer()?;
+    let (engine_addr, engine_echo) = echo_peer()?;
+    let mut plain = plain_pinger(plain_addr)?;
+    let mut sb = engine_pinger(engine_addr)?;
+    let deadline = Instant::now() + 2 * GIVE_UP;
+    rounds(&mut plain, WARMUP_ROUNDS, None, deadline)?;
+    rounds(&mut sb, WARMUP_ROUNDS, None, deadline)?;
+    let (b0, e0) = (sb.batches, sb.events);
+    // Alternate blocks, so noise on the shared machine falls on both alike.
+    let block = 1_000.min(n);
+    let mut run = LatencyRun {
+        plain: Vec::with_capacity(n),
+        engine: Vec::with_capacity(n),
+        batches: 0,
+        events: 0,
+    };
+    let mut done = 0;
+    while done < n {
+        let k = block.min(n - done);
+        rounds(&mut plain, k, Some(&mut run.plain), deadline)?;
+        rounds(&mut sb, k, Some(&mut run.engine), deadline)?;
+        done += k;
+    }
+    run.batches = sb.batches - b0;
+    run.events = sb.events - e0;
+    // Closing the clients ends the echo peers.
+    drop(plain);
+    drop(sb);
+    join(plain_echo, "plain echo peer")?;
+    join(engine_echo, "engine echo peer")?;
+    Ok(run)
+}
+
+/// Latency: 100,000 (quick: 5,000) ping-pongs of 32 bytes.
+pub fn latency() -> Vec<Row> {
+    let n = if quick() { 5_000 } else { 100_000 };
+    let mut run = match latency_run(n) {
+        Ok(r) => r,
+        Err(e) => return vec![failed(LAT, &format!("{n} ping-pongs of 32 B"), &e)],
+    };
+    let p = |v: &mut Vec<Duration>, q| us(percentile(v, q));
+    let (e50, b50) = (p(&mut run.engine, 50.0), p(&mut run.plain, 50.0));
+    let (e99, b99) = (p(&mut run.engine, 99.0), p(&mut run.plain, 99.0));
+    eprintln!(
+        "bench: latency p50 {e50:.1} µs vs {b50:.1} µs; {:.2} batches and {:.2} events per round",
+        run.batches as f64 / n as f64,
+        run.events as f64 / n as f64
+    );
+    let ratio = if b50 > 0.0 { e50 / b50 } else { f64::INFINITY };
+    vec![
+        Row::vs(LAT, &format!("round trip p50 ({n} × 32 B)"), e50, b50, "µs")
+            .target("ratio ≤ 2", ratio <= 2.0),
+        Row::vs(LAT, &format!("round trip p99 ({n} × 32 B)"), e99, b99, "µs"),
+        Row::info(
+            LAT,
+            "event batches the UI side takes per round",
+            run.batches as f64 / n as f64,
+            "batches",
+        ),
+    ]
+}
