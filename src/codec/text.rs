@@ -495,9 +495,35 @@ impl StreamSplitter {
 
 /// How many trailing bytes of `held ++ chunk` are an incomplete but valid
 /// start of a character. `held` is assumed to start on a character boundary.
+/// Where in `chunk` decoding may start afresh without changing how its
+/// tail decodes: at a byte that always begins a character (UTF-8: ASCII or
+/// a lead byte), or just after a byte below 0x30, which GBK, GB18030, Big5
+/// and Shift_JIS never use inside a multi-byte character. Looks only at the
+/// last few dozen bytes, so a read costs the same whatever its size.
+fn safe_start(encoding: TextEncoding, chunk: &[u8]) -> Option<usize> {
+    const WINDOW: usize = 64;
+    let from = chunk.len().saturating_sub(WINDOW);
+    let tail = chunk.get(from..)?;
+    match encoding {
+        TextEncoding::Utf8 => tail
+            .iter()
+            .rposition(|&b| b < 0x80 || b >= 0xC0)
+            .map(|i| from + i),
+        TextEncoding::Latin1 => None,
+        TextEncoding::Gbk | TextEncoding::Gb18030 | TextEncoding::Big5 | TextEncoding::ShiftJis => {
+            tail.iter().rposition(|&b| b < 0x30).map(|i| from + i + 1)
+        }
+    }
+}
+
 fn pending_len(encoding: TextEncoding, held: &[u8], chunk: &[u8]) -> usize {
     let Some(rs) = encoding.encoding_rs() else {
         return 0; // every byte is a whole character
+    };
+    // Decode only from the last safe boundary, when there is one.
+    let (held, chunk) = match safe_start(encoding, chunk) {
+        Some(start) => (&[][..], chunk.get(start..).unwrap_or_default()),
+        None => (held, chunk),
     };
     let mut decoder = rs.new_decoder_without_bom_handling();
     let mut scratch = [0u8; 4096];
