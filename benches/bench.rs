@@ -25,7 +25,8 @@ fn main() {
         .collect();
     let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     let mut rows: Vec<Row> = Vec::new();
-    let benches: [(&str, fn() -> Vec<Row>); 5] = [
+    type Bench = fn() -> Vec<Row>;
+    let benches: [(&str, Bench); 5] = [
         ("tcp", net::tcp_ingest),
         ("udp", net::udp_ingest),
         ("latency", net::latency),

@@ -723,3 +723,350 @@ fn shutdown_with_a_thousand_busy_connections_is_prompt_and_every_client_sees_the
         thread::sleep(Duration::from_millis(5));
     }
 }
+
+// ---------------------------------------------------------------------------
+// 8. The parsers, fed arbitrary strings. (src/codec/{hex,compose}.rs already
+// check "never panics" and positions on their own generators; these add
+// messages, cross-checks and input shaped to reach deep into each parser.
+// src/model/spec.rs has no property tests: these are its first.)
+
+mod parsers {
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    use sockbench::codec::compose::{ComposeError, InputMode, LineEnding, build_payload};
+    use sockbench::codec::escape::EscapeError;
+    use sockbench::codec::hex::{HexError, format_hex, parse_hex};
+    use sockbench::codec::text::{EncodeError, TextEncoding};
+    use sockbench::engine::SocketSpec;
+    use sockbench::model::spec::{FieldError, connect_spec, listen_spec, parse_cli_spec, udp_spec};
+
+    const CASES: u32 = 2000;
+    /// Errors quote at most 40 characters of the input; with the sentence
+    /// around them, anything longer than this is not "short".
+    const MAX_MESSAGE_BYTES: usize = 1024;
+
+    /// Arbitrary text, or text made of the characters a parser cares about.
+    fn text(alphabet: &'static str, max: usize) -> BoxedStrategy<String> {
+        prop_oneof![
+            any::<String>(),
+            proptest::collection::vec(select(alphabet.chars().collect::<Vec<_>>()), 0..max)
+                .prop_map(|v| v.into_iter().collect()),
+        ]
+        .boxed()
+    }
+
+    fn hexish() -> BoxedStrategy<String> {
+        text("0123456789abcdefABCDEFxX \t\n,:;-g\u{0}é中", 40)
+    }
+
+    fn escapish() -> BoxedStrategy<String> {
+        text("\\\\\\xXrnt0aF9 é中😀€ÿ\u{0}\u{7f}", 40)
+    }
+
+    const ADDRESSES: &[&str] = &[
+        "127.0.0.1",
+        "0.0.0.0",
+        "::1",
+        "[::1]",
+        "::",
+        "localhost",
+        "192.168.1.20",
+        "::ffff:127.0.0.1",
+    ];
+    const PORTS: &[&str] = &["0", "1", "9000", "65535", "+80", "00080", " 7 "];
+    const PEERS: &[&str] = &["127.0.0.1:9", "[::1]:9", "localhost:9000", "0.0.0.0:1", ""];
+    const NUMBERS: &[&str] = &["", "1", "128", "1500", "65535", "65536"];
+    const HOSTS: &[&str] = &[
+        "example.com",
+        "localhost",
+        "127.0.0.1",
+        "::1",
+        "[::1]",
+        "my_host-1.lan",
+        "example.com.",
+        "a-b.c_d",
+    ];
+    const GARBAGE: &[&str] = &[
+        "",
+        " ",
+        "   ",
+        "-1",
+        "99999",
+        "-0",
+        "1.5",
+        "::1",
+        "[::1]:0",
+        "[",
+        "]",
+        ":",
+        "%",
+        "fe80::1%eth0",
+        "[127.0.0.1]",
+        "1:2:3",
+        "999.1.1.1",
+    ];
+
+    /// A valid sample with up to three characters inserted, deleted or
+    /// replaced: the near misses where parsers go wrong.
+    fn near(samples: &'static [&'static str]) -> BoxedStrategy<String> {
+        let edit_chars: Vec<char> = "0123456789.:[]%-+ ,=\u{0}aéx".chars().collect();
+        (
+            select(samples.to_vec()),
+            prop_oneof![
+                Just(Vec::new()),
+                proptest::collection::vec(
+                    (0..3u8, any::<prop::sample::Index>(), select(edit_chars)),
+                    1..4
+                ),
+            ],
+        )
+            .prop_map(|(sample, edits)| {
+                let mut chars: Vec<char> = sample.chars().collect();
+                for (op, at, c) in edits {
+                    let i = at.index(chars.len() + 1);
+                    match op {
+                        0 => chars.insert(i, c),
+                        1 if i < chars.len() => {
+                            chars.remove(i);
+                        }
+                        _ if i < chars.len() => chars[i] = c,
+                        _ => chars.push(c),
+                    }
+                }
+                chars.into_iter().collect()
+            })
+            .boxed()
+    }
+
+    /// Anything at all, or shaped like field input.
+    fn wild() -> BoxedStrategy<String> {
+        prop_oneof![
+            text("0123456789-+. :[]%abcdefx,=lhost", 50),
+            "[-+]?[0-9]{0,25}(\\.[0-9]{0,3})?",
+            "\\[?[0-9a-fA-F:.%]{0,45}\\]?(:[0-9]{0,6})?",
+            select(GARBAGE.to_vec()).prop_map(str::to_owned),
+        ]
+        .boxed()
+    }
+
+    /// Mostly near-valid values for one field, sometimes anything.
+    fn field(samples: &'static [&'static str]) -> BoxedStrategy<String> {
+        prop_oneof![3 => near(samples), 1 => wild()].boxed()
+    }
+
+    /// Strings shaped like a CLI socket spec.
+    fn specish() -> BoxedStrategy<String> {
+        let head = prop_oneof![
+            field(PORTS),
+            (near(ADDRESSES), near(PORTS)).prop_map(|(a, p)| format!("{a}:{p}")),
+            (near(HOSTS), near(PORTS)).prop_map(|(h, p)| format!("{h}:{p}")),
+        ];
+        let opt = prop_oneof![
+            field(PEERS).prop_map(|v| format!("peer={v}")),
+            field(NUMBERS).prop_map(|v| format!("recv={v}")),
+            field(NUMBERS).prop_map(|v| format!("backlog={v}")),
+            wild(),
+        ];
+        prop_oneof![
+            1 => any::<String>(),
+            6 => (
+                prop_oneof![
+                    4 => select(vec!["tcp-listen", "tcp-connect", "udp", "UDP", "Tcp-Listen"])
+                        .prop_map(str::to_owned),
+                    1 => near(&["tcp-listen", "tcp-connect", "udp", "tcp"]),
+                ],
+                head,
+                proptest::collection::vec(opt, 0..3),
+            )
+                .prop_map(|(kind, head, opts)| {
+                    let mut s = format!("{kind}:{head}");
+                    for o in opts {
+                        s.push(',');
+                        s.push_str(&o);
+                    }
+                    s
+                }),
+        ]
+        .boxed()
+    }
+
+    /// A message is shown under a field: it says something, briefly, and
+    /// shows control characters escaped (the input's are never raw).
+    fn check_message(m: &str) -> Result<(), TestCaseError> {
+        prop_assert!(!m.trim().is_empty(), "empty message");
+        prop_assert!(m.len() <= MAX_MESSAGE_BYTES, "{} bytes: {m:?}", m.len());
+        prop_assert!(
+            !m.chars().any(char::is_control),
+            "raw control character in {m:?}"
+        );
+        Ok(())
+    }
+
+    fn check_errors(errors: &[FieldError]) -> Result<(), TestCaseError> {
+        prop_assert!(!errors.is_empty(), "an Err with no error in it");
+        for e in errors {
+            check_message(&e.message)?;
+        }
+        Ok(())
+    }
+
+    /// Checks what a parsed spec promises.
+    fn check_spec(spec: &SocketSpec) -> Result<(), TestCaseError> {
+        match spec {
+            SocketSpec::TcpListen { backlog, .. } => {
+                prop_assert!((1..=65_535).contains(backlog));
+            }
+            SocketSpec::TcpConnect { host, port } => {
+                prop_assert!(*port != 0);
+                prop_assert!(!host.is_empty() && host.len() <= 254);
+                prop_assert!(!host.starts_with('['), "{host}");
+            }
+            SocketSpec::Udp {
+                addr,
+                default_peer,
+                recv_bytes,
+            } => {
+                prop_assert!((1..=65_536).contains(recv_bytes));
+                if let Some(p) = default_peer {
+                    prop_assert_eq!(p.is_ipv4(), addr.is_ipv4(), "peer family");
+                    prop_assert!(p.port() != 0);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+        #[test]
+        fn parse_hex_errors_name_the_character_and_ok_round_trips(s in hexish()) {
+            match parse_hex(&s) {
+                Ok(bytes) => prop_assert_eq!(parse_hex(&format_hex(&bytes)), Ok(bytes)),
+                Err(e) => {
+                    let m = e.to_string();
+                    let n = s.chars().count();
+                    let position = match e {
+                        HexError::InvalidChar { ch, position } => {
+                            prop_assert_eq!(s.chars().nth(position), Some(ch));
+                            position
+                        }
+                        HexError::OddDigits { count, position } => {
+                            prop_assert!(position < n && count % 2 == 1);
+                            prop_assert!(s.chars().nth(position).is_some_and(|c| c.is_ascii_hexdigit()));
+                            position
+                        }
+                    };
+                    let at = format!("character {}", position + 1);
+                    prop_assert!(m.contains(&at), "{}", m);
+                }
+            }
+        }
+
+        #[test]
+        fn build_payload_errors_are_explained_and_modes_agree(
+            s in prop_oneof![hexish(), escapish()],
+            hex in any::<bool>(),
+            escapes in any::<bool>(),
+            enc in select(TextEncoding::ALL.to_vec()),
+            le in select(LineEnding::ALL.to_vec()),
+        ) {
+            let mode = if hex { InputMode::Hex } else { InputMode::Text };
+            let got = build_payload(&s, mode, enc, le, escapes);
+            match &got {
+                Err(e) => {
+                    let m = e.to_string();
+                    prop_assert!(!m.trim().is_empty());
+                    let position = match e {
+                        ComposeError::Hex(
+                            HexError::InvalidChar { position, .. } | HexError::OddDigits { position, .. },
+                        ) => *position,
+                        ComposeError::Escape(
+                            EscapeError::UnknownEscape { position, .. }
+                            | EscapeError::BadHexEscape { position }
+                            | EscapeError::TrailingBackslash { position },
+                        ) => {
+                            prop_assert_eq!(s.chars().nth(*position), Some('\\'), "{}", m);
+                            *position
+                        }
+                        ComposeError::Encode(EncodeError::Unmappable { char_index, .. }) => *char_index,
+                    };
+                    prop_assert!(m.contains(&format!("character {}", position + 1)), "{}", m);
+                }
+                Ok(bytes) if !hex => prop_assert!(bytes.ends_with(le.bytes())),
+                Ok(_) => {}
+            }
+            if hex {
+                // Hex ignores the encoding, the line ending and escapes.
+                prop_assert_eq!(got.map_err(|e| e.to_string()), parse_hex(&s).map_err(|e| e.to_string()));
+            } else if !s.contains('\\') {
+                // Without a backslash, escapes on or off is the same.
+                prop_assert_eq!(got, build_payload(&s, mode, enc, le, !escapes));
+            }
+        }
+
+        #[test]
+        fn parse_cli_spec_never_panics_and_explains_every_refusal(s in specish()) {
+            match parse_cli_spec(&s) {
+                Ok(spec) => {
+                    check_spec(&spec)?;
+                    // What it shows parses back to the same socket.
+                    let again = parse_cli_spec(&spec.to_string());
+                    prop_assert!(again.is_ok(), "{} → {:?}", spec, again);
+                    let again = again.unwrap_or_else(|_| spec.clone());
+                    prop_assert_eq!(again.kind(), spec.kind());
+                    prop_assert_eq!(again.to_string(), spec.to_string());
+                }
+                Err(e) => check_message(&e.message)?,
+            }
+        }
+
+        #[test]
+        fn listen_spec_never_panics_and_explains_every_refusal(
+            address in field(ADDRESSES), port in field(PORTS), backlog in field(NUMBERS),
+            reuse in any::<bool>(),
+        ) {
+            match listen_spec(&address, &port, &backlog, reuse) {
+                Ok(spec) => check_spec(&spec)?,
+                Err(errors) => check_errors(&errors)?,
+            }
+        }
+
+        #[test]
+        fn connect_spec_never_panics_and_explains_every_refusal(
+            host in prop_oneof![field(HOSTS), "[a-zA-Z0-9._-]{0,70}"], port in field(PORTS),
+        ) {
+            match connect_spec(&host, &port) {
+                Ok(spec) => check_spec(&spec)?,
+                Err(errors) => check_errors(&errors)?,
+            }
+        }
+
+        #[test]
+        fn udp_spec_never_panics_and_explains_every_refusal(
+            address in field(ADDRESSES), port in field(PORTS), peer in field(PEERS),
+            recv in field(NUMBERS),
+        ) {
+            match udp_spec(&address, &port, &peer, &recv) {
+                Ok(spec) => check_spec(&spec)?,
+                Err(errors) => check_errors(&errors)?,
+            }
+        }
+
+        #[test]
+        fn spec_parsers_take_any_string(s in any::<String>()) {
+            for r in [
+                listen_spec(&s, &s, &s, true).map(|_| ()),
+                connect_spec(&s, &s).map(|_| ()),
+                udp_spec(&s, &s, &s, &s).map(|_| ()),
+                udp_spec("127.0.0.1", "0", &s, "").map(|_| ()),
+                listen_spec("127.0.0.1", "0", &s, true).map(|_| ()),
+            ] {
+                if let Err(errors) = r {
+                    check_errors(&errors)?;
+                }
+            }
+        }
+    }
+}

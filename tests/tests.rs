@@ -6,4 +6,5 @@
 mod engine;
 mod faults;
 mod ui;
+mod ui_faults;
 mod util;

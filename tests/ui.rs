@@ -16,7 +16,7 @@ use sockbench::ui::fonts;
 
 use crate::util::WAIT;
 
-fn harness() -> Harness<'static, WorkbenchApp> {
+pub(crate) fn harness() -> Harness<'static, WorkbenchApp> {
     let engine = EngineHandle::spawn_headless().expect("engine starts");
     let app = WorkbenchApp::new(engine, Settings::default(), None);
     Harness::builder()
@@ -32,7 +32,11 @@ fn harness() -> Harness<'static, WorkbenchApp> {
 }
 
 /// Runs frames until `f` holds (or fails the test after [`WAIT`]).
-fn run_until(h: &mut Harness<'_, WorkbenchApp>, what: &str, f: impl Fn(&WorkbenchApp) -> bool) {
+pub(crate) fn run_until(
+    h: &mut Harness<'_, WorkbenchApp>,
+    what: &str,
+    f: impl Fn(&WorkbenchApp) -> bool,
+) {
     let deadline = Instant::now() + WAIT;
     loop {
         h.step();
@@ -45,7 +49,7 @@ fn run_until(h: &mut Harness<'_, WorkbenchApp>, what: &str, f: impl Fn(&Workbenc
     }
 }
 
-fn find_session(app: &WorkbenchApp, kind: SocketKind) -> Option<SocketId> {
+pub(crate) fn find_session(app: &WorkbenchApp, kind: SocketKind) -> Option<SocketId> {
     app.model
         .sessions
         .values()
@@ -53,7 +57,7 @@ fn find_session(app: &WorkbenchApp, kind: SocketKind) -> Option<SocketId> {
         .map(|s| s.id)
 }
 
-fn state_of(app: &WorkbenchApp, kind: SocketKind) -> Option<SessionState> {
+pub(crate) fn state_of(app: &WorkbenchApp, kind: SocketKind) -> Option<SessionState> {
     app.model
         .sessions
         .values()
@@ -62,7 +66,7 @@ fn state_of(app: &WorkbenchApp, kind: SocketKind) -> Option<SessionState> {
 }
 
 /// Focuses the field labelled `label` and types `text` into it.
-fn type_into(h: &mut Harness<'_, WorkbenchApp>, label: &str, text: &str) {
+pub(crate) fn type_into(h: &mut Harness<'_, WorkbenchApp>, label: &str, text: &str) {
     h.get_by_label(label).focus();
     h.run();
     h.get_by_label(label).type_text(text);
@@ -70,7 +74,7 @@ fn type_into(h: &mut Harness<'_, WorkbenchApp>, label: &str, text: &str) {
 }
 
 /// Opens a listener on 127.0.0.1 by clicking and typing; returns its port.
-fn open_listener(h: &mut Harness<'_, WorkbenchApp>) -> u16 {
+pub(crate) fn open_listener(h: &mut Harness<'_, WorkbenchApp>) -> u16 {
     h.get_by_label("TCP listener").click();
     h.run();
     h.state_mut().settings.form.listen_port.clear();
@@ -94,7 +98,7 @@ fn open_listener(h: &mut Harness<'_, WorkbenchApp>) -> u16 {
 }
 
 /// Opens a client to `port` by clicking and typing; waits until both ends exist.
-fn open_client(h: &mut Harness<'_, WorkbenchApp>, port: u16) -> (SocketId, SocketId) {
+pub(crate) fn open_client(h: &mut Harness<'_, WorkbenchApp>, port: u16) -> (SocketId, SocketId) {
     h.get_by_label("TCP client").click();
     h.run();
     h.state_mut().settings.form.host.clear();
@@ -113,7 +117,7 @@ fn open_client(h: &mut Harness<'_, WorkbenchApp>, port: u16) -> (SocketId, Socke
     )
 }
 
-fn received_on(app: &WorkbenchApp, id: SocketId) -> Vec<u8> {
+pub(crate) fn received_on(app: &WorkbenchApp, id: SocketId) -> Vec<u8> {
     app.model
         .log
         .entries()

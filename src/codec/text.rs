@@ -507,7 +507,7 @@ fn safe_start(encoding: TextEncoding, chunk: &[u8]) -> Option<usize> {
     match encoding {
         TextEncoding::Utf8 => tail
             .iter()
-            .rposition(|&b| b < 0x80 || b >= 0xC0)
+            .rposition(|&b| !(0x80..0xC0).contains(&b))
             .map(|i| from + i),
         TextEncoding::Latin1 => None,
         TextEncoding::Gbk | TextEncoding::Gb18030 | TextEncoding::Big5 | TextEncoding::ShiftJis => {

@@ -11,12 +11,17 @@ use crate::engine::{MAX_UDP_PAYLOAD_BYTES, SocketId, SocketKind};
 use crate::model::Model;
 use crate::model::spec::{Field, parse_socket_addr};
 
-use super::{Action, error_color, labelled_combo, labelled_text_edit};
+use super::{Action, error_color, human_bytes, labelled_combo, labelled_text_edit};
 
 /// History entries kept.
 const HISTORY_MAX: usize = 100;
 /// Payloads up to this size get a live preview as they are typed.
 const PREVIEW_MAX_INPUT: usize = 64 * 1024;
+/// Payloads up to this size are edited in the text box. A longer one (a big
+/// paste) is kept as it is and shown as a summary: laying out megabytes of
+/// text takes seconds, again on every change (and on every frame while a
+/// screen reader is on), and it is not remembered in the (saved) history.
+const EDITOR_MAX_INPUT: usize = 256 * 1024;
 
 /// The composer's state.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -115,7 +120,10 @@ impl Composer {
     }
 
     fn remember(&mut self) {
-        if self.history.last() != Some(&self.text) && !self.text.is_empty() {
+        if self.history.last() != Some(&self.text)
+            && !self.text.is_empty()
+            && self.text.len() <= EDITOR_MAX_INPUT
+        {
             self.history.push(self.text.clone());
             if self.history.len() > HISTORY_MAX {
                 self.history.remove(0);
@@ -203,12 +211,48 @@ pub fn composer_ui(
         }
     });
 
+    // Text that would make the payload too long to edit goes around the
+    // editor (see EDITOR_MAX_INPUT), appended to the payload.
+    if focused {
+        let text = &mut c.text;
+        let took = ui.input_mut(|i| {
+            let before = i.events.len();
+            i.events.retain(|e| match e {
+                egui::Event::Paste(s) | egui::Event::Text(s)
+                    if text.len().saturating_add(s.len()) > EDITOR_MAX_INPUT =>
+                {
+                    text.push_str(s);
+                    false
+                }
+                _ => true,
+            });
+            i.events.len() != before
+        });
+        if took {
+            c.error = None;
+        }
+    }
+
     ui.horizontal(|ui| {
         let hint = match c.mode {
             InputMode::Text => "Text to send. Ctrl+Enter sends; ↑/↓ recall history",
             InputMode::Hex => "Hex bytes: 48 65 6C, 48656c or 0x48,0x65. Ctrl+Enter sends",
         };
         let l = ui.label("Payload");
+        if c.text.len() > EDITOR_MAX_INPUT {
+            ui.label(format!(
+                "{} pasted: too large to edit here; Send sends it as it is",
+                human_bytes(c.text.len() as u64)
+            ));
+            if ui.button("Clear").clicked() {
+                c.text.clear();
+                c.error = None;
+            }
+            if ui.button("Send").clicked() {
+                send = true;
+            }
+            return;
+        }
         let width = (ui.available_width() - 60.0).max(100.0);
         let out = egui::TextEdit::multiline(&mut c.text)
             .id(editor_id)
