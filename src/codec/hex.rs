@@ -27,7 +27,7 @@ pub fn format_hex_into(out: &mut String, bytes: &[u8]) {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HexError {
     /// A character that is neither a hex digit nor a separator.
-    #[error("'{ch}' at character {} is not a hex digit", .position.saturating_add(1))]
+    #[error("'{}' at character {} is not a hex digit", .ch.escape_debug(), .position.saturating_add(1))]
     InvalidChar {
         /// The offending character.
         ch: char,

@@ -180,7 +180,11 @@ fn explain(op: NetOp, err: &io::Error, errno: Option<i32>, addr: Option<&str>) -
         ),
         Errno::EMSGSIZE => (
             "Message too long",
-            "a UDP datagram holds at most 65,507 bytes over IPv4 (65,527 over IPv6)".to_owned(),
+            if op == NetOp::Send {
+                "a UDP datagram holds at most 65,507 bytes over IPv4 (65,527 over IPv6); nothing was sent".to_owned()
+            } else {
+                "a UDP datagram holds at most 65,507 bytes over IPv4 (65,527 over IPv6)".to_owned()
+            },
         ),
         Errno::EAFNOSUPPORT => (
             "Address family not supported",

@@ -56,6 +56,8 @@ pub const DEFAULT_UDP_RECV_BYTES: usize = 65_536;
 pub const DEFAULT_UDP_RCVBUF_BYTES: usize = 4 * 1024 * 1024;
 /// The largest UDP payload over IPv4.
 pub const MAX_UDP_PAYLOAD_BYTES: usize = 65_507;
+/// The largest UDP payload over IPv6 (without jumbograms).
+pub const MAX_UDP6_PAYLOAD_BYTES: usize = 65_527;
 
 /// A socket to open: a checked, typed value (the UI parses user input into it).
 #[derive(Clone, Debug, PartialEq, Eq)]

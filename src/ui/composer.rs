@@ -7,7 +7,7 @@ use eframe::egui::{self, Key, Modifiers, RichText};
 use crate::codec::compose::{InputMode, LineEnding, build_payload};
 use crate::codec::hex::format_hex;
 use crate::codec::text::TextEncoding;
-use crate::engine::{MAX_UDP_PAYLOAD_BYTES, SocketId, SocketKind};
+use crate::engine::{MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, SocketId, SocketKind};
 use crate::model::Model;
 use crate::model::spec::{Field, parse_socket_addr};
 
@@ -107,10 +107,17 @@ impl Composer {
                         .map_err(|e| format!("{e}; nothing was sent."))?,
                 );
             }
-            if bytes.len() > MAX_UDP_PAYLOAD_BYTES {
+            let v6 = to.or(s.default_peer).is_some_and(|a| a.is_ipv6());
+            let max = if v6 {
+                MAX_UDP6_PAYLOAD_BYTES
+            } else {
+                MAX_UDP_PAYLOAD_BYTES
+            };
+            if bytes.len() > max {
                 return Err(format!(
-                    "{} bytes is too long for one UDP datagram (at most {MAX_UDP_PAYLOAD_BYTES}); nothing was sent.",
-                    bytes.len()
+                    "{} bytes is too long for one UDP datagram (at most {max} over IPv{}); nothing was sent.",
+                    bytes.len(),
+                    if v6 { 6 } else { 4 }
                 ));
             }
         } else if bytes.is_empty() {
