@@ -456,7 +456,7 @@ fn ten_megabyte_paste_for_a_udp_socket_is_refused_and_nothing_is_sent() {
     h.get_by_label("Send").click();
     h.run();
     let want = format!(
-        "{TEN_MB} bytes is too long for one UDP datagram (at most {MAX_UDP_PAYLOAD_BYTES}); nothing was sent."
+        "{TEN_MB} bytes is too long for one UDP datagram (at most {MAX_UDP_PAYLOAD_BYTES} over IPv4); nothing was sent."
     );
     assert_eq!(
         h.state().settings.composer.error.as_deref(),
