@@ -2,7 +2,9 @@
 
 pub mod compose;
 pub mod escape;
+pub mod framing;
 pub mod hex;
+pub mod pack;
 pub mod text;
 
 pub use compose::{ComposeError, InputMode, LineEnding, build_payload};
