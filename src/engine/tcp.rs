@@ -46,11 +46,16 @@ struct Pending {
 
 /// A connected TCP stream.
 pub(crate) struct Stream {
-    stream: mio::net::TcpStream,
+    /// Registered with the poll while it was a mio stream (registration
+    /// belongs to the descriptor). Kept as a std stream because std reads
+    /// into a `Vec`'s spare capacity without zeroing it (see [`read_once`]).
+    stream: std::net::TcpStream,
     peer: SocketAddr,
     pub(crate) parent: Option<SocketId>,
     out: VecDeque<Pending>,
     pub(crate) read_pending: bool,
+    /// The last read filled the whole read size: data is streaming in.
+    bulk: bool,
     read_closed: bool,
     write_shut: bool,
     after_flush: Option<AfterFlush>,
@@ -59,11 +64,12 @@ pub(crate) struct Stream {
 impl Stream {
     fn new(stream: mio::net::TcpStream, peer: SocketAddr, parent: Option<SocketId>) -> Self {
         Stream {
-            stream,
+            stream: std::net::TcpStream::from(stream),
             peer,
             parent,
             out: VecDeque::new(),
             read_pending: false,
+            bulk: false,
             read_closed: false,
             write_shut: false,
             after_flush: None,
@@ -294,6 +300,56 @@ fn connect_failed(r: &mut Reactor, id: SocketId, err: NetError) {
     }
 }
 
+/// What a read found after its bytes.
+enum AfterRead {
+    /// There may be more: read again.
+    More,
+    /// Nothing more for now (`WouldBlock`).
+    Drained,
+    /// The peer closed its side.
+    Eof,
+    /// The read failed.
+    Error(io::Error),
+}
+
+/// Reads once: the bytes read (maybe none) and what came after them.
+///
+/// A small read is copied out of the shared `buf` into a payload of its
+/// exact size. While the stream is in bulk (the last read filled `buf`),
+/// the read goes straight into the payload instead: `read_to_end` on a
+/// `Take` of the std stream fills a `Vec`'s spare capacity without zeroing
+/// it (in a few `recv` calls of growing size), which saves copying every
+/// byte a second time on the engine thread.
+fn read_once(s: &mut Stream, buf: &mut [u8]) -> (Vec<u8>, AfterRead) {
+    let cap = buf.len();
+    if s.bulk {
+        let mut chunk = Vec::with_capacity(cap);
+        let res = (&s.stream).take(cap as u64).read_to_end(&mut chunk);
+        let n = chunk.len();
+        s.bulk = n == cap;
+        // Bytes read before an error or end of stream are in `chunk` too.
+        let after = match res {
+            Ok(_) if n == cap => AfterRead::More,
+            // Short of the limit without an error: `recv()` returned 0.
+            Ok(_) => AfterRead::Eof,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => AfterRead::Drained,
+            Err(e) => AfterRead::Error(e),
+        };
+        chunk.shrink_to_fit();
+        return (chunk, after);
+    }
+    match s.stream.read(buf) {
+        Ok(0) => (Vec::new(), AfterRead::Eof),
+        Ok(n) => {
+            s.bulk = n == cap;
+            (buf[..n].to_vec(), AfterRead::More)
+        }
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => (Vec::new(), AfterRead::Drained),
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => (Vec::new(), AfterRead::More),
+        Err(e) => (Vec::new(), AfterRead::Error(e)),
+    }
+}
+
 /// Reads up to `max_reads` chunks. Returns true if there may be more.
 pub(crate) fn read_some(r: &mut Reactor, id: SocketId, max_reads: usize) -> bool {
     let mut buf = r.take_buf();
@@ -312,27 +368,30 @@ pub(crate) fn read_some(r: &mut Reactor, id: SocketId, max_reads: usize) -> bool
             break;
         }
         let peer = s.peer;
-        match s.stream.read(&mut buf[..cap]) {
-            Ok(0) => {
+        let (bytes, after) = read_once(s, &mut buf[..cap]);
+        if !bytes.is_empty() {
+            r.out.emit(
+                id,
+                EventKind::Received {
+                    bytes,
+                    from: Some(peer),
+                    truncated: false,
+                },
+            );
+        }
+        match after {
+            AfterRead::More => {}
+            AfterRead::Drained => {
+                more = false;
+                break;
+            }
+            AfterRead::Eof => {
                 peer_closed(r, id);
                 more = false;
                 break;
             }
-            Ok(n) => r.out.emit(
-                id,
-                EventKind::Received {
-                    bytes: buf[..n].to_vec(),
-                    from: Some(peer),
-                    truncated: false,
-                },
-            ),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                more = false;
-                break;
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                let unsent = s.queued_bytes();
+            AfterRead::Error(e) => {
+                let unsent = r.unsent_of(id);
                 r.fail_and_close(
                     id,
                     NetError::from_io(NetOp::Recv, &e, Some(&peer.to_string())),
