@@ -28,6 +28,8 @@ pub(crate) const BATCH_MAX_BYTES: usize = 1024 * 1024;
 const STALL_RETRY: Duration = Duration::from_millis(50);
 /// Reads from one socket before moving on to the next (fairness).
 const READS_PER_TURN: usize = 4;
+/// Datagrams from one UDP socket per turn (bounded by the batch size too).
+const UDP_READS_PER_TURN: usize = 256;
 /// How long a TCP connect may take.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -420,7 +422,7 @@ impl Reactor {
             };
             let more = match self.sockets.get(&id) {
                 Some(Sock::Stream(_)) => tcp::read_some(self, id, READS_PER_TURN),
-                Some(Sock::Udp(_)) => udp::read_some(self, id, READS_PER_TURN * 16),
+                Some(Sock::Udp(_)) => udp::read_some(self, id, UDP_READS_PER_TURN),
                 _ => false,
             };
             if more {
