@@ -17,6 +17,20 @@ pub struct Probe {
     pub events: Vec<Event>,
 }
 
+/// Waits at most 50 ms (and never past `deadline`) for the next batch.
+/// `None` once the deadline has passed; an empty batch when none came.
+fn next_batch(engine: &EngineHandle, deadline: Instant) -> Option<Vec<Event>> {
+    let now = Instant::now();
+    if now >= deadline {
+        return None;
+    }
+    Some(
+        engine
+            .recv_batch_timeout((deadline - now).min(Duration::from_millis(50)))
+            .unwrap_or_default(),
+    )
+}
+
 impl Probe {
     pub fn new() -> Self {
         Probe {
@@ -26,16 +40,10 @@ impl Probe {
     }
 
     fn pull(&mut self, deadline: Instant) -> bool {
-        let now = Instant::now();
-        if now >= deadline {
+        let Some(batch) = next_batch(&self.engine, deadline) else {
             return false;
-        }
-        if let Some(batch) = self
-            .engine
-            .recv_batch_timeout((deadline - now).min(Duration::from_millis(50)))
-        {
-            self.events.extend(batch);
-        }
+        };
+        self.events.extend(batch);
         true
     }
 
@@ -123,18 +131,12 @@ impl Recorder {
     /// Takes one batch (waiting at most 50 ms) into the model and the
     /// record. Returns false once `deadline` has passed.
     pub fn pull(&mut self, deadline: Instant) -> bool {
-        let now = Instant::now();
-        if now >= deadline {
+        let Some(batch) = next_batch(&self.engine, deadline) else {
             return false;
-        }
-        if let Some(batch) = self
-            .engine
-            .recv_batch_timeout((deadline - now).min(Duration::from_millis(50)))
-        {
-            for ev in batch {
-                self.events.push(ev.clone());
-                self.model.apply(ev);
-            }
+        };
+        for ev in batch {
+            self.events.push(ev.clone());
+            self.model.apply(ev);
         }
         true
     }
