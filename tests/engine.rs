@@ -505,3 +505,58 @@ fn shutdown_with_clients_connected_and_data_flowing_is_prompt() {
         w.join().unwrap();
     }
 }
+
+fn calls_of(p: &Probe, id: SocketId) -> Vec<(String, Result<String, String>)> {
+    p.events
+        .iter()
+        .filter(|e| e.id == id)
+        .filter_map(|e| match &e.kind {
+            EventKind::Call { call, result } => {
+                Some((call.clone(), result.clone().map_err(|e| e.message)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_socket_calls_are_reported_in_order() {
+    let mut p = Probe::new();
+    let (l, addr) = open_listener(&mut p, loopback0());
+    let c = client(addr);
+    let (child, peer) = accepted(&mut p, l);
+    drop(c);
+    p.wait_kind(child, "closed", |k| matches!(k, EventKind::Closed { .. }));
+    let listener: Vec<String> = calls_of(&p, l).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(
+        listener,
+        [
+            "s = socket(AF_INET, SOCK_STREAM)",
+            "s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)",
+            "s.bind(('127.0.0.1', 0))",
+            "s.listen(128)",
+            "conn, addr = s.accept()",
+        ]
+    );
+    let results: Vec<_> = calls_of(&p, l).into_iter().map(|(_, r)| r).collect();
+    assert!(
+        results[0].as_ref().is_ok_and(|r| r.starts_with("fd ")),
+        "{results:?}"
+    );
+    assert_eq!(results[4], Ok(format!("{child} from {peer}")));
+    let conn: Vec<String> = calls_of(&p, child).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(conn.last().map(String::as_str), Some("s.close()"));
+
+    // A failing call carries its error.
+    let taken = TcpListener::bind(loopback0()).unwrap();
+    let busy = taken.local_addr().unwrap();
+    let id = p.engine.open(listen_spec(busy)).unwrap();
+    p.wait_kind(id, "closed", |k| matches!(k, EventKind::Closed { .. }));
+    let calls = calls_of(&p, id);
+    let (call, result) = calls.last().unwrap();
+    assert_eq!(call, &format!("s.bind(('127.0.0.1', {}))", busy.port()));
+    assert!(
+        result.as_ref().is_err_and(|e| e.contains("EADDRINUSE")),
+        "{result:?}"
+    );
+}

@@ -214,3 +214,16 @@ fn invalid_fields_are_explained_and_nothing_opens() {
     assert!(h.query_by_label_contains("99999 is not a port").is_some());
     assert!(h.state().model.sessions.is_empty(), "nothing was opened");
 }
+
+#[test]
+fn the_selected_socket_shows_its_socket_calls() {
+    let mut h = harness();
+    open_listener(&mut h);
+    assert!(h.query_all_by_label("s.listen(128)").next().is_some());
+    assert!(
+        h.query_all_by_label("s.bind(('127.0.0.1', 0))")
+            .next()
+            .is_some()
+    );
+    assert!(h.query_all_by_label("→ ok").next().is_some());
+}

@@ -281,6 +281,17 @@ pub enum EventKind {
     WriteShutdown,
     /// An operation failed; the socket may still be open (see `Closed`).
     Failed(NetError),
+    /// A socket API call the engine made for this socket, written the way
+    /// the Python tutorials write it (`s.bind(('127.0.0.1', 9000))`), with
+    /// its result (`fd 7`, `ok`, `#4 from 127.0.0.1:53422`) or its error.
+    /// Reads and writes are not reported this way: `Received` and `Sent`
+    /// are those calls.
+    Call {
+        /// The call.
+        call: String,
+        /// What it returned, or why it failed.
+        result: Result<String, NetError>,
+    },
     /// The socket is closed and gone from the engine.
     Closed {
         /// Why.
@@ -306,6 +317,7 @@ impl EventKind {
             EventKind::PeerClosed => "peer_closed",
             EventKind::WriteShutdown => "write_shutdown",
             EventKind::Failed(_) => "failed",
+            EventKind::Call { .. } => "call",
             EventKind::Closed { .. } => "closed",
         }
     }

@@ -33,6 +33,16 @@ const UDP_READS_PER_TURN: usize = 256;
 /// How long a TCP connect may take.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// An address as Python writes it: `('127.0.0.1', 9000)`.
+pub(crate) fn py_addr(a: std::net::SocketAddr) -> String {
+    format!("('{}', {})", a.ip(), a.port())
+}
+
+/// `AF_INET` or `AF_INET6` for an address.
+pub(crate) fn py_family(a: std::net::SocketAddr) -> &'static str {
+    if a.is_ipv6() { "AF_INET6" } else { "AF_INET" }
+}
+
 /// One socket the engine owns.
 pub(crate) enum Sock {
     /// A TCP client waiting for DNS.
@@ -533,6 +543,28 @@ impl Reactor {
         }
     }
 
+    /// Reports `call` with the outcome of `res` (its text made by `ok`),
+    /// and passes `res` on.
+    pub(crate) fn step<T>(
+        &mut self,
+        id: SocketId,
+        call: String,
+        res: Result<T, NetError>,
+        ok: impl FnOnce(&T) -> String,
+    ) -> Result<T, NetError> {
+        let result = match &res {
+            Ok(v) => Ok(ok(v)),
+            Err(e) => Err(e.clone()),
+        };
+        self.call(id, call, result);
+        res
+    }
+
+    /// Reports a socket API call and its result (for the lesson view).
+    pub(crate) fn call(&mut self, id: SocketId, call: String, result: Result<String, NetError>) {
+        self.out.emit(id, EventKind::Call { call, result });
+    }
+
     /// Reports `err`, then closes the socket because of it.
     pub(crate) fn fail_and_close(&mut self, id: SocketId, err: NetError, unsent: usize) {
         self.out.emit(id, EventKind::Failed(err.clone()));
@@ -542,6 +574,9 @@ impl Reactor {
     /// Drops the socket (closing it) and reports `Closed`.
     pub(crate) fn close_with(&mut self, id: SocketId, reason: CloseReason, unsent_bytes: usize) {
         if let Some(sock) = self.sockets.remove(&id) {
+            if !matches!(sock, Sock::Resolving) {
+                self.call(id, "s.close()".into(), Ok("ok".into()));
+            }
             if let Sock::Stream(s) = &sock
                 && let Some(parent) = s.parent
                 && let Some(Sock::Listener(l)) = self.sockets.get_mut(&parent)

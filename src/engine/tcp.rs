@@ -14,7 +14,7 @@ use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
 use super::error::{NetError, NetOp};
 use super::message::{CloseHow, CloseReason, DEFAULT_TCP_READ_BYTES, EventKind, SocketId};
-use super::reactor::{CONNECT_TIMEOUT, Reactor, Sock};
+use super::reactor::{CONNECT_TIMEOUT, Reactor, Sock, py_addr, py_family};
 
 /// A listening socket and the connections it accepted that are still open.
 pub(crate) struct Listener {
@@ -90,6 +90,12 @@ impl Stream {
     }
 }
 
+/// `fd 7`: what `socket()` returned.
+fn fd_text(s: &Socket) -> String {
+    use std::os::fd::AsRawFd;
+    format!("fd {}", s.as_raw_fd())
+}
+
 fn new_socket(addr: SocketAddr) -> Result<Socket, NetError> {
     let a = addr.to_string();
     let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
@@ -108,15 +114,35 @@ pub(crate) fn listen(
     reuse_addr: bool,
 ) -> Result<Sock, NetError> {
     let a = addr.to_string();
-    let sock = new_socket(addr)?;
+    let sock = r.step(
+        id,
+        format!("s = socket({}, SOCK_STREAM)", py_family(addr)),
+        new_socket(addr),
+        fd_text,
+    )?;
     if reuse_addr {
-        sock.set_reuse_address(true)
-            .map_err(|e| NetError::from_io(NetOp::Create, &e, Some(&a)))?;
+        r.step(
+            id,
+            "s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)".into(),
+            sock.set_reuse_address(true)
+                .map_err(|e| NetError::from_io(NetOp::Create, &e, Some(&a))),
+            |_| "ok".into(),
+        )?;
     }
-    sock.bind(&addr.into())
-        .map_err(|e| NetError::from_io(NetOp::Bind, &e, Some(&a)))?;
-    sock.listen(backlog)
-        .map_err(|e| NetError::from_io(NetOp::Listen, &e, Some(&a)))?;
+    r.step(
+        id,
+        format!("s.bind({})", py_addr(addr)),
+        sock.bind(&addr.into())
+            .map_err(|e| NetError::from_io(NetOp::Bind, &e, Some(&a))),
+        |_| "ok".into(),
+    )?;
+    r.step(
+        id,
+        format!("s.listen({backlog})"),
+        sock.listen(backlog)
+            .map_err(|e| NetError::from_io(NetOp::Listen, &e, Some(&a))),
+        |_| "ok".into(),
+    )?;
     let local = sock
         .local_addr()
         .ok()
@@ -159,6 +185,11 @@ pub(crate) fn accept_all(r: &mut Reactor, id: SocketId) {
                 if let Some(Sock::Listener(l)) = r.sockets.get_mut(&id) {
                     l.children.insert(child);
                 }
+                r.call(
+                    id,
+                    "conn, addr = s.accept()".into(),
+                    Ok(format!("{child} from {peer}")),
+                );
                 r.out.emit(
                     child,
                     EventKind::Accepted {
@@ -166,6 +197,11 @@ pub(crate) fn accept_all(r: &mut Reactor, id: SocketId) {
                         local,
                         peer,
                     },
+                );
+                r.call(
+                    child,
+                    format!("conn, addr = s.accept()  # on {id}"),
+                    Ok(format!("a new socket, {peer}")),
                 );
                 r.sockets
                     .insert(child, Sock::Stream(Stream::new(stream, peer, Some(id))));
@@ -216,13 +252,26 @@ pub(crate) fn connect(
     addr: SocketAddr,
 ) -> Result<Connecting, NetError> {
     let a = addr.to_string();
-    let sock = new_socket(addr)?;
+    let sock = r.step(
+        id,
+        format!("s = socket({}, SOCK_STREAM)", py_family(addr)),
+        new_socket(addr),
+        fd_text,
+    )?;
     match sock.connect(&addr.into()) {
         Ok(()) => {}
         Err(e)
             if e.raw_os_error() == Some(Errno::EINPROGRESS as i32)
                 || e.kind() == io::ErrorKind::WouldBlock => {}
-        Err(e) => return Err(NetError::from_io(NetOp::Connect, &e, Some(&a))),
+        Err(e) => {
+            let err = NetError::from_io(NetOp::Connect, &e, Some(&a));
+            r.call(
+                id,
+                format!("s.connect({})", py_addr(addr)),
+                Err(err.clone()),
+            );
+            return Err(err);
+        }
     }
     let mut stream = mio::net::TcpStream::from_std(sock.into());
     r.register(id, &mut stream, Interest::READABLE | Interest::WRITABLE)
@@ -257,6 +306,11 @@ pub(crate) fn on_connect_ready(r: &mut Reactor, id: SocketId) {
             };
             match local {
                 Ok(local) => {
+                    r.call(
+                        id,
+                        format!("s.connect({})", py_addr(peer)),
+                        Ok(format!("ok, from {local}")),
+                    );
                     r.out.emit(id, EventKind::Connected { local, peer });
                     r.sockets
                         .insert(id, Sock::Stream(Stream::new(c.stream, peer, None)));
@@ -292,6 +346,12 @@ fn connect_failed(r: &mut Reactor, id: SocketId, err: NetError) {
     let Some(Sock::Connecting(c)) = r.sockets.remove(&id) else {
         return;
     };
+    r.call(
+        id,
+        format!("s.connect({})", py_addr(c.peer)),
+        Err(err.clone()),
+    );
+    r.call(id, "s.close()".into(), Ok("ok".into()));
     if c.rest.is_empty() {
         r.fail_and_close(id, err, 0);
     } else {
@@ -501,7 +561,20 @@ fn shutdown_write(r: &mut Reactor, id: SocketId) {
     let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) else {
         return;
     };
-    match s.stream.shutdown(Shutdown::Write) {
+    let res = s.stream.shutdown(Shutdown::Write);
+    let result = match &res {
+        Ok(()) => Ok("ok: FIN sent".to_owned()),
+        Err(e) => Err(NetError::from_io(
+            NetOp::Close,
+            e,
+            Some(&s.peer.to_string()),
+        )),
+    };
+    r.call(id, "s.shutdown(SHUT_WR)".into(), result);
+    let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) else {
+        return;
+    };
+    match res {
         Ok(()) => {
             s.write_shut = true;
             let read_closed = s.read_closed;
@@ -544,8 +617,17 @@ pub(crate) fn close_stream(r: &mut Reactor, id: SocketId, how: CloseHow) {
         CloseHow::Reset => {
             // SO_LINGER 0 makes close() send RST; failing to set it only
             // weakens the reset to a normal close, which is still a close.
-            let _ = SockRef::from(&s.stream).set_linger(Some(Duration::ZERO));
+            let set = SockRef::from(&s.stream).set_linger(Some(Duration::ZERO));
             let unsent = s.queued_bytes();
+            let result = match set {
+                Ok(()) => Ok("ok".to_owned()),
+                Err(e) => Err(NetError::from_io(NetOp::Close, &e, None)),
+            };
+            r.call(
+                id,
+                "s.setsockopt(SOL_SOCKET, SO_LINGER, struct.pack('ii', 1, 0))".into(),
+                result,
+            );
             r.close_with(id, CloseReason::Reset, unsent);
         }
     }

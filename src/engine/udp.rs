@@ -13,7 +13,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 use super::error::{NetError, NetOp};
 use super::message::{DEFAULT_UDP_RCVBUF_BYTES, EventKind, MAX_UDP_PAYLOAD_BYTES, SocketId};
-use super::reactor::{Reactor, Sock};
+use super::reactor::{Reactor, Sock, py_addr, py_family};
 
 /// The largest receive size a UDP socket may ask for.
 pub(crate) const MAX_RECV_BYTES: usize = 65_536;
@@ -47,15 +47,49 @@ pub(crate) fn bind(
 ) -> Result<Sock, NetError> {
     let a = addr.to_string();
     let create = |e: io::Error| NetError::from_io(NetOp::Create, &e, Some(&a));
-    let sock =
-        Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP)).map_err(create)?;
-    sock.set_nonblocking(true).map_err(create)?;
+    let sock = r.step(
+        id,
+        format!("s = socket({}, SOCK_DGRAM)", py_family(addr)),
+        Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
+            .and_then(|s| s.set_nonblocking(true).map(|()| s))
+            .map_err(create),
+        |s| {
+            use std::os::fd::AsRawFd;
+            format!("fd {}", s.as_raw_fd())
+        },
+    )?;
     // Ask for a large buffer; the kernel may grant less (net.core.rmem_max).
-    let _ = sock.set_recv_buffer_size(DEFAULT_UDP_RCVBUF_BYTES);
+    let asked = sock.set_recv_buffer_size(DEFAULT_UDP_RCVBUF_BYTES);
     let rcvbuf_bytes = sock.recv_buffer_size().unwrap_or(0);
+    r.call(
+        id,
+        format!("s.setsockopt(SOL_SOCKET, SO_RCVBUF, {DEFAULT_UDP_RCVBUF_BYTES})"),
+        match asked {
+            Ok(()) if rcvbuf_bytes == 2 * DEFAULT_UDP_RCVBUF_BYTES => Ok(format!(
+                "ok; getsockopt says {rcvbuf_bytes} (Linux doubles it for its bookkeeping)"
+            )),
+            Ok(()) => Ok(format!("ok; getsockopt says {rcvbuf_bytes}")),
+            Err(e) => Err(NetError::from_io(NetOp::Create, &e, Some(&a))),
+        },
+    );
     let drop_counting = enable_drop_counting(&sock);
-    sock.bind(&addr.into())
-        .map_err(|e| NetError::from_io(NetOp::Bind, &e, Some(&a)))?;
+    r.call(
+        id,
+        "s.setsockopt(SOL_SOCKET, SO_RXQ_OVFL, 1)  # count kernel drops".into(),
+        Ok(if drop_counting {
+            "ok"
+        } else {
+            "not supported here"
+        }
+        .into()),
+    );
+    r.step(
+        id,
+        format!("s.bind({})", py_addr(addr)),
+        sock.bind(&addr.into())
+            .map_err(|e| NetError::from_io(NetOp::Bind, &e, Some(&a))),
+        |_| "ok".into(),
+    )?;
     let local = sock
         .local_addr()
         .ok()

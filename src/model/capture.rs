@@ -18,7 +18,7 @@
 //! - `socket`: the socket's number (`#3` in the window is `3`);
 //! - `event`: one of `resolving`, `connecting`, `connected`, `listening`,
 //!   `accepted`, `bound`, `received`, `sent`, `kernel_drops`, `peer_closed`,
-//!   `write_shutdown`, `failed`, `closed`;
+//!   `write_shutdown`, `failed`, `closed`, `call`;
 //! - `local`: our address (`127.0.0.1:9000`, `[::1]:9000`), once known;
 //! - `peer`: the other end, once known. For UDP `received` and `sent` it is
 //!   the datagram's sender or destination, not the socket's default peer.
@@ -44,7 +44,10 @@
 //! - `closed`: `reason`, one of `by_user`, `reset`, `peer_closed`,
 //!   `listener_closed`, `error`, `shutdown` (with `error` and `errno` as for
 //!   `failed` when it is `error`), and `unsent_bytes`, bytes queued to send
-//!   that never went out.
+//!   that never went out;
+//! - `call`: `call`, a socket API call the engine made, written as the
+//!   Python tutorials write it (`s.bind(('127.0.0.1', 9000))`), and
+//!   `result` (`fd 7`, `ok`, …) or, when it failed, `error`, `op`, `errno`.
 //!
 //! `peer_closed` and `write_shutdown` carry nothing more.
 
@@ -208,6 +211,13 @@ fn fields(
     }
     match &ev.kind {
         EventKind::Resolving { host } => f.push(("host", Value::from(host.as_str()))),
+        EventKind::Call { call, result } => {
+            f.push(("call", Value::from(call.as_str())));
+            match result {
+                Ok(r) => f.push(("result", Value::from(r.as_str()))),
+                Err(e) => push_error(&mut f, e),
+            }
+        }
         EventKind::Listening { backlog, .. } => f.push(("backlog", Value::from(*backlog))),
         EventKind::Accepted { parent, .. } => f.push(("parent", Value::from(parent.0))),
         EventKind::Bound {

@@ -4,6 +4,7 @@
 //! window: [`Model::apply`] folds engine events into it.
 
 pub mod capture;
+pub mod lesson;
 pub mod log;
 pub mod session;
 pub mod spec;
@@ -13,6 +14,7 @@ use std::time::SystemTime;
 
 use crate::codec::text::{ChunkText, TextEncoding};
 use crate::engine::{CloseReason, Event, EventKind, SocketId, SocketKind, SocketSpec};
+use lesson::LessonLine;
 use log::{EntryKind, LogEntry, TrafficLog, unix_us};
 use session::{Session, SessionState};
 
@@ -66,6 +68,10 @@ impl Model {
                 if let Some(s) = session {
                     s.counters.bytes_in += bytes.len() as u64;
                     s.counters.msgs_in += 1;
+                    s.lesson.push(LessonLine::Recv {
+                        n: bytes.len(),
+                        from,
+                    });
                     if truncated {
                         s.truncated += 1;
                     }
@@ -88,6 +94,7 @@ impl Model {
                 if let Some(s) = session {
                     s.counters.bytes_out += bytes.len() as u64;
                     s.counters.msgs_out += 1;
+                    s.lesson.push(LessonLine::Send { n: bytes.len(), to });
                 }
                 let peer = self.log.peer_ref(to);
                 self.log.push(LogEntry {
@@ -192,9 +199,18 @@ impl Model {
                 self.log
                     .push_message(time, id, EntryKind::KernelDrops, None, msg);
             }
+            EventKind::Call { call, result } => {
+                if let Some(s) = session {
+                    s.lesson.push(LessonLine::Call {
+                        call,
+                        result: result.map_err(|e| e.message),
+                    });
+                }
+            }
             EventKind::PeerClosed => {
                 let peer = session.and_then(|s| {
                     s.peer_closed = true;
+                    s.lesson.push(LessonLine::RecvEof);
                     s.peer
                 });
                 let msg = "peer closed its side (recv returned 0)".to_owned();

@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 
 use crate::codec::text::{StreamSplitter, TextEncoding};
 use crate::engine::{CloseReason, SocketId, SocketKind, SocketSpec};
+use crate::engine::{DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RECV_BYTES};
+use crate::model::lesson::Lesson;
 
 /// Where a socket is in its life.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,6 +99,8 @@ pub struct Session {
     pub last_error: Option<String>,
     /// How its received bytes are shown as text.
     pub encoding: TextEncoding,
+    /// The socket calls made for it, for the lesson view.
+    pub lesson: Lesson,
     /// Tracks characters split across TCP reads.
     pub(crate) splitter: StreamSplitter,
 }
@@ -123,6 +127,14 @@ impl Session {
             write_shut: false,
             last_error: None,
             encoding,
+            lesson: Lesson::new(
+                kind,
+                if kind == SocketKind::Udp {
+                    DEFAULT_UDP_RECV_BYTES
+                } else {
+                    DEFAULT_TCP_READ_BYTES
+                },
+            ),
             splitter: StreamSplitter::new(encoding),
         }
     }
@@ -130,8 +142,14 @@ impl Session {
     /// A session for `spec`.
     pub fn for_spec(id: SocketId, spec: &SocketSpec, encoding: TextEncoding) -> Self {
         let mut s = Session::new(id, spec.kind(), spec.to_string(), encoding);
-        if let SocketSpec::Udp { default_peer, .. } = spec {
+        if let SocketSpec::Udp {
+            default_peer,
+            recv_bytes,
+            ..
+        } = spec
+        {
             s.default_peer = *default_peer;
+            s.lesson = Lesson::new(SocketKind::Udp, *recv_bytes);
         }
         s
     }
