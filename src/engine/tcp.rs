@@ -96,7 +96,13 @@ fn fd_text(s: &Socket) -> String {
     format!("fd {}", s.as_raw_fd())
 }
 
-fn new_socket(addr: SocketAddr) -> Result<Socket, NetError> {
+/// `socket()` for `addr`'s family, non-blocking, reported as a call.
+fn new_socket(r: &mut Reactor, id: SocketId, addr: SocketAddr) -> Result<Socket, NetError> {
+    let call = format!("s = socket({}, SOCK_STREAM)", py_family(addr));
+    r.step(id, call, create_socket(addr), fd_text)
+}
+
+fn create_socket(addr: SocketAddr) -> Result<Socket, NetError> {
     let a = addr.to_string();
     let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .map_err(|e| NetError::from_io(NetOp::Create, &e, Some(&a)))?;
@@ -114,12 +120,7 @@ pub(crate) fn listen(
     reuse_addr: bool,
 ) -> Result<Sock, NetError> {
     let a = addr.to_string();
-    let sock = r.step(
-        id,
-        format!("s = socket({}, SOCK_STREAM)", py_family(addr)),
-        new_socket(addr),
-        fd_text,
-    )?;
+    let sock = new_socket(r, id, addr)?;
     if reuse_addr {
         r.step(
             id,
@@ -252,12 +253,7 @@ pub(crate) fn connect(
     addr: SocketAddr,
 ) -> Result<Connecting, NetError> {
     let a = addr.to_string();
-    let sock = r.step(
-        id,
-        format!("s = socket({}, SOCK_STREAM)", py_family(addr)),
-        new_socket(addr),
-        fd_text,
-    )?;
+    let sock = new_socket(r, id, addr)?;
     match sock.connect(&addr.into()) {
         Ok(()) => {}
         Err(e)
