@@ -8,6 +8,7 @@
 //! - [`codec`] is pure byte work: text encodings, hex, escapes.
 //! - [`model`] is the UI's state that is not drawing: the traffic log, the
 //!   sockets and their counters, the capture file.
+//! - [`i18n`] holds every user-visible string in English and Chinese.
 //! - [`ui`] draws the model and turns clicks into actions; [`app`] ties it
 //!   together for eframe.
 
@@ -15,5 +16,6 @@ pub mod app;
 pub mod cli;
 pub mod codec;
 pub mod engine;
+pub mod i18n;
 pub mod model;
 pub mod ui;
