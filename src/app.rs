@@ -10,13 +10,17 @@ use crate::engine::{EngineHandle, SocketId, SocketSpec};
 use crate::model::Model;
 use crate::model::capture::CaptureWriter;
 use crate::ui::composer::{Composer, composer_ui};
+use crate::ui::lab::{LabSettings, lab_ui};
+use crate::ui::lesson::{lesson_ui, python_ui};
 use crate::ui::log_view::{LogViewState, log_view_ui};
 use crate::ui::new_socket::{NewSocketForm, new_socket_ui};
 use crate::ui::sidebar::{details_ui, sidebar_ui};
-use crate::ui::{Action, error_color, labelled_combo};
+use crate::ui::{Action, CentralView, error_color, labelled_combo};
 
 /// How long one frame may spend folding events into the model.
 pub const DRAIN_BUDGET: Duration = Duration::from_millis(8);
+/// How often the kernel's TCP state is asked for while the lesson shows.
+pub const TCP_INFO_EVERY: Duration = Duration::from_millis(250);
 
 /// What is remembered between runs.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -30,6 +34,10 @@ pub struct Settings {
     pub log_view: LogViewState,
     /// The encoding new sockets are displayed with.
     pub display_encoding: TextEncoding,
+    /// The central tab.
+    pub view: CentralView,
+    /// The sticky-packet lab's framing and struct format.
+    pub lab: LabSettings,
 }
 
 /// The whole app.
@@ -44,6 +52,8 @@ pub struct WorkbenchApp {
     capture: Option<CaptureWriter>,
     /// An app-level problem to show (e.g. the capture file failed).
     pub status: Option<String>,
+    /// When the kernel's TCP state was last asked for.
+    last_tcp_info: Option<Instant>,
 }
 
 impl WorkbenchApp {
@@ -60,6 +70,7 @@ impl WorkbenchApp {
             selected: None,
             capture,
             status: None,
+            last_tcp_info: None,
         }
     }
 
@@ -130,6 +141,7 @@ impl WorkbenchApp {
                 self.model.log.clear();
                 Ok(())
             }
+            Action::Configure { id, option } => self.engine.configure(id, option),
         };
         if let Err(e) = result {
             self.status = Some(e.to_string());
@@ -208,13 +220,53 @@ impl WorkbenchApp {
             .min_size(120.0)
             .show(ui, |ui| {
                 ui.add_space(4.0);
-                if let Some(a) =
-                    composer_ui(ui, &mut self.settings.composer, &self.model, self.selected)
-                {
-                    actions.push(a);
-                }
+                let framing = self.settings.lab.framing().ok();
+                actions.extend(composer_ui(
+                    ui,
+                    &mut self.settings.composer,
+                    &self.model,
+                    self.selected,
+                    framing.as_ref(),
+                ));
             });
         egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for v in CentralView::ALL {
+                    ui.selectable_value(&mut self.settings.view, v, v.label());
+                }
+            });
+            ui.separator();
+            match self.settings.view {
+                CentralView::Traffic => {}
+                CentralView::Lesson => {
+                    self.poll_tcp_info(ui.ctx());
+                    egui::ScrollArea::vertical()
+                        .id_salt("lesson-view")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            actions.extend(lesson_ui(ui, &self.model, self.selected));
+                        });
+                    return;
+                }
+                CentralView::Python => {
+                    python_ui(ui, &self.model, self.selected);
+                    return;
+                }
+                CentralView::Lab => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("lab-view")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            actions.extend(lab_ui(
+                                ui,
+                                &self.model,
+                                &mut self.settings.lab,
+                                self.selected,
+                            ));
+                        });
+                    return;
+                }
+            }
             if self.model.log.is_empty() && self.model.sessions.is_empty() {
                 ui.label(
                     RichText::new(
@@ -234,6 +286,26 @@ impl WorkbenchApp {
         for a in actions {
             self.execute(a);
         }
+    }
+
+    /// While the lesson shows an open TCP socket, asks the kernel for its
+    /// state every [`TCP_INFO_EVERY`] and repaints to show the answer.
+    fn poll_tcp_info(&mut self, ctx: &egui::Context) {
+        let Some(s) = self.selected.and_then(|id| self.model.sessions.get(&id)) else {
+            return;
+        };
+        if s.kind == crate::engine::SocketKind::Udp || s.state.is_closed() {
+            return;
+        }
+        let due = self
+            .last_tcp_info
+            .is_none_or(|t| t.elapsed() >= TCP_INFO_EVERY);
+        if due {
+            self.last_tcp_info = Some(Instant::now());
+            // A full command queue only delays the next sample.
+            let _ = self.engine.query_tcp_info(s.id);
+        }
+        ctx.request_repaint_after(TCP_INFO_EVERY);
     }
 
     /// Closes every socket and joins the engine thread.

@@ -5,6 +5,7 @@
 
 mod engine;
 mod faults;
+mod lesson;
 mod ui;
 mod ui_faults;
 mod util;

@@ -219,6 +219,8 @@ fn invalid_fields_are_explained_and_nothing_opens() {
 fn the_selected_socket_shows_its_socket_calls() {
     let mut h = harness();
     open_listener(&mut h);
+    h.get_by_label("Calls & states").click();
+    h.run();
     assert!(h.query_all_by_label("s.listen(128)").next().is_some());
     assert!(
         h.query_all_by_label("s.bind(('127.0.0.1', 0))")

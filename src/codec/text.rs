@@ -346,6 +346,31 @@ pub fn decode_segments(encoding: TextEncoding, bytes: &[u8]) -> Vec<Segment> {
     segs.finish()
 }
 
+/// The text `bytes` are in `encoding`, if they are valid text in it and
+/// encode back to exactly the same bytes; `None` otherwise.
+pub fn decode_exact(encoding: TextEncoding, bytes: &[u8]) -> Option<String> {
+    let text = match encoding.encoding_rs() {
+        None => bytes.iter().map(|&b| char::from(b)).collect(),
+        Some(e) => e
+            .decode_without_bom_handling_and_without_replacement(bytes)?
+            .into_owned(),
+    };
+    (encode(encoding, &text).ok()? == bytes).then_some(text)
+}
+
+/// The name Python's codecs know this encoding by
+/// (`'utf-8'`, `'gbk'`, …).
+pub fn python_codec(encoding: TextEncoding) -> &'static str {
+    match encoding {
+        TextEncoding::Utf8 => "utf-8",
+        TextEncoding::Gbk => "gbk",
+        TextEncoding::Gb18030 => "gb18030",
+        TextEncoding::Big5 => "big5",
+        TextEncoding::ShiftJis => "shift_jis",
+        TextEncoding::Latin1 => "latin-1",
+    }
+}
+
 /// Convenience: [`decode_segments`] joined into one string.
 pub fn decode_display(encoding: TextEncoding, bytes: &[u8]) -> String {
     let mut segs = decode_segments(encoding, bytes);

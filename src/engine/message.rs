@@ -127,6 +127,115 @@ pub enum CloseHow {
     Reset,
 }
 
+/// A setting of an open socket that the user can change while it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum SockOption {
+    /// How many bytes one `recv()` asks for (like `recv(1024)`). On a
+    /// listener: for the connections it accepts from now on.
+    RecvSize(usize),
+    /// `TCP_NODELAY`: send small writes at once instead of waiting to
+    /// merge them (Nagle's algorithm off). On a listener: for its
+    /// connections, current and future.
+    NoDelay(bool),
+    /// Close our side as soon as the peer closes (the default). Off: the
+    /// socket stays open after `recv()` returns `b''`, in `CLOSE_WAIT`,
+    /// until the user closes it. On a listener: for its connections.
+    CloseOnPeerClose(bool),
+}
+
+/// The largest `recv()` size the engine accepts.
+pub const MAX_RECV_SIZE: usize = 65_536;
+
+/// A TCP socket's state as the kernel names it (`TCP_INFO`'s `tcpi_state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum TcpState {
+    /// `ESTABLISHED`.
+    Established,
+    /// `SYN_SENT`: `connect()` sent SYN, waiting for SYN-ACK.
+    SynSent,
+    /// `SYN_RECV`.
+    SynRecv,
+    /// `FIN_WAIT1`: we sent FIN, not yet acknowledged.
+    FinWait1,
+    /// `FIN_WAIT2`: our FIN acknowledged, waiting for the peer's.
+    FinWait2,
+    /// `TIME_WAIT`: both sides closed; we closed first.
+    TimeWait,
+    /// `CLOSE`.
+    Closed,
+    /// `CLOSE_WAIT`: the peer closed; we have not yet.
+    CloseWait,
+    /// `LAST_ACK`: we closed after the peer; waiting for its ACK.
+    LastAck,
+    /// `LISTEN`.
+    Listen,
+    /// `CLOSING`: both sent FIN at once.
+    Closing,
+    /// A state number this build does not know.
+    Other(u8),
+}
+
+impl TcpState {
+    /// The state from `tcpi_state` (Linux `include/net/tcp_states.h`).
+    pub fn from_raw(n: u8) -> Self {
+        match n {
+            1 => TcpState::Established,
+            2 => TcpState::SynSent,
+            3 => TcpState::SynRecv,
+            4 => TcpState::FinWait1,
+            5 => TcpState::FinWait2,
+            6 => TcpState::TimeWait,
+            7 => TcpState::Closed,
+            8 => TcpState::CloseWait,
+            9 => TcpState::LastAck,
+            10 => TcpState::Listen,
+            11 => TcpState::Closing,
+            n => TcpState::Other(n),
+        }
+    }
+
+    /// The name `ss` and the textbooks use: `FIN_WAIT_1`, `CLOSE_WAIT`…
+    pub fn name(self) -> &'static str {
+        match self {
+            TcpState::Established => "ESTABLISHED",
+            TcpState::SynSent => "SYN_SENT",
+            TcpState::SynRecv => "SYN_RECV",
+            TcpState::FinWait1 => "FIN_WAIT_1",
+            TcpState::FinWait2 => "FIN_WAIT_2",
+            TcpState::TimeWait => "TIME_WAIT",
+            TcpState::Closed => "CLOSED",
+            TcpState::CloseWait => "CLOSE_WAIT",
+            TcpState::LastAck => "LAST_ACK",
+            TcpState::Listen => "LISTEN",
+            TcpState::Closing => "CLOSING",
+            TcpState::Other(_) => "UNKNOWN",
+        }
+    }
+}
+
+/// What the kernel says about a TCP socket (`getsockopt(TCP_INFO)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TcpInfo {
+    /// The kernel's state.
+    pub state: TcpState,
+    /// Smoothed round-trip time, microseconds.
+    pub rtt_us: u32,
+    /// Its variation, microseconds.
+    pub rttvar_us: u32,
+    /// Segments sent and not yet acknowledged.
+    pub unacked_segments: u32,
+    /// Data bytes sent and not yet acknowledged (kernels from 4.19).
+    pub unacked_bytes: Option<u64>,
+    /// Bytes queued in the kernel and not yet sent (kernels from 4.6).
+    pub notsent_bytes: Option<u32>,
+    /// Retransmitted segments over the connection's life.
+    pub total_retrans: u32,
+    /// Congestion window, in segments.
+    pub snd_cwnd: u32,
+    /// Largest segment we send.
+    pub snd_mss: u32,
+}
+
 /// What the UI asks the engine to do.
 #[derive(Debug)]
 pub enum Command {
@@ -154,6 +263,20 @@ pub enum Command {
         id: SocketId,
         /// How.
         how: CloseHow,
+    },
+    /// Change a setting of an open socket; answered by
+    /// [`EventKind::Configured`] (or `Failed`).
+    Configure {
+        /// The socket.
+        id: SocketId,
+        /// The new setting.
+        option: SockOption,
+    },
+    /// Ask the kernel for a TCP socket's state; answered by
+    /// [`EventKind::TcpInfo`] (nothing for UDP or a closed socket).
+    QueryTcpInfo {
+        /// The socket.
+        id: SocketId,
     },
     /// The result of a DNS lookup done on a helper thread.
     Resolved {
@@ -292,6 +415,11 @@ pub enum EventKind {
         /// What it returned, or why it failed.
         result: Result<String, NetError>,
     },
+    /// A setting changed (see [`Command::Configure`]).
+    Configured(SockOption),
+    /// The kernel's view of a TCP socket, asked for by
+    /// [`Command::QueryTcpInfo`].
+    TcpInfo(TcpInfo),
     /// The socket is closed and gone from the engine.
     Closed {
         /// Why.
@@ -318,6 +446,8 @@ impl EventKind {
             EventKind::WriteShutdown => "write_shutdown",
             EventKind::Failed(_) => "failed",
             EventKind::Call { .. } => "call",
+            EventKind::Configured(_) => "configured",
+            EventKind::TcpInfo(_) => "tcp_info",
             EventKind::Closed { .. } => "closed",
         }
     }

@@ -8,6 +8,7 @@ mod error;
 mod message;
 mod reactor;
 mod tcp;
+mod tcp_info;
 mod udp;
 
 use std::io;
@@ -22,8 +23,8 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError};
 pub use error::{NetError, NetOp, errno_name};
 pub use message::{
     CloseHow, CloseReason, Command, DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RCVBUF_BYTES,
-    DEFAULT_UDP_RECV_BYTES, Event, EventKind, MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES,
-    SocketId, SocketKind, SocketSpec,
+    DEFAULT_UDP_RECV_BYTES, Event, EventKind, MAX_RECV_SIZE, MAX_UDP_PAYLOAD_BYTES,
+    MAX_UDP6_PAYLOAD_BYTES, SockOption, SocketId, SocketKind, SocketSpec, TcpInfo, TcpState,
 };
 
 /// How many commands may wait for the engine.
@@ -140,6 +141,16 @@ impl EngineHandle {
     /// Closes, half-closes or resets a socket.
     pub fn close(&self, id: SocketId, how: CloseHow) -> Result<(), EngineError> {
         self.command(Command::Close { id, how })
+    }
+
+    /// Changes a setting of an open socket (recv size, `TCP_NODELAY`, …).
+    pub fn configure(&self, id: SocketId, option: SockOption) -> Result<(), EngineError> {
+        self.command(Command::Configure { id, option })
+    }
+
+    /// Asks for a TCP socket's kernel state; it arrives as an event.
+    pub fn query_tcp_info(&self, id: SocketId) -> Result<(), EngineError> {
+        self.command(Command::QueryTcpInfo { id })
     }
 
     /// How many sockets the engine holds open right now (listeners,

@@ -265,6 +265,12 @@ impl Reactor {
             Command::Open { id, spec } => self.open(id, spec),
             Command::Send { id, bytes, to } => self.send(id, bytes, to),
             Command::Close { id, how } => self.close_cmd(id, how),
+            Command::Configure { id, option } => match self.sockets.get(&id) {
+                Some(Sock::Udp(_)) => udp::configure(self, id, option),
+                Some(_) => tcp::configure(self, id, option),
+                None => {}
+            },
+            Command::QueryTcpInfo { id } => tcp::query_info(self, id),
             Command::Resolved { id, result } => self.resolved(id, result),
             Command::Shutdown => {}
         }

@@ -13,13 +13,38 @@ use nix::errno::Errno;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
 use super::error::{NetError, NetOp};
-use super::message::{CloseHow, CloseReason, DEFAULT_TCP_READ_BYTES, EventKind, SocketId};
+use super::message::{
+    CloseHow, CloseReason, DEFAULT_TCP_READ_BYTES, EventKind, MAX_RECV_SIZE, SockOption, SocketId,
+};
 use super::reactor::{CONNECT_TIMEOUT, Reactor, Sock, py_addr, py_family};
 
 /// A listening socket and the connections it accepted that are still open.
 pub(crate) struct Listener {
     pub(crate) listener: mio::net::TcpListener,
     pub(crate) children: BTreeSet<SocketId>,
+    /// Settings its connections start with.
+    child_options: StreamOptions,
+}
+
+/// The settings of a stream the user can change.
+#[derive(Clone, Copy, Debug)]
+struct StreamOptions {
+    /// Bytes one `recv()` asks for.
+    recv_size: usize,
+    /// `TCP_NODELAY`, when the user set it.
+    nodelay: Option<bool>,
+    /// Close our side as soon as the peer closes.
+    close_on_peer_close: bool,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            recv_size: DEFAULT_TCP_READ_BYTES,
+            nodelay: None,
+            close_on_peer_close: true,
+        }
+    }
 }
 
 /// A client connect in flight.
@@ -59,6 +84,7 @@ pub(crate) struct Stream {
     read_closed: bool,
     write_shut: bool,
     after_flush: Option<AfterFlush>,
+    options: StreamOptions,
 }
 
 impl Stream {
@@ -73,7 +99,14 @@ impl Stream {
             read_closed: false,
             write_shut: false,
             after_flush: None,
+            options: StreamOptions::default(),
         }
+    }
+
+    /// Whether each read must be exactly one `recv()` of the asked size
+    /// (the user chose a size), rather than the bulk path.
+    fn exact_reads(&self) -> bool {
+        self.options.recv_size != DEFAULT_TCP_READ_BYTES
     }
 
     /// Bytes queued and not yet written.
@@ -156,6 +189,7 @@ pub(crate) fn listen(
     Ok(Sock::Listener(Listener {
         listener,
         children: BTreeSet::new(),
+        child_options: StreamOptions::default(),
     }))
 }
 
@@ -183,9 +217,13 @@ pub(crate) fn accept_all(r: &mut Reactor, id: SocketId) {
                     r.out.emit(id, EventKind::Failed(err));
                     continue;
                 }
-                if let Some(Sock::Listener(l)) = r.sockets.get_mut(&id) {
-                    l.children.insert(child);
-                }
+                let options = match r.sockets.get_mut(&id) {
+                    Some(Sock::Listener(l)) => {
+                        l.children.insert(child);
+                        l.child_options
+                    }
+                    _ => StreamOptions::default(),
+                };
                 r.call(
                     id,
                     "conn, addr = s.accept()".into(),
@@ -204,8 +242,13 @@ pub(crate) fn accept_all(r: &mut Reactor, id: SocketId) {
                     format!("conn, addr = s.accept()  # on {id}"),
                     Ok(format!("a new socket, {peer}")),
                 );
-                r.sockets
-                    .insert(child, Sock::Stream(Stream::new(stream, peer, Some(id))));
+                let mut s = Stream::new(stream, peer, Some(id));
+                s.options = options;
+                let nodelay = options.nodelay;
+                r.sockets.insert(child, Sock::Stream(s));
+                if let Some(on) = nodelay {
+                    configure(r, child, SockOption::NoDelay(on));
+                }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -409,7 +452,6 @@ fn read_once(s: &mut Stream, buf: &mut [u8]) -> (Vec<u8>, AfterRead) {
 /// Reads up to `max_reads` chunks. Returns true if there may be more.
 pub(crate) fn read_some(r: &mut Reactor, id: SocketId, max_reads: usize) -> bool {
     let mut buf = r.take_buf();
-    let cap = DEFAULT_TCP_READ_BYTES.min(buf.len());
     let mut more = true;
     for _ in 0..max_reads {
         if !r.out.has_room() {
@@ -424,6 +466,10 @@ pub(crate) fn read_some(r: &mut Reactor, id: SocketId, max_reads: usize) -> bool
             break;
         }
         let peer = s.peer;
+        let cap = s.options.recv_size.clamp(1, buf.len());
+        if s.exact_reads() {
+            s.bulk = false;
+        }
         let (bytes, after) = read_once(s, &mut buf[..cap]);
         if !bytes.is_empty() {
             r.out.emit(
@@ -468,6 +514,11 @@ fn peer_closed(r: &mut Reactor, id: SocketId) {
         return;
     };
     s.read_closed = true;
+    if !s.options.close_on_peer_close {
+        // The user watches CLOSE_WAIT: our side stays open until they close it.
+        r.out.emit(id, EventKind::PeerClosed);
+        return;
+    }
     let done = s.write_shut || s.out.is_empty();
     if !done {
         s.after_flush = Some(AfterFlush::Close(CloseReason::PeerClosed));
@@ -573,7 +624,7 @@ fn shutdown_write(r: &mut Reactor, id: SocketId) {
     match res {
         Ok(()) => {
             s.write_shut = true;
-            let read_closed = s.read_closed;
+            let read_closed = s.read_closed && s.options.close_on_peer_close;
             r.out.emit(id, EventKind::WriteShutdown);
             if read_closed {
                 r.close_with(id, CloseReason::PeerClosed, 0);
@@ -626,5 +677,63 @@ pub(crate) fn close_stream(r: &mut Reactor, id: SocketId, how: CloseHow) {
             );
             r.close_with(id, CloseReason::Reset, unsent);
         }
+    }
+}
+
+/// Applies a setting to a stream or a listener (whose connections, current
+/// and future, take it), and reports it.
+pub(crate) fn configure(r: &mut Reactor, id: SocketId, option: SockOption) {
+    let children: Vec<SocketId> = match r.sockets.get_mut(&id) {
+        Some(Sock::Listener(l)) => {
+            match option {
+                SockOption::RecvSize(n) => l.child_options.recv_size = n.clamp(1, MAX_RECV_SIZE),
+                SockOption::NoDelay(on) => l.child_options.nodelay = Some(on),
+                SockOption::CloseOnPeerClose(on) => l.child_options.close_on_peer_close = on,
+            }
+            l.children.iter().copied().collect()
+        }
+        Some(Sock::Stream(s)) => {
+            match option {
+                SockOption::RecvSize(n) => s.options.recv_size = n.clamp(1, MAX_RECV_SIZE),
+                SockOption::NoDelay(on) => {
+                    let set = s.stream.set_nodelay(on).map_err(|e| {
+                        NetError::from_io(NetOp::Create, &e, Some(&s.peer.to_string()))
+                    });
+                    let call = format!("s.setsockopt(IPPROTO_TCP, TCP_NODELAY, {})", u8::from(on));
+                    if r.step(id, call, set, |_| "ok".into()).is_err() {
+                        return;
+                    }
+                    if let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) {
+                        s.options.nodelay = Some(on);
+                    }
+                }
+                SockOption::CloseOnPeerClose(on) => s.options.close_on_peer_close = on,
+            }
+            Vec::new()
+        }
+        _ => return,
+    };
+    let option = match option {
+        SockOption::RecvSize(n) => SockOption::RecvSize(n.clamp(1, MAX_RECV_SIZE)),
+        other => other,
+    };
+    r.out.emit(id, EventKind::Configured(option));
+    for child in children {
+        configure(r, child, option);
+    }
+}
+
+/// Reports what the kernel says about a TCP socket (nothing for others).
+pub(crate) fn query_info(r: &mut Reactor, id: SocketId) {
+    let info = match r.sockets.get(&id) {
+        Some(Sock::Stream(s)) => super::tcp_info::tcp_info(&s.stream),
+        Some(Sock::Listener(l)) => super::tcp_info::tcp_info(&l.listener),
+        Some(Sock::Connecting(c)) => super::tcp_info::tcp_info(&c.stream),
+        _ => return,
+    };
+    // A failure here (an old kernel) leaves the view without kernel state;
+    // the socket itself is fine, so nothing is reported.
+    if let Ok(info) = info {
+        r.out.emit(id, EventKind::TcpInfo(info));
     }
 }

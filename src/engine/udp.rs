@@ -12,7 +12,9 @@ use nix::sys::socket::{self, MsgFlags, SockaddrStorage};
 use socket2::{Domain, Protocol, Socket, Type};
 
 use super::error::{NetError, NetOp};
-use super::message::{DEFAULT_UDP_RCVBUF_BYTES, EventKind, MAX_UDP_PAYLOAD_BYTES, SocketId};
+use super::message::{
+    DEFAULT_UDP_RCVBUF_BYTES, EventKind, MAX_UDP_PAYLOAD_BYTES, SockOption, SocketId,
+};
 use super::reactor::{Reactor, Sock, py_addr, py_family};
 
 /// The largest receive size a UDP socket may ask for.
@@ -284,6 +286,30 @@ pub(crate) fn flush(r: &mut Reactor, id: SocketId) {
                 let err = NetError::from_io(NetOp::Send, &e, Some(&dest.to_string()));
                 r.out.emit(id, EventKind::Failed(err));
             }
+        }
+    }
+}
+
+/// Applies a setting to a UDP socket: only the receive size applies.
+pub(crate) fn configure(r: &mut Reactor, id: SocketId, option: SockOption) {
+    let Some(Sock::Udp(u)) = r.sockets.get_mut(&id) else {
+        return;
+    };
+    match option {
+        SockOption::RecvSize(n) => {
+            u.recv_bytes = n.clamp(1, MAX_RECV_BYTES);
+            let n = u.recv_bytes;
+            r.out
+                .emit(id, EventKind::Configured(SockOption::RecvSize(n)));
+        }
+        SockOption::NoDelay(_) | SockOption::CloseOnPeerClose(_) => {
+            let e = NetError::other(
+                NetOp::Create,
+                io::ErrorKind::Unsupported,
+                None,
+                "Not for UDP: TCP_NODELAY and closing on the peer's close apply to TCP only".into(),
+            );
+            r.out.emit(id, EventKind::Failed(e));
         }
     }
 }

@@ -60,7 +60,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use crate::engine::{CloseReason, Event, EventKind, NetError, SocketId};
+use crate::engine::{CloseReason, Event, EventKind, NetError, SockOption, SocketId};
 
 /// Writes engine events to a capture file, one JSON object per line.
 ///
@@ -113,6 +113,10 @@ impl CaptureWriter {
 
     /// Writes one event as one line (buffered; see [`CaptureWriter::flush`]).
     pub fn write_event(&mut self, ev: &Event) -> io::Result<()> {
+        // Kernel state is polled while a view is open: a sample, not traffic.
+        if matches!(ev.kind, EventKind::TcpInfo(_)) {
+            return Ok(());
+        }
         let ends = self.learn(ev);
         write_line(&mut self.out, &fields(ev, ends.local, ends.peer))?;
         self.lines += 1;
@@ -253,6 +257,14 @@ fn fields(
             }
             f.push(("unsent_bytes", Value::from(*unsent_bytes)));
         }
+        EventKind::Configured(option) => match option {
+            SockOption::RecvSize(n) => f.push(("recv_size", Value::from(*n))),
+            SockOption::NoDelay(on) => f.push(("tcp_nodelay", Value::from(*on))),
+            SockOption::CloseOnPeerClose(on) => {
+                f.push(("close_on_peer_close", Value::from(*on)));
+            }
+        },
+        EventKind::TcpInfo(_) => {}
         EventKind::Connecting { .. }
         | EventKind::Connected { .. }
         | EventKind::PeerClosed

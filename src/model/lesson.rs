@@ -8,10 +8,35 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
-use crate::engine::SocketKind;
+use crate::engine::{NetError, SocketKind};
 
 /// Lines kept per socket.
 pub const MAX_LINES: usize = 500;
+/// Payloads sent that are kept for the Python program (the first ones).
+pub const MAX_KEPT_SENDS: usize = 32;
+/// Bytes of sent payloads kept for the Python program, in all.
+pub const MAX_KEPT_SEND_BYTES: usize = 64 * 1024;
+
+/// Why a call failed: the errno's name and the explanation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallError {
+    /// `EADDRINUSE`, when the OS gave an errno.
+    pub errno: Option<String>,
+    /// The raw errno, for a one-line explanation in the user's language.
+    pub code: Option<i32>,
+    /// The full explanation.
+    pub message: String,
+}
+
+impl From<NetError> for CallError {
+    fn from(e: NetError) -> Self {
+        CallError {
+            errno: e.errno_name(),
+            code: e.errno,
+            message: e.message,
+        }
+    }
+}
 
 /// One call.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,18 +45,23 @@ pub enum LessonLine {
     Call {
         /// The call, e.g. `s.listen(128)`.
         call: String,
-        /// `Ok("ok")`, `Ok("fd 7")`, or the error explained.
-        result: Result<String, String>,
+        /// `Ok("ok")`, `Ok("fd 7")`, or the error.
+        result: Result<String, CallError>,
     },
     /// `recv()` / `recvfrom()` returned `n` bytes.
     Recv {
         /// Bytes returned.
         n: usize,
+        /// The size asked for (`recv(1024)`).
+        size: usize,
         /// UDP: the sender.
         from: Option<SocketAddr>,
     },
     /// `recv()` returned `b''`: the peer closed.
-    RecvEof,
+    RecvEof {
+        /// The size asked for.
+        size: usize,
+    },
     /// `sendall()` / `sendto()` sent `n` bytes.
     Send {
         /// Bytes sent.
@@ -49,12 +79,16 @@ pub struct Lesson {
     udp: bool,
     /// `conn` for a socket `accept()` returned, `s` otherwise.
     name: &'static str,
-    recv_size: usize,
+    /// The first payloads sent, for the Python program.
+    sent: Vec<(Vec<u8>, Option<SocketAddr>)>,
+    sent_bytes: usize,
+    /// Sends not kept (past the limits).
+    sends_not_kept: u64,
 }
 
 impl Lesson {
-    /// An empty lesson for a socket of `kind` that reads `recv_size` bytes at a time.
-    pub fn new(kind: SocketKind, recv_size: usize) -> Self {
+    /// An empty lesson for a socket of `kind`.
+    pub fn new(kind: SocketKind) -> Self {
         Lesson {
             lines: VecDeque::new(),
             omitted: 0,
@@ -64,8 +98,41 @@ impl Lesson {
             } else {
                 "s"
             },
-            recv_size,
+            sent: Vec::new(),
+            sent_bytes: 0,
+            sends_not_kept: 0,
         }
+    }
+
+    /// Keeps a sent payload for the Python program, within the limits.
+    pub fn keep_sent(&mut self, bytes: &[u8], to: Option<SocketAddr>) {
+        if self.sent.len() < MAX_KEPT_SENDS && self.sent_bytes + bytes.len() <= MAX_KEPT_SEND_BYTES
+        {
+            self.sent_bytes += bytes.len();
+            self.sent.push((bytes.to_vec(), to));
+        } else {
+            self.sends_not_kept += 1;
+        }
+    }
+
+    /// The payloads sent that were kept, in order, with their UDP destination.
+    pub fn sent(&self) -> &[(Vec<u8>, Option<SocketAddr>)] {
+        &self.sent
+    }
+
+    /// Sends made past the kept ones.
+    pub fn sends_not_kept(&self) -> u64 {
+        self.sends_not_kept
+    }
+
+    /// Whether this is a UDP socket's lesson.
+    pub fn is_udp(&self) -> bool {
+        self.udp
+    }
+
+    /// The Python name of the socket: `conn` (accepted) or `s`.
+    pub fn name(&self) -> &'static str {
+        self.name
     }
 
     /// Adds a line, dropping the oldest beyond [`MAX_LINES`].
@@ -88,7 +155,7 @@ impl Lesson {
     }
 
     /// A line as `(call, result)` text in the tutorials' notation.
-    pub fn render(&self, line: &LessonLine) -> (String, Result<String, String>) {
+    pub fn render(&self, line: &LessonLine) -> (String, Result<String, CallError>) {
         let n = self.name;
         match line {
             LessonLine::Call { call, result } => {
@@ -98,19 +165,19 @@ impl Lesson {
                 };
                 (call, result.clone())
             }
-            LessonLine::Recv { n: got, from } if self.udp => (
-                format!("data, addr = {n}.recvfrom({})", self.recv_size),
+            LessonLine::Recv { n: got, from, size } if self.udp => (
+                format!("data, addr = {n}.recvfrom({size})"),
                 Ok(match from {
                     Some(a) => format!("{got} bytes from {a}"),
                     None => format!("{got} bytes"),
                 }),
             ),
-            LessonLine::Recv { n: got, .. } => (
-                format!("data = {n}.recv({})", self.recv_size),
+            LessonLine::Recv { n: got, size, .. } => (
+                format!("data = {n}.recv({size})"),
                 Ok(format!("{got} bytes")),
             ),
-            LessonLine::RecvEof => (
-                format!("data = {n}.recv({})", self.recv_size),
+            LessonLine::RecvEof { size } => (
+                format!("data = {n}.recv({size})"),
                 Ok("b'' (the peer closed)".into()),
             ),
             LessonLine::Send {
@@ -133,25 +200,43 @@ mod tests {
 
     #[test]
     fn accepted_sockets_are_conn_and_reads_show_the_recv_size() {
-        let mut l = Lesson::new(SocketKind::TcpAccepted, 1024);
+        let mut l = Lesson::new(SocketKind::TcpAccepted);
         l.push(LessonLine::Call {
             call: "s.close()".into(),
             result: Ok("ok".into()),
         });
-        l.push(LessonLine::Recv { n: 13, from: None });
-        l.push(LessonLine::RecvEof);
+        l.push(LessonLine::Recv {
+            n: 13,
+            size: 1024,
+            from: None,
+        });
+        l.push(LessonLine::RecvEof { size: 1024 });
         let text: Vec<_> = l.lines().map(|x| l.render(x)).collect();
         assert_eq!(text[0].0, "conn.close()");
         assert_eq!(
             text[1],
-            ("data = conn.recv(1024)".into(), Ok("13 bytes".into()))
+            (
+                "data = conn.recv(1024)".to_owned(),
+                Ok("13 bytes".to_owned())
+            )
         );
-        assert_eq!(text[2].1, Ok("b'' (the peer closed)".into()));
+        assert_eq!(text[2].1, Ok("b'' (the peer closed)".to_owned()));
+    }
+
+    #[test]
+    fn keeps_the_first_sends_within_the_limits() {
+        let mut l = Lesson::new(SocketKind::TcpClient);
+        for _ in 0..MAX_KEPT_SENDS + 3 {
+            l.keep_sent(b"abc", None);
+        }
+        l.keep_sent(&vec![0; MAX_KEPT_SEND_BYTES], None);
+        assert_eq!(l.sent().len(), MAX_KEPT_SENDS);
+        assert_eq!(l.sends_not_kept(), 4);
     }
 
     #[test]
     fn keeps_the_newest_lines_and_counts_the_rest() {
-        let mut l = Lesson::new(SocketKind::TcpClient, 65536);
+        let mut l = Lesson::new(SocketKind::TcpClient);
         for n in 0..MAX_LINES + 10 {
             l.push(LessonLine::Send { n, to: None });
         }

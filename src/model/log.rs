@@ -43,6 +43,8 @@ pub enum EntryKind {
     WriteShutdown,
     /// Something failed.
     Failed,
+    /// A setting changed (recv size, `TCP_NODELAY`, …).
+    Configured,
     /// The socket closed.
     Closed,
 }
@@ -64,6 +66,7 @@ impl EntryKind {
             EntryKind::PeerClosed => "peer closed",
             EntryKind::WriteShutdown => "shutdown",
             EntryKind::Failed => "failed",
+            EntryKind::Configured => "set",
             EntryKind::Closed => "closed",
         }
     }

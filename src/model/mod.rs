@@ -4,8 +4,10 @@
 //! window: [`Model::apply`] folds engine events into it.
 
 pub mod capture;
+pub mod lab;
 pub mod lesson;
 pub mod log;
+pub mod pygen;
 pub mod session;
 pub mod spec;
 
@@ -13,7 +15,7 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use crate::codec::text::{ChunkText, TextEncoding};
-use crate::engine::{CloseReason, Event, EventKind, SocketId, SocketKind, SocketSpec};
+use crate::engine::{CloseReason, Event, EventKind, SockOption, SocketId, SocketKind, SocketSpec};
 use lesson::LessonLine;
 use log::{EntryKind, LogEntry, TrafficLog, unix_us};
 use session::{Session, SessionState};
@@ -70,8 +72,12 @@ impl Model {
                     s.counters.msgs_in += 1;
                     s.lesson.push(LessonLine::Recv {
                         n: bytes.len(),
+                        size: s.recv_size,
                         from,
                     });
+                    if s.kind.is_stream() {
+                        s.lab.received(&bytes);
+                    }
                     if truncated {
                         s.truncated += 1;
                     }
@@ -95,6 +101,10 @@ impl Model {
                     s.counters.bytes_out += bytes.len() as u64;
                     s.counters.msgs_out += 1;
                     s.lesson.push(LessonLine::Send { n: bytes.len(), to });
+                    s.lesson.keep_sent(&bytes, to);
+                    if s.kind.is_stream() {
+                        s.lab.sent(bytes.len());
+                    }
                 }
                 let peer = self.log.peer_ref(to);
                 self.log.push(LogEntry {
@@ -203,14 +213,48 @@ impl Model {
                 if let Some(s) = session {
                     s.lesson.push(LessonLine::Call {
                         call,
-                        result: result.map_err(|e| e.message),
+                        result: result.map_err(Into::into),
                     });
+                }
+            }
+            EventKind::Configured(option) => {
+                let msg = match option {
+                    SockOption::RecvSize(n) => {
+                        if let Some(s) = session {
+                            s.recv_size = n;
+                        }
+                        format!("each recv() now asks for {n} bytes")
+                    }
+                    SockOption::NoDelay(on) => {
+                        if let Some(s) = session {
+                            s.nodelay = Some(on);
+                        }
+                        format!("TCP_NODELAY {}", if on { "on" } else { "off" })
+                    }
+                    SockOption::CloseOnPeerClose(on) => {
+                        if let Some(s) = session {
+                            s.close_on_peer_close = on;
+                        }
+                        if on {
+                            "closes as soon as the peer closes".to_owned()
+                        } else {
+                            "stays open when the peer closes (CLOSE_WAIT) until you close it"
+                                .to_owned()
+                        }
+                    }
+                };
+                self.log
+                    .push_message(time, id, EntryKind::Configured, None, msg);
+            }
+            EventKind::TcpInfo(info) => {
+                if let Some(s) = session {
+                    s.tcp_info = Some((time, info));
                 }
             }
             EventKind::PeerClosed => {
                 let peer = session.and_then(|s| {
                     s.peer_closed = true;
-                    s.lesson.push(LessonLine::RecvEof);
+                    s.lesson.push(LessonLine::RecvEof { size: s.recv_size });
                     s.peer
                 });
                 let msg = "peer closed its side (recv returned 0)".to_owned();

@@ -4,8 +4,11 @@
 use std::net::SocketAddr;
 
 use crate::codec::text::{StreamSplitter, TextEncoding};
-use crate::engine::{CloseReason, SocketId, SocketKind, SocketSpec};
+use std::time::SystemTime;
+
+use crate::engine::{CloseReason, SocketId, SocketKind, SocketSpec, TcpInfo};
 use crate::engine::{DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RECV_BYTES};
+use crate::model::lab::LabRecord;
 use crate::model::lesson::Lesson;
 
 /// Where a socket is in its life.
@@ -101,6 +104,16 @@ pub struct Session {
     pub encoding: TextEncoding,
     /// The socket calls made for it, for the lesson view.
     pub lesson: Lesson,
+    /// Where each `recv()` and send fell in the stream, for the lab.
+    pub lab: LabRecord,
+    /// Bytes one `recv()` asks for (as the engine last confirmed).
+    pub recv_size: usize,
+    /// `TCP_NODELAY`, once the user set it (the kernel default is off).
+    pub nodelay: Option<bool>,
+    /// Whether our side closes as soon as the peer closes.
+    pub close_on_peer_close: bool,
+    /// The kernel's latest view of it (TCP) and when it came.
+    pub tcp_info: Option<(SystemTime, TcpInfo)>,
     /// Tracks characters split across TCP reads.
     pub(crate) splitter: StreamSplitter,
 }
@@ -127,14 +140,16 @@ impl Session {
             write_shut: false,
             last_error: None,
             encoding,
-            lesson: Lesson::new(
-                kind,
-                if kind == SocketKind::Udp {
-                    DEFAULT_UDP_RECV_BYTES
-                } else {
-                    DEFAULT_TCP_READ_BYTES
-                },
-            ),
+            lesson: Lesson::new(kind),
+            lab: LabRecord::default(),
+            recv_size: if kind == SocketKind::Udp {
+                DEFAULT_UDP_RECV_BYTES
+            } else {
+                DEFAULT_TCP_READ_BYTES
+            },
+            nodelay: None,
+            close_on_peer_close: true,
+            tcp_info: None,
             splitter: StreamSplitter::new(encoding),
         }
     }
@@ -149,7 +164,7 @@ impl Session {
         } = spec
         {
             s.default_peer = *default_peer;
-            s.lesson = Lesson::new(SocketKind::Udp, *recv_bytes);
+            s.recv_size = *recv_bytes;
         }
         s
     }

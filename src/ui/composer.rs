@@ -5,16 +5,21 @@
 use eframe::egui::{self, Key, Modifiers, RichText};
 
 use crate::codec::compose::{InputMode, LineEnding, build_payload};
+use crate::codec::framing::{Framing, frame};
 use crate::codec::hex::format_hex;
+use crate::codec::pack::{pack, parse_format, parse_values};
 use crate::codec::text::TextEncoding;
 use crate::engine::{MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, SocketId, SocketKind};
 use crate::model::Model;
 use crate::model::spec::{Field, parse_socket_addr};
 
 use super::{Action, error_color, human_bytes, labelled_combo, labelled_text_edit};
+use crate::i18n::{tr, trf};
 
 /// History entries kept.
 const HISTORY_MAX: usize = 100;
+/// The most copies one click sends back-to-back.
+pub const MAX_REPEAT: u32 = 1000;
 /// Payloads up to this size get a live preview as they are typed.
 const PREVIEW_MAX_INPUT: usize = 64 * 1024;
 /// Payloads up to this size are edited in the text box. A longer one (a big
@@ -48,6 +53,14 @@ pub struct Composer {
     /// Position while walking the history.
     #[serde(skip)]
     history_pos: Option<usize>,
+    /// Struct mode: the text is values packed with `struct_format`.
+    pub struct_mode: bool,
+    /// The `struct` format, e.g. `!HI10s`.
+    pub struct_format: String,
+    /// How many copies one click sends, back-to-back (each its own send).
+    pub repeat: u32,
+    /// Put the lab's framing header (or delimiter) around each payload.
+    pub add_header: bool,
 }
 
 impl Default for Composer {
@@ -62,13 +75,48 @@ impl Default for Composer {
             error: None,
             history: Vec::new(),
             history_pos: None,
+            struct_mode: false,
+            struct_format: "!HI10s".into(),
+            repeat: 1,
+            add_header: false,
         }
     }
 }
 
 impl Composer {
-    /// Builds the send for `target`, or says exactly why not.
-    pub fn prepare(&self, model: &Model, target: Option<SocketId>) -> Result<Action, String> {
+    /// The bytes of one payload: text, hex or a packed struct, then the
+    /// framing header when asked for. Errors say exactly what is wrong.
+    pub fn payload(&self, framing: Option<&Framing>) -> Result<Vec<u8>, String> {
+        let body = if self.struct_mode {
+            let format = parse_format(&self.struct_format)
+                .map_err(|e| trf("Struct format: {e}", &[("e", &e)]))?;
+            let values = parse_values(&self.text).map_err(|e| trf("Values: {e}", &[("e", &e)]))?;
+            pack(&format, &values).map_err(|e| e.to_string())?
+        } else {
+            build_payload(
+                &self.text,
+                self.mode,
+                self.encoding,
+                self.line_ending,
+                self.escapes,
+            )
+            .map_err(|e| e.to_string())?
+        };
+        match framing {
+            Some(f) if self.add_header && *f != Framing::None => {
+                frame(f, &body).map_err(|e| trf("Framing: {e}", &[("e", &e)]))
+            }
+            _ => Ok(body),
+        }
+    }
+
+    /// Builds the sends for `target` (`repeat` copies), or says exactly why not.
+    pub fn prepare(
+        &self,
+        model: &Model,
+        target: Option<SocketId>,
+        framing: Option<&Framing>,
+    ) -> Result<Vec<Action>, String> {
         let Some(id) = target else {
             return Err("Select a socket in the list on the left to send to.".into());
         };
@@ -87,14 +135,9 @@ impl Composer {
                 "{id} has no connected clients to send to; nothing was sent."
             ));
         }
-        let bytes = build_payload(
-            &self.text,
-            self.mode,
-            self.encoding,
-            self.line_ending,
-            self.escapes,
-        )
-        .map_err(|e| format!("{e}; nothing was sent."))?;
+        let bytes = self
+            .payload(framing)
+            .map_err(|e| format!("{e}; nothing was sent."))?;
         let mut to = None;
         if s.kind == SocketKind::Udp {
             if self.udp_to.trim().is_empty() {
@@ -123,7 +166,8 @@ impl Composer {
         } else if bytes.is_empty() {
             return Err("Nothing to send: the payload is empty.".into());
         }
-        Ok(Action::Send { id, bytes, to })
+        let n = self.repeat.clamp(1, MAX_REPEAT) as usize;
+        Ok(vec![Action::Send { id, bytes, to }; n])
     }
 
     fn remember(&mut self) {
@@ -179,7 +223,8 @@ pub fn composer_ui(
     c: &mut Composer,
     model: &Model,
     target: Option<SocketId>,
-) -> Option<Action> {
+    framing: Option<&Framing>,
+) -> Vec<Action> {
     let editor_id = egui::Id::unique("composer-payload");
     let focused = ui.memory(|m| m.has_focus(editor_id));
     let mut send = focused && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
@@ -191,10 +236,27 @@ pub fn composer_ui(
         ui.label(RichText::new(target_text(model, target)).strong());
         ui.separator();
         for m in InputMode::ALL {
-            ui.selectable_value(&mut c.mode, m, m.label());
+            if ui
+                .selectable_label(!c.struct_mode && c.mode == m, m.label())
+                .clicked()
+            {
+                c.mode = m;
+                c.struct_mode = false;
+            }
+        }
+        if ui
+            .selectable_label(c.struct_mode, tr("Struct"))
+            .on_hover_text(tr("Pack values with a Python struct format, e.g. !HI10s with 1, 2, b'hello'"))
+            .clicked()
+        {
+            c.struct_mode = true;
         }
         ui.separator();
-        ui.add_enabled_ui(c.mode == InputMode::Text, |ui| {
+        if c.struct_mode {
+            labelled_text_edit(ui, tr("Struct format"), &mut c.struct_format, "!HI10s", 90.0);
+            ui.separator();
+        }
+        ui.add_enabled_ui(c.mode == InputMode::Text && !c.struct_mode, |ui| {
             labelled_combo(
                 ui,
                 "Encoding",
@@ -216,6 +278,18 @@ pub fn composer_ui(
             ui.separator();
             labelled_text_edit(ui, "UDP destination", &mut c.udp_to, "default peer", 150.0);
         }
+        ui.separator();
+        let l = ui.label(tr("Times"));
+        ui.add(egui::DragValue::new(&mut c.repeat).range(1..=MAX_REPEAT).prefix("×"))
+            .labelled_by(l.id)
+            .on_hover_text(tr("Send this many copies back-to-back, each its own send() call"));
+        let has_framing = framing.is_some_and(|f| *f != Framing::None);
+        ui.add_enabled(
+            has_framing,
+            egui::Checkbox::new(&mut c.add_header, tr("Add the lab's framing")),
+        )
+        .on_hover_text(tr("Put the length header (or the delimiter) chosen in the sticky-packet lab around each payload"))
+        .on_disabled_hover_text(tr("Choose a framing in the sticky-packet lab first"));
     });
 
     // Text that would make the payload too long to edit goes around the
@@ -242,6 +316,7 @@ pub fn composer_ui(
 
     ui.horizontal(|ui| {
         let hint = match c.mode {
+            _ if c.struct_mode => tr("Values, comma-separated: 1, 2, b'hello'. Ctrl+Enter sends"),
             InputMode::Text => "Text to send. Ctrl+Enter sends; ↑/↓ recall history",
             InputMode::Hex => "Hex bytes: 48 65 6C, 48656c or 0x48,0x65. Ctrl+Enter sends",
         };
@@ -289,7 +364,7 @@ pub fn composer_ui(
 
     // A preview of the exact bytes, for payloads small enough to check live.
     if c.error.is_none() && !c.text.is_empty() && c.text.len() <= PREVIEW_MAX_INPUT {
-        match build_payload(&c.text, c.mode, c.encoding, c.line_ending, c.escapes) {
+        match c.payload(framing) {
             Ok(bytes) => {
                 let shown = &bytes[..bytes.len().min(32)];
                 let more = if bytes.len() > shown.len() {
@@ -308,7 +383,7 @@ pub fn composer_ui(
                 );
             }
             Err(e) => {
-                ui.colored_label(error_color(ui), e.to_string());
+                ui.colored_label(error_color(ui), e);
             }
         }
     }
@@ -317,14 +392,14 @@ pub fn composer_ui(
     }
 
     if send {
-        match c.prepare(model, target) {
-            Ok(action) => {
+        match c.prepare(model, target, framing) {
+            Ok(actions) => {
                 c.error = None;
                 c.remember();
-                return Some(action);
+                return actions;
             }
             Err(e) => c.error = Some(e),
         }
     }
-    None
+    Vec::new()
 }

@@ -4,6 +4,8 @@
 
 pub mod composer;
 pub mod fonts;
+pub mod lab;
+pub mod lesson;
 pub mod log_view;
 pub mod new_socket;
 pub mod sidebar;
@@ -12,7 +14,7 @@ use std::net::SocketAddr;
 
 use eframe::egui;
 
-use crate::engine::{CloseHow, SocketId, SocketSpec};
+use crate::engine::{CloseHow, SockOption, SocketId, SocketSpec};
 
 /// Something the user asked for, carried out by the app after drawing.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +43,49 @@ pub enum Action {
     Select(Option<SocketId>),
     /// Empty the log.
     ClearLog,
+    /// Change a setting of an open socket.
+    Configure {
+        /// Which.
+        id: SocketId,
+        /// The new setting.
+        option: SockOption,
+    },
+}
+
+/// What the central area shows.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum CentralView {
+    /// Every byte sent and received.
+    #[default]
+    Traffic,
+    /// The selected socket's life, kernel state and calls.
+    Lesson,
+    /// The selected socket as a Python program.
+    Python,
+    /// The sticky-packet lab.
+    Lab,
+}
+
+impl CentralView {
+    /// Every view, in tab order.
+    pub const ALL: [CentralView; 4] = [
+        CentralView::Traffic,
+        CentralView::Lesson,
+        CentralView::Python,
+        CentralView::Lab,
+    ];
+
+    /// The tab's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            CentralView::Traffic => crate::i18n::tr("Traffic"),
+            CentralView::Lesson => crate::i18n::tr("Calls & states"),
+            CentralView::Python => crate::i18n::tr("Python"),
+            CentralView::Lab => crate::i18n::tr("Sticky-packet lab"),
+        }
+    }
 }
 
 /// The colour of error text.

@@ -178,7 +178,6 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
     if let Some(e) = &s.last_error {
         ui.colored_label(error_color(ui), e);
     }
-    lesson_ui(ui, s);
     ui.horizontal_wrapped(|ui| {
         if s.state.is_closed() {
             if ui.button("Remove").clicked() {
@@ -229,41 +228,4 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
         }
     });
     actions
-}
-
-/// The socket calls made for `s`, in the tutorials' notation.
-fn lesson_ui(ui: &mut egui::Ui, s: &Session) {
-    egui::CollapsingHeader::new("Socket calls (as in Python)")
-        .id_salt(("lesson", s.id.0))
-        .default_open(true)
-        .show(ui, |ui| {
-            let lesson = &s.lesson;
-            if lesson.omitted() > 0 {
-                ui.label(
-                    RichText::new(format!("… {} earlier calls not kept", lesson.omitted())).weak(),
-                );
-            }
-            // Long calls scroll sideways rather than widen the panel.
-            egui::ScrollArea::both()
-                .id_salt(("lesson-scroll", s.id.0))
-                .max_height(220.0)
-                .max_width(ui.available_width())
-                .auto_shrink([false, true])
-                .stick_to_bottom(true)
-                .show(ui, |ui| {
-                    egui::Grid::new(("lesson-grid", s.id.0))
-                        .num_columns(2)
-                        .show(ui, |ui| {
-                            for line in lesson.lines() {
-                                let (call, result) = lesson.render(line);
-                                ui.monospace(call);
-                                match result {
-                                    Ok(r) => ui.monospace(format!("→ {r}")),
-                                    Err(e) => ui.colored_label(error_color(ui), format!("→ {e}")),
-                                };
-                                ui.end_row();
-                            }
-                        });
-                });
-        });
 }

@@ -1,0 +1,232 @@
+//! The sticky-packet (粘包) lab's record of a stream: where each `recv()`
+//! and each send began and ended in the byte stream, and the last received
+//! bytes, so a framing decoder can split them into messages. Bounded: the
+//! newest [`MAX_BOUNDARIES`] of each and [`MAX_STREAM_BYTES`] of data.
+
+use std::collections::VecDeque;
+
+use crate::codec::framing::{Deframer, FrameError, Framing, Message};
+
+/// Boundaries kept per direction.
+pub const MAX_BOUNDARIES: usize = 2000;
+/// Received bytes kept for the framing decoder.
+pub const MAX_STREAM_BYTES: usize = 256 * 1024;
+
+/// One `recv()` or one send: where its bytes sit in the stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// Its number, counting from 1 over the socket's life.
+    pub seq: u64,
+    /// Offset of its first byte in the stream (0 = the connection's first byte).
+    pub offset: u64,
+    /// Its length.
+    pub len: u64,
+}
+
+impl Span {
+    /// One past its last byte.
+    pub fn end(&self) -> u64 {
+        self.offset + self.len
+    }
+}
+
+/// How a `recv()` relates to one send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The whole send is in this `recv()`.
+    Whole,
+    /// Only part of it.
+    Piece,
+}
+
+/// The record of one socket.
+#[derive(Clone, Debug, Default)]
+pub struct LabRecord {
+    recvs: VecDeque<Span>,
+    sends: VecDeque<Span>,
+    recv_seq: u64,
+    send_seq: u64,
+    in_offset: u64,
+    out_offset: u64,
+    /// The newest received bytes, `data_start` being the first one's offset.
+    data: VecDeque<u8>,
+    data_start: u64,
+}
+
+impl LabRecord {
+    /// Notes a `recv()` that returned `bytes`.
+    pub fn received(&mut self, bytes: &[u8]) {
+        self.recv_seq += 1;
+        push_span(
+            &mut self.recvs,
+            Span {
+                seq: self.recv_seq,
+                offset: self.in_offset,
+                len: bytes.len() as u64,
+            },
+        );
+        self.in_offset += bytes.len() as u64;
+        let keep = bytes.len().min(MAX_STREAM_BYTES);
+        let overflow = (self.data.len() + keep).saturating_sub(MAX_STREAM_BYTES);
+        self.data.drain(..overflow);
+        self.data_start += overflow as u64;
+        self.data_start += (bytes.len() - keep) as u64;
+        if keep < bytes.len() {
+            self.data.clear();
+        }
+        self.data.extend(&bytes[bytes.len() - keep..]);
+    }
+
+    /// Notes a send of `len` bytes that went out whole.
+    pub fn sent(&mut self, len: usize) {
+        self.send_seq += 1;
+        push_span(
+            &mut self.sends,
+            Span {
+                seq: self.send_seq,
+                offset: self.out_offset,
+                len: len as u64,
+            },
+        );
+        self.out_offset += len as u64;
+    }
+
+    /// The `recv()`s kept, oldest first.
+    pub fn recvs(&self) -> &VecDeque<Span> {
+        &self.recvs
+    }
+
+    /// The sends kept, oldest first.
+    pub fn sends(&self) -> &VecDeque<Span> {
+        &self.sends
+    }
+
+    /// Bytes received in all.
+    pub fn bytes_in(&self) -> u64 {
+        self.in_offset
+    }
+
+    /// The received bytes kept and the stream offset of the first.
+    pub fn data(&self) -> (u64, Vec<u8>) {
+        (self.data_start, self.data.iter().copied().collect())
+    }
+
+    /// Splits the kept bytes into messages with `framing`. Offsets in the
+    /// messages are stream offsets. If older bytes are no longer kept, the
+    /// split starts at the first kept byte (and may begin mid-message).
+    pub fn messages(&self, framing: &Framing) -> Framed {
+        let (start, data) = self.data();
+        let mut d = Deframer::new(framing.clone());
+        let mut framed = Framed {
+            start,
+            ..Framed::default()
+        };
+        match d.push(&data) {
+            Ok(msgs) => framed.messages = msgs,
+            Err(e) => framed.error = Some(e),
+        }
+        for m in &mut framed.messages {
+            m.start += start;
+        }
+        framed.pending = d.pending().len();
+        framed
+    }
+}
+
+/// A stream split into messages.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Framed {
+    /// Stream offset where the split began (0 unless old bytes were let go).
+    pub start: u64,
+    /// The whole messages found.
+    pub messages: Vec<Message>,
+    /// Bytes of an incomplete message at the end.
+    pub pending: usize,
+    /// Why the split stopped, if it did.
+    pub error: Option<FrameError>,
+}
+
+fn push_span(q: &mut VecDeque<Span>, s: Span) {
+    if q.len() >= MAX_BOUNDARIES {
+        q.pop_front();
+    }
+    q.push_back(s);
+}
+
+/// The sends whose bytes lie in `recv`, each whole or a piece.
+pub fn sends_in(recv: &Span, sends: &VecDeque<Span>) -> Vec<(u64, Part)> {
+    let first = sends.partition_point(|s| s.end() <= recv.offset);
+    sends
+        .iter()
+        .skip(first)
+        .take_while(|s| s.offset < recv.end())
+        .filter(|s| s.len > 0)
+        .map(|s| {
+            let whole = s.offset >= recv.offset && s.end() <= recv.end();
+            (s.seq, if whole { Part::Whole } else { Part::Piece })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::framing::LengthWidth;
+
+    #[test]
+    fn three_sends_in_one_recv_and_one_send_over_two() {
+        let mut peer = LabRecord::default();
+        for m in [b"aaa".as_slice(), b"bbbb", b"cc"] {
+            peer.sent(m.len());
+        }
+        peer.sent(10);
+        let mut me = LabRecord::default();
+        me.received(b"aaabbbbcc");
+        me.received(b"01234");
+        me.received(b"56789");
+        let r: Vec<Span> = me.recvs().iter().copied().collect();
+        assert_eq!(
+            sends_in(&r[0], peer.sends()),
+            vec![(1, Part::Whole), (2, Part::Whole), (3, Part::Whole)]
+        );
+        assert_eq!(sends_in(&r[1], peer.sends()), vec![(4, Part::Piece)]);
+        assert_eq!(sends_in(&r[2], peer.sends()), vec![(4, Part::Piece)]);
+    }
+
+    #[test]
+    fn messages_are_split_with_stream_offsets() {
+        let mut me = LabRecord::default();
+        me.received(b"\x00\x00\x00\x02hi\x00\x00");
+        me.received(b"\x00\x03abc\x00");
+        let f = me.messages(&Framing::LengthPrefix {
+            width: LengthWidth::W4,
+            big_endian: true,
+            includes_header: false,
+        });
+        assert_eq!(f.messages.len(), 2);
+        assert_eq!(f.messages[1].start, 10);
+        assert_eq!(f.messages[1].bytes, b"abc");
+        assert_eq!(f.pending, 1);
+    }
+
+    #[test]
+    fn keeps_only_the_newest_bytes_and_boundaries() {
+        let mut me = LabRecord::default();
+        let chunk = vec![7u8; 100_000];
+        for _ in 0..5 {
+            me.received(&chunk);
+        }
+        let (start, data) = me.data();
+        assert_eq!(data.len(), MAX_STREAM_BYTES);
+        assert_eq!(start + data.len() as u64, 500_000);
+        me.received(&vec![1u8; MAX_STREAM_BYTES + 5]);
+        let (start, data) = me.data();
+        assert_eq!(data.len(), MAX_STREAM_BYTES);
+        assert_eq!(start + data.len() as u64, me.bytes_in());
+        for _ in 0..MAX_BOUNDARIES + 5 {
+            me.sent(1);
+        }
+        assert_eq!(me.sends().len(), MAX_BOUNDARIES);
+        assert_eq!(me.sends()[0].seq, 6);
+    }
+}

@@ -1,0 +1,448 @@
+//! The lesson views of the selected socket: its life as a diagram with the
+//! current step lit, the kernel's own TCP state (`TCP_INFO`), the socket
+//! calls the engine made for it with their results, and the equivalent
+//! Python program with a Copy button.
+
+use std::time::SystemTime;
+
+use eframe::egui::{self, Color32, RichText, Stroke};
+
+use crate::engine::{CloseHow, CloseReason, SockOption, SocketKind, TcpState};
+use crate::i18n::{tr, trf};
+use crate::model::Model;
+use crate::model::pygen::python_program;
+use crate::model::session::{Session, SessionState};
+
+use super::{Action, error_color};
+
+/// One step of a socket's life, and where the socket is relative to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepState {
+    /// Done.
+    Done,
+    /// Where the socket is now.
+    Current,
+    /// Not reached (yet).
+    Ahead,
+}
+
+/// The steps of `s`'s life (in the calls' notation) and the index of the current one.
+pub fn life_steps(s: &Session) -> (Vec<String>, usize) {
+    let closed = s.state.is_closed();
+    let name = if s.kind == SocketKind::TcpAccepted {
+        "conn"
+    } else {
+        "s"
+    };
+    match s.kind {
+        SocketKind::TcpListener => {
+            let steps = vec![
+                "socket()".to_owned(),
+                "bind()".to_owned(),
+                "listen()".to_owned(),
+                "accept() ⟳".to_owned(),
+                "close()".to_owned(),
+            ];
+            let at = match s.state {
+                SessionState::Opening => 0,
+                SessionState::Listening => 3,
+                _ if closed => 4,
+                _ => 2,
+            };
+            (steps, at)
+        }
+        SocketKind::TcpClient | SocketKind::TcpAccepted => {
+            let mut steps = if s.kind == SocketKind::TcpClient {
+                vec!["socket()".to_owned(), "connect()".to_owned()]
+            } else {
+                let parent = s.parent.map_or_else(String::new, |p| p.to_string());
+                vec![trf(
+                    "accept() on {parent} → a new socket",
+                    &[("parent", &parent)],
+                )]
+            };
+            let base = steps.len();
+            steps.push(format!("{name}.send() / {name}.recv()"));
+            steps.push(format!("{name}.shutdown(SHUT_WR)"));
+            steps.push(format!("{name}.close()"));
+            let at = match &s.state {
+                SessionState::Opening => 0,
+                SessionState::Resolving | SessionState::Connecting(_) => 1,
+                SessionState::Connected if s.write_shut => base + 1,
+                SessionState::Connected => base,
+                SessionState::Closed(_) => base + 2,
+                _ => base,
+            };
+            (steps, at)
+        }
+        SocketKind::Udp => (
+            vec![
+                "socket()".to_owned(),
+                "bind()".to_owned(),
+                "sendto() / recvfrom()".to_owned(),
+                "close()".to_owned(),
+            ],
+            match s.state {
+                SessionState::Opening => 0,
+                SessionState::Bound => 2,
+                _ if closed => 3,
+                _ => 1,
+            },
+        ),
+    }
+}
+
+/// A row of boxes joined by arrows, one lit.
+fn boxes(ui: &mut egui::Ui, steps: &[String], lit: Option<usize>, done_before_lit: bool) {
+    ui.horizontal_wrapped(|ui| {
+        for (i, step) in steps.iter().enumerate() {
+            if i > 0 {
+                ui.label("→");
+            }
+            let state = match lit {
+                Some(l) if i == l => StepState::Current,
+                Some(l) if i < l && done_before_lit => StepState::Done,
+                _ => StepState::Ahead,
+            };
+            step_box(ui, step, state);
+        }
+    });
+}
+
+fn step_box(ui: &mut egui::Ui, text: &str, state: StepState) {
+    let v = ui.visuals();
+    let (fill, stroke, color) = match state {
+        StepState::Current => (
+            v.selection.bg_fill,
+            Stroke::new(2.0, v.selection.stroke.color),
+            v.strong_text_color(),
+        ),
+        StepState::Done => (
+            Color32::TRANSPARENT,
+            Stroke::new(1.0, v.text_color()),
+            v.text_color(),
+        ),
+        StepState::Ahead => (
+            Color32::TRANSPARENT,
+            Stroke::new(1.0, v.weak_text_color()),
+            v.weak_text_color(),
+        ),
+    };
+    egui::Frame::new()
+        .fill(fill)
+        .stroke(stroke)
+        .corner_radius(4.0)
+        .inner_margin(egui::Margin::symmetric(6, 3))
+        .show(ui, |ui| {
+            let mut t = RichText::new(text).monospace().color(color);
+            if state == StepState::Current {
+                t = t.strong();
+            }
+            ui.label(t);
+        });
+}
+
+/// The kernel state paths shown for TCP: opening, active close, passive close.
+fn kernel_paths(kind: SocketKind) -> Vec<Vec<TcpState>> {
+    use TcpState::*;
+    let open = match kind {
+        SocketKind::TcpListener => vec![Listen],
+        SocketKind::TcpClient => vec![SynSent, Established],
+        _ => vec![SynRecv, Established],
+    };
+    if kind == SocketKind::TcpListener {
+        return vec![open];
+    }
+    vec![
+        open,
+        vec![Established, FinWait1, FinWait2, TimeWait],
+        vec![Established, CloseWait, LastAck, Closed],
+    ]
+}
+
+fn path_caption(i: usize) -> &'static str {
+    match i {
+        0 => tr("opening"),
+        1 => tr("we close first"),
+        _ => tr("the peer closes first"),
+    }
+}
+
+/// The life diagram, the kernel's state and the close controls.
+pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
+    let mut actions = Vec::new();
+    ui.horizontal(|ui| {
+        ui.heading(s.title());
+        ui.label(RichText::new(s.state.label()).strong());
+    });
+    if let Some(parent) = s.parent {
+        ui.label(trf(
+            "accept() on listener {parent} returned this new socket: the listener keeps listening, and each client gets a socket of its own.",
+            &[("parent", &parent)],
+        ));
+    }
+    if s.kind == SocketKind::TcpListener && !s.children.is_empty() {
+        let kids: Vec<String> = s.children.iter().map(ToString::to_string).collect();
+        ui.label(trf(
+            "accept() returned new sockets: {list}",
+            &[("list", &kids.join(", "))],
+        ));
+    }
+    ui.add_space(4.0);
+    ui.strong(tr("The socket's life"));
+    let (steps, at) = life_steps(s);
+    boxes(ui, &steps, Some(at), true);
+    if s.peer_closed {
+        ui.label(
+            RichText::new(tr("The peer closed its side: recv() returned b''."))
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
+    if let SessionState::Closed(reason) = &s.state {
+        let why = match reason {
+            CloseReason::Error(e) => e.message.clone(),
+            r => r.to_string(),
+        };
+        ui.label(trf("Closed: {why}", &[("why", &why)]));
+    }
+
+    if s.kind != SocketKind::Udp {
+        ui.add_space(6.0);
+        ui.strong(tr("The kernel's TCP state (getsockopt TCP_INFO)"));
+        let info = s.tcp_info.filter(|_| !s.state.is_closed());
+        let current = info.map(|(_, i)| i.state);
+        for (i, path) in kernel_paths(s.kind).iter().enumerate() {
+            ui.horizontal(|ui| {
+                ui.add_sized(
+                    [150.0, 18.0],
+                    egui::Label::new(RichText::new(path_caption(i)).weak()),
+                );
+                let names: Vec<String> = path.iter().map(|st| st.name().to_owned()).collect();
+                let lit = current.and_then(|c| path.iter().position(|st| *st == c));
+                boxes(ui, &names, lit, true);
+            });
+        }
+        match info {
+            Some((when, i)) => {
+                let age = SystemTime::now()
+                    .duration_since(when)
+                    .map_or(0.0, |d| d.as_secs_f64());
+                let mut parts = vec![
+                    trf("state {s}", &[("s", &i.state.name())]),
+                    trf(
+                        "RTT {rtt} ms ± {var}",
+                        &[
+                            ("rtt", &format!("{:.3}", f64::from(i.rtt_us) / 1000.0)),
+                            ("var", &format!("{:.3}", f64::from(i.rttvar_us) / 1000.0)),
+                        ],
+                    ),
+                ];
+                match i.unacked_bytes {
+                    Some(b) => parts.push(trf(
+                        "unacknowledged {b} B ({n} segments)",
+                        &[("b", &b), ("n", &i.unacked_segments)],
+                    )),
+                    None => parts.push(trf(
+                        "unacknowledged {n} segments",
+                        &[("n", &i.unacked_segments)],
+                    )),
+                }
+                if let Some(n) = i.notsent_bytes {
+                    parts.push(trf("not yet sent {n} B", &[("n", &n)]));
+                }
+                parts.push(trf("retransmitted {n}", &[("n", &i.total_retrans)]));
+                parts.push(trf("{t} s ago", &[("t", &format!("{age:.1}"))]));
+                ui.monospace(parts.join(" · "));
+            }
+            None if s.state.is_closed() => {
+                ui.label(RichText::new(tr("Closed: the descriptor is gone, so there is no kernel state to read. A side that closed first lingers in TIME_WAIT for a minute (see `ss -tan`); half-close and \"stay open\" below let you watch FIN_WAIT_2, CLOSE_WAIT and TIME_WAIT on a live socket.")).weak());
+            }
+            None => {
+                ui.label(RichText::new(tr("Asking the kernel…")).weak());
+            }
+        }
+    }
+
+    if !s.state.is_closed() && s.kind != SocketKind::Udp {
+        ui.add_space(6.0);
+        ui.horizontal_wrapped(|ui| {
+            let mut stay = !s.close_on_peer_close;
+            if ui
+                .checkbox(
+                    &mut stay,
+                    tr("Stay open when the peer closes (watch CLOSE_WAIT)"),
+                )
+                .on_hover_text(tr("Off: Sockbench calls close() as soon as recv() returns b''. On: the socket stays in CLOSE_WAIT until you close it."))
+                .changed()
+            {
+                actions.push(Action::Configure {
+                    id: s.id,
+                    option: SockOption::CloseOnPeerClose(!stay),
+                });
+            }
+        });
+        if s.kind.is_stream() && s.state == SessionState::Connected {
+            ui.horizontal_wrapped(|ui| {
+                if ui
+                    .button(tr("close()"))
+                    .on_hover_text(tr("close(): finish queued sends, then close"))
+                    .clicked()
+                {
+                    actions.push(Action::Close {
+                        id: s.id,
+                        how: CloseHow::Close,
+                    });
+                }
+                if ui
+                    .add_enabled(!s.write_shut, egui::Button::new(tr("shutdown(SHUT_WR)")))
+                    .on_hover_text(tr("shutdown(SHUT_WR): send FIN, keep receiving"))
+                    .clicked()
+                {
+                    actions.push(Action::Close {
+                        id: s.id,
+                        how: CloseHow::ShutdownWrite,
+                    });
+                }
+                if ui
+                    .button(tr("Reset (SO_LINGER 0)"))
+                    .on_hover_text(tr("SO_LINGER 0 then close(): the peer sees a reset (RST)"))
+                    .clicked()
+                {
+                    actions.push(Action::Close {
+                        id: s.id,
+                        how: CloseHow::Reset,
+                    });
+                }
+            });
+        }
+    }
+    actions
+}
+
+/// A one-line explanation of an errno, in the user's language.
+pub fn errno_hint(code: i32) -> Option<&'static str> {
+    use nix::errno::Errno;
+    Some(match Errno::from_raw(code) {
+        Errno::EADDRINUSE => tr("Another socket is already bound to this address and port."),
+        Errno::ECONNREFUSED => {
+            tr("Nothing listens on that address and port: the peer answered with RST.")
+        }
+        Errno::EACCES | Errno::EPERM => {
+            tr("Not allowed: ports below 1024 need root, or a firewall refused.")
+        }
+        Errno::EADDRNOTAVAIL => tr("That address is not one of this machine's."),
+        Errno::ENETUNREACH => tr("There is no route to that network."),
+        Errno::EHOSTUNREACH => tr("That host cannot be reached."),
+        Errno::ETIMEDOUT => tr("The peer did not answer in time."),
+        Errno::ECONNRESET => {
+            tr("The peer reset the connection (RST): it closed with data unread, or crashed.")
+        }
+        Errno::EPIPE => tr("The peer has closed: writing to a closed connection."),
+        Errno::EMSGSIZE => tr("Too long for one datagram."),
+        Errno::EMFILE | Errno::ENFILE => {
+            tr("Too many open files: the limit on sockets is reached.")
+        }
+        Errno::EINVAL => tr("Invalid argument: e.g. binding a socket twice."),
+        _ => return None,
+    })
+}
+
+/// The socket calls made for `s`, in the tutorials' notation.
+pub fn calls_ui(ui: &mut egui::Ui, s: &Session) {
+    ui.strong(tr("Socket calls (as in Python)"));
+    let lesson = &s.lesson;
+    if lesson.omitted() > 0 {
+        ui.label(
+            RichText::new(trf(
+                "… {n} earlier calls not kept",
+                &[("n", &lesson.omitted())],
+            ))
+            .weak(),
+        );
+    }
+    egui::ScrollArea::both()
+        .id_salt(("lesson-scroll", s.id.0))
+        .auto_shrink([false, true])
+        .stick_to_bottom(true)
+        .show(ui, |ui| {
+            egui::Grid::new(("lesson-grid", s.id.0))
+                .num_columns(3)
+                .striped(true)
+                .show(ui, |ui| {
+                    for line in lesson.lines() {
+                        let (call, result) = lesson.render(line);
+                        ui.monospace(call);
+                        match result {
+                            Ok(r) => {
+                                ui.monospace(format!("→ {r}"));
+                                ui.label("");
+                            }
+                            Err(e) => {
+                                let name =
+                                    e.errno.clone().unwrap_or_else(|| tr("error").to_owned());
+                                ui.colored_label(error_color(ui), format!("→ {name}"));
+                                let hint = e.code.and_then(errno_hint);
+                                ui.colored_label(error_color(ui), hint.unwrap_or(&e.message))
+                                    .on_hover_text(&e.message);
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+/// The Lesson tab: states, then calls.
+pub fn lesson_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    selected: Option<crate::engine::SocketId>,
+) -> Vec<Action> {
+    let Some(s) = selected.and_then(|id| model.sessions.get(&id)) else {
+        ui.label(tr(
+            "Select a socket on the left to see its calls, its states and its Python code.",
+        ));
+        return Vec::new();
+    };
+    let actions = states_ui(ui, s);
+    ui.separator();
+    calls_ui(ui, s);
+    actions
+}
+
+/// The Python tab: the program and a Copy button.
+pub fn python_ui(ui: &mut egui::Ui, model: &Model, selected: Option<crate::engine::SocketId>) {
+    let Some(s) = selected.and_then(|id| model.sessions.get(&id)) else {
+        ui.label(tr(
+            "Select a socket on the left to see its calls, its states and its Python code.",
+        ));
+        return;
+    };
+    let code = python_program(model, s);
+    ui.horizontal(|ui| {
+        ui.strong(tr("The same in Python"));
+        if ui.button(tr("Copy")).clicked() {
+            ui.ctx().copy_text(code.clone());
+        }
+        ui.label(
+            RichText::new(tr(
+                "Run it with python3 against another socket, or the other way round.",
+            ))
+            .weak(),
+        );
+    });
+    egui::ScrollArea::both()
+        .id_salt("python-code")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let mut shown = code.as_str();
+            let l = ui.label(tr("Python program"));
+            ui.add(
+                egui::TextEdit::multiline(&mut shown)
+                    .font(egui::TextStyle::Monospace)
+                    .desired_width(f32::INFINITY)
+                    .code_editor(),
+            )
+            .labelled_by(l.id);
+        });
+}

@@ -1,0 +1,372 @@
+//! The teaching features over real loopback sockets: the recv size and
+//! TCP_NODELAY knobs, the kernel's TCP states (TCP_INFO) through a close,
+//! the sticky-packet record, and the generated Python programs run with
+//! python3 against the engine.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sockbench::codec::text::TextEncoding;
+use sockbench::engine::{CloseHow, SockOption, SocketId, SocketSpec, TcpState};
+use sockbench::model::lab::{Part, sends_in};
+use sockbench::model::pygen::python_program;
+
+use crate::util::{Recorder, WAIT};
+
+fn listen_spec() -> SocketSpec {
+    SocketSpec::TcpListen {
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        backlog: 128,
+        reuse_addr: true,
+    }
+}
+
+fn connect_spec(port: u16) -> SocketSpec {
+    SocketSpec::TcpConnect {
+        host: "127.0.0.1".into(),
+        port,
+    }
+}
+
+/// A listener, a client connected to it, and the accepted connection.
+fn pair(r: &mut Recorder) -> (SocketId, SocketId, SocketId) {
+    let l = r.open(listen_spec());
+    r.wait_until("listening", |m, _| m.sessions[&l].local.is_some());
+    let port = r.model.sessions[&l].local.unwrap().port();
+    let c = r.open(connect_spec(port));
+    r.wait_until("connected and accepted", |m, _| {
+        m.sessions[&c].peer.is_some() && !m.sessions[&l].children.is_empty()
+    });
+    let a = r.model.sessions[&l].children[0];
+    (l, c, a)
+}
+
+/// Asks for TCP_INFO until `id` is in `state` (or fails after [`WAIT`]).
+fn wait_state(r: &mut Recorder, id: SocketId, state: TcpState) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        r.engine.query_tcp_info(id).unwrap();
+        r.pump_for(Duration::from_millis(20));
+        let now = r.model.sessions[&id].tcp_info.map(|(_, i)| i.state);
+        if now == Some(state) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{id} never reached {state:?}; last {now:?}"
+        );
+    }
+}
+
+#[test]
+fn the_kernel_states_of_a_close_can_be_watched() {
+    let mut r = Recorder::new();
+    let (l, c, a) = pair(&mut r);
+    wait_state(&mut r, l, TcpState::Listen);
+    wait_state(&mut r, c, TcpState::Established);
+    wait_state(&mut r, a, TcpState::Established);
+    let info = r.model.sessions[&c].tcp_info.unwrap().1;
+    assert_eq!(info.unacked_bytes.unwrap_or(0), 0, "{info:?}");
+    // Both stay open after the peer's FIN, as a learner would set it.
+    for id in [c, a] {
+        r.engine
+            .configure(id, SockOption::CloseOnPeerClose(false))
+            .unwrap();
+    }
+    r.wait_until("both configured", |m, _| {
+        !m.sessions[&c].close_on_peer_close && !m.sessions[&a].close_on_peer_close
+    });
+    r.engine.close(c, CloseHow::ShutdownWrite).unwrap();
+    r.wait_until("the accepted side sees the FIN", |m, _| {
+        m.sessions[&a].peer_closed
+    });
+    wait_state(&mut r, c, TcpState::FinWait2);
+    wait_state(&mut r, a, TcpState::CloseWait);
+    assert!(
+        !r.model.sessions[&a].state.is_closed(),
+        "stays in CLOSE_WAIT"
+    );
+    // Now the accepted side closes too. The client, which closed first,
+    // hands its TIME_WAIT to a kernel-held record: its own socket reads
+    // CLOSED, as does the side that closed last once its FIN is acknowledged.
+    r.engine.close(a, CloseHow::ShutdownWrite).unwrap();
+    r.wait_until("the client sees the FIN", |m, _| m.sessions[&c].peer_closed);
+    wait_state(&mut r, c, TcpState::Closed);
+    wait_state(&mut r, a, TcpState::Closed);
+    let calls: Vec<String> = r.model.sessions[&c]
+        .lesson
+        .lines()
+        .map(|x| r.model.sessions[&c].lesson.render(x).0)
+        .collect();
+    assert!(
+        calls.contains(&"s.shutdown(SHUT_WR)".to_owned()),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&"data = s.recv(65536)".to_owned()),
+        "{calls:?}"
+    );
+}
+
+#[test]
+fn the_recv_size_splits_one_send_into_reads_of_that_size() {
+    let mut r = Recorder::new();
+    let (_, c, a) = pair(&mut r);
+    r.engine.configure(a, SockOption::RecvSize(4)).unwrap();
+    r.wait_until("configured", |m, _| m.sessions[&a].recv_size == 4);
+    r.engine.send(c, b"0123456789".to_vec(), None).unwrap();
+    r.wait_until("10 bytes", |m, _| m.sessions[&a].counters.bytes_in == 10);
+    let sizes: Vec<u64> = r.model.sessions[&a]
+        .lab
+        .recvs()
+        .iter()
+        .map(|x| x.len)
+        .collect();
+    assert_eq!(sizes, vec![4, 4, 2]);
+    let recvs = r.model.sessions[&a].lab.recvs().clone();
+    let sends = r.model.sessions[&c].lab.sends().clone();
+    assert_eq!(sends_in(&recvs[0], &sends), vec![(1, Part::Piece)]);
+    let lines: Vec<String> = r.model.sessions[&a]
+        .lesson
+        .lines()
+        .map(|x| r.model.sessions[&a].lesson.render(x).0)
+        .collect();
+    assert!(
+        lines.contains(&"data = conn.recv(4)".to_owned()),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn three_quick_sends_are_recorded_against_the_reads() {
+    let mut r = Recorder::new();
+    let (_, c, a) = pair(&mut r);
+    for m in ["one", "two", "three"] {
+        r.engine.send(c, m.as_bytes().to_vec(), None).unwrap();
+    }
+    r.wait_until("11 bytes", |m, _| m.sessions[&a].counters.bytes_in == 11);
+    let recvs = r.model.sessions[&a].lab.recvs().clone();
+    let sends = r.model.sessions[&c].lab.sends().clone();
+    assert_eq!(sends.len(), 3);
+    let covered: Vec<u64> = recvs
+        .iter()
+        .flat_map(|x| sends_in(x, &sends))
+        .filter(|(_, p)| *p == Part::Whole)
+        .map(|(n, _)| n)
+        .collect();
+    // However the kernel grouped them, every send lies whole in some read
+    // (each is smaller than a read), in order.
+    assert_eq!(covered, vec![1, 2, 3], "{recvs:?}");
+}
+
+#[test]
+fn tcp_nodelay_is_set_and_reported_as_a_call() {
+    let mut r = Recorder::new();
+    let (l, c, _) = pair(&mut r);
+    r.engine.configure(c, SockOption::NoDelay(true)).unwrap();
+    r.wait_until("nodelay", |m, _| m.sessions[&c].nodelay == Some(true));
+    let (call, result) = {
+        let s = &r.model.sessions[&c];
+        s.lesson.lines().map(|x| s.lesson.render(x)).last().unwrap()
+    };
+    assert_eq!(call, "s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)");
+    assert_eq!(result, Ok("ok".to_owned()));
+    // On a listener it reaches the connections it accepts later.
+    r.engine.configure(l, SockOption::NoDelay(true)).unwrap();
+    let port = r.model.sessions[&l].local.unwrap().port();
+    let c2 = r.open(connect_spec(port));
+    r.wait_until("both connections have it", |m, _| {
+        m.sessions[&c2].peer.is_some()
+            && m.sessions[&l].children.len() == 2
+            && m.sessions[&l]
+                .children
+                .iter()
+                .all(|k| m.sessions[k].nodelay == Some(true))
+    });
+}
+
+#[test]
+fn a_udp_socket_refuses_tcp_options_with_a_reason() {
+    let mut r = Recorder::new();
+    let u = r.open(SocketSpec::Udp {
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        default_peer: None,
+        recv_bytes: 65536,
+    });
+    r.wait_until("bound", |m, _| m.sessions[&u].local.is_some());
+    r.engine.configure(u, SockOption::NoDelay(true)).unwrap();
+    r.wait_until("refused", |m, _| {
+        m.sessions[&u]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("TCP only"))
+    });
+    r.engine.configure(u, SockOption::RecvSize(8)).unwrap();
+    r.wait_until("recv size", |m, _| m.sessions[&u].recv_size == 8);
+}
+
+/// python3, or `None` (and a message) when this machine has none.
+fn python3() -> Option<&'static str> {
+    let ok = Command::new("python3")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("skipped: python3 is not installed, so the generated program cannot be run");
+    }
+    ok.then_some("python3")
+}
+
+/// Kills the child when the test ends, however it ends.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn run_python(code: &str) -> Reaped {
+    let child = Command::new("python3")
+        .args(["-u", "-c", code])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    Reaped(child)
+}
+
+/// Waits (bounded) for the child to exit; returns its stdout and stderr.
+fn finish(mut p: Reaped) -> (bool, String, String) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(status) = p.0.try_wait().unwrap() {
+            let mut out = String::new();
+            let mut err = String::new();
+            p.0.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+            p.0.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            return (status.success(), out, err);
+        }
+        assert!(Instant::now() < deadline, "python did not finish");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn the_client_program_runs_in_python_and_exchanges_the_same_bytes() {
+    let Some(_) = python3() else { return };
+    // What the user clicked: a client, GBK text and binary sends.
+    let mut r = Recorder::new();
+    let (l, c, a) = pair(&mut r);
+    r.model
+        .sessions
+        .get_mut(&c)
+        .unwrap()
+        .set_encoding(TextEncoding::Gbk);
+    let sends: Vec<Vec<u8>> = vec![
+        b"hello\r\n".to_vec(),
+        vec![0xC4, 0xE3, 0xBA, 0xC3],
+        vec![0, 1, 0xff, b'\'', b'\\'],
+    ];
+    for s in &sends {
+        r.engine.send(c, s.clone(), None).unwrap();
+    }
+    r.wait_until("sent", |m, _| m.sessions[&a].counters.bytes_in == 16);
+    let code = python_program(&r.model, &r.model.sessions[&c]);
+    assert!(code.contains("s.sendall('你好'.encode('gbk'))"), "{code}");
+    // The program connects to the same listener; its connection is the
+    // listener's second child.
+    let py = run_python(&code);
+    r.wait_until("python connected", |m, _| {
+        m.sessions[&l].children.len() == 2
+    });
+    let a2 = r.model.sessions[&l].children[1];
+    let want: Vec<u8> = sends.concat();
+    r.wait_until("python's bytes", |m, _| {
+        m.sessions[&a2].counters.bytes_in == want.len() as u64
+    });
+    assert_eq!(r.received(a2), want);
+    r.engine.send(a2, b"reply".to_vec(), None).unwrap();
+    r.wait_until("reply sent", |m, _| m.sessions[&a2].counters.bytes_out == 5);
+    r.engine.close(a2, CloseHow::Close).unwrap();
+    let (ok, out, err) = finish(py);
+    assert!(ok, "python failed: {err}\n{code}");
+    assert!(out.contains("received 5 bytes: reply"), "{out}");
+}
+
+#[test]
+fn the_listener_program_runs_in_python_and_serves_a_client() {
+    let Some(_) = python3() else { return };
+    let mut r = Recorder::new();
+    let (l, _, a) = pair(&mut r);
+    r.engine.send(a, b"welcome\n".to_vec(), None).unwrap();
+    r.wait_until("sent", |m, _| m.sessions[&a].counters.bytes_out == 8);
+    // The program binds the listener's address: close ours first.
+    r.engine.close(l, CloseHow::Close).unwrap();
+    r.wait_until("closed", |m, _| m.sessions[&l].state.is_closed());
+    let code = python_program(&r.model, &r.model.sessions[&a]);
+    assert!(code.contains("conn, addr = s.accept()"), "{code}");
+    assert!(code.contains("conn.sendall(b'welcome\\n')"), "{code}");
+    let mut py = run_python(&code);
+    let mut lines = BufReader::new(py.0.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("listening on"), "{first}");
+    let port = r.model.sessions[&l].local.unwrap().port();
+    let c = r.open(connect_spec(port));
+    r.wait_until("the welcome", |m, _| m.sessions[&c].counters.bytes_in == 8);
+    assert_eq!(r.received(c), b"welcome\n");
+    r.engine.send(c, "你好".as_bytes().to_vec(), None).unwrap();
+    let deadline = Instant::now() + WAIT;
+    let mut seen = Vec::new();
+    loop {
+        let line = lines.next().unwrap().unwrap();
+        seen.push(line.clone());
+        if line.contains("received 6 bytes: 你好") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{seen:?}");
+    }
+    r.engine.close(c, CloseHow::Close).unwrap();
+}
+
+#[test]
+fn the_udp_program_runs_in_python() {
+    let Some(_) = python3() else { return };
+    let mut r = Recorder::new();
+    let any = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let u = r.open(SocketSpec::Udp {
+        addr: any,
+        default_peer: None,
+        recv_bytes: 2048,
+    });
+    let v = r.open(SocketSpec::Udp {
+        addr: any,
+        default_peer: None,
+        recv_bytes: 2048,
+    });
+    r.wait_until("bound", |m, _| {
+        m.sessions[&u].local.is_some() && m.sessions[&v].local.is_some()
+    });
+    let to = r.model.sessions[&v].local.unwrap();
+    r.engine.send(u, b"ping".to_vec(), Some(to)).unwrap();
+    r.wait_until("ping", |m, _| m.sessions[&v].counters.bytes_in == 4);
+    r.engine.close(u, CloseHow::Close).unwrap();
+    r.wait_until("closed", |m, _| m.sessions[&u].state.is_closed());
+    let code = python_program(&r.model, &r.model.sessions[&u]);
+    assert!(code.contains("socket.SOCK_DGRAM"), "{code}");
+    let mut py = run_python(&code);
+    r.wait_until("python's ping", |m, _| {
+        m.sessions[&v].counters.bytes_in == 8
+    });
+    let from = r.model.sessions[&u].local.unwrap();
+    r.engine.send(v, b"pong".to_vec(), Some(from)).unwrap();
+    let mut out = BufReader::new(py.0.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.contains("4 bytes: pong"), "{line}");
+}
