@@ -7,6 +7,7 @@ use eframe::egui::{self, RichText};
 
 use crate::codec::text::TextEncoding;
 use crate::engine::{EngineHandle, SocketId, SocketSpec};
+use crate::i18n::{Lang, tr, trf};
 use crate::model::Model;
 use crate::model::capture::CaptureWriter;
 use crate::ui::composer::{Composer, composer_ui};
@@ -15,7 +16,7 @@ use crate::ui::lesson::{lesson_ui, python_ui};
 use crate::ui::log_view::{LogViewState, log_view_ui};
 use crate::ui::new_socket::{NewSocketForm, new_socket_ui};
 use crate::ui::sidebar::{details_ui, sidebar_ui};
-use crate::ui::{Action, CentralView, error_color, labelled_combo};
+use crate::ui::{Action, CentralView, error_color, labelled_combo_salted};
 
 /// How long one frame may spend folding events into the model.
 pub const DRAIN_BUDGET: Duration = Duration::from_millis(8);
@@ -38,6 +39,8 @@ pub struct Settings {
     pub view: CentralView,
     /// The sticky-packet lab's framing and struct format.
     pub lab: LabSettings,
+    /// The language of the UI.
+    pub lang: Lang,
 }
 
 /// The whole app.
@@ -84,7 +87,10 @@ impl WorkbenchApp {
                 if let Some(c) = &mut self.capture
                     && let Err(e) = c.write_event(&ev)
                 {
-                    self.status = Some(format!("Capture stopped: writing failed: {e}"));
+                    self.status = Some(trf(
+                        "Capture stopped: writing failed: {error}",
+                        &[("error", &e)],
+                    ));
                     self.capture = None;
                 }
                 self.model.apply(ev);
@@ -97,7 +103,10 @@ impl WorkbenchApp {
         if let Some(c) = &mut self.capture
             && let Err(e) = c.flush()
         {
-            self.status = Some(format!("Capture stopped: writing failed: {e}"));
+            self.status = Some(trf(
+                "Capture stopped: writing failed: {error}",
+                &[("error", &e)],
+            ));
             self.capture = None;
         }
         more
@@ -112,7 +121,10 @@ impl WorkbenchApp {
                 Some(id)
             }
             Err(e) => {
-                self.status = Some(format!("Could not open {spec}: {e}"));
+                self.status = Some(trf(
+                    "Could not open {spec}: {error}",
+                    &[("spec", &spec), ("error", &e)],
+                ));
                 None
             }
         }
@@ -150,23 +162,38 @@ impl WorkbenchApp {
 
     /// Draws the window's contents and carries out what was asked.
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        crate::i18n::set_lang(self.settings.lang);
         let mut actions = Vec::new();
         egui::Panel::top("top-bar").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("Sockbench");
                 ui.separator();
-                labelled_combo(
+                labelled_combo_salted(
                     ui,
-                    "Display encoding for new sockets",
+                    "display-encoding",
+                    tr("Display encoding for new sockets"),
                     &mut self.settings.display_encoding,
                     &TextEncoding::ALL,
                     TextEncoding::label,
                 );
                 self.model.default_encoding = self.settings.display_encoding;
+                ui.separator();
+                let lang = labelled_combo_salted(
+                    ui,
+                    "language",
+                    tr("Language"),
+                    &mut self.settings.lang,
+                    &Lang::ALL,
+                    Lang::native_name,
+                );
+                if lang.changed() {
+                    crate::i18n::set_lang(self.settings.lang);
+                    ui.ctx().request_repaint();
+                }
                 if let Some(s) = &self.status {
                     ui.separator();
                     ui.colored_label(error_color(ui), s);
-                    if ui.small_button("Dismiss").clicked() {
+                    if ui.small_button(tr("Dismiss")).clicked() {
                         self.status = None;
                     }
                 }
@@ -177,7 +204,8 @@ impl WorkbenchApp {
             .default_size(340.0)
             .min_size(260.0)
             .show(ui, |ui| {
-                egui::CollapsingHeader::new("Open a socket")
+                egui::CollapsingHeader::new(tr("Open a socket"))
+                    .id_salt("open-a-socket")
                     .default_open(true)
                     .show(ui, |ui| {
                         if let Some(spec) = new_socket_ui(ui, &mut self.settings.form) {
@@ -185,7 +213,7 @@ impl WorkbenchApp {
                         }
                     });
                 ui.separator();
-                ui.heading("Sockets");
+                ui.heading(tr("Sockets"));
                 let selected = self.selected.and_then(|id| self.model.sessions.get(&id));
                 let details_height = if selected.is_some() { 260.0 } else { 0.0 };
                 let max_height = (ui.available_height() - details_height).max(80.0);
@@ -200,9 +228,10 @@ impl WorkbenchApp {
                         .show(ui, |ui| {
                             actions.extend(details_ui(ui, &self.model, s));
                             ui.horizontal(|ui| {
-                                labelled_combo(
+                                labelled_combo_salted(
                                     ui,
-                                    "Display as",
+                                    "display-as",
+                                    tr("Display as"),
                                     &mut encoding,
                                     &TextEncoding::ALL,
                                     TextEncoding::label,
@@ -269,10 +298,10 @@ impl WorkbenchApp {
             }
             if self.model.log.is_empty() && self.model.sessions.is_empty() {
                 ui.label(
-                    RichText::new(
+                    RichText::new(tr(
                         "Open a TCP listener, a TCP client or a UDP socket on the left; \
                          everything sent and received appears here.",
-                    )
+                    ))
                     .weak(),
                 );
             }

@@ -10,6 +10,7 @@ use egui_kittest::kittest::Queryable;
 
 use sockbench::app::{Settings, WorkbenchApp};
 use sockbench::engine::{EngineHandle, SocketId, SocketKind};
+use sockbench::i18n::Lang;
 use sockbench::model::log::EntryKind;
 use sockbench::model::session::SessionState;
 use sockbench::ui::fonts;
@@ -228,4 +229,82 @@ fn the_selected_socket_shows_its_socket_calls() {
             .is_some()
     );
     assert!(h.query_all_by_label("→ ok").next().is_some());
+}
+
+/// Picks `option` in the language menu, whose label is `label` (the word
+/// for "Language" in the language shown now).
+fn choose_language(h: &mut Harness<'_, WorkbenchApp>, label: &str, option: &str) {
+    h.get_by_label(label).click();
+    h.run();
+    h.get_by_label(option).click();
+    h.run();
+}
+
+#[test]
+fn the_language_switches_to_chinese_and_back() {
+    let mut h = harness();
+    choose_language(&mut h, "Language", "简体中文");
+    assert_eq!(
+        h.state().settings.lang,
+        Lang::Zh,
+        "the choice is kept in the settings"
+    );
+    assert!(
+        h.query_by_label("开始监听").is_some(),
+        "the form's button is in Chinese"
+    );
+    assert!(h.query_by_label("Open TCP listener").is_none());
+
+    // The form's errors are in Chinese too.
+    h.state_mut().settings.form.listen_port = "99999".into();
+    h.run();
+    h.get_by_label("开始监听").click();
+    h.run();
+    assert!(h.query_by_label_contains("99999 不是有效端口").is_some());
+    assert!(h.state().model.sessions.is_empty(), "nothing was opened");
+
+    // A socket opened in Chinese shows its kind and state in Chinese (every
+    // glyph drawn must be in the bundled font, or the harness panics).
+    h.state_mut().settings.form.listen_port = "0".into();
+    // One frame clears the error, the next moves the button up.
+    h.run_steps(2);
+    h.run();
+    h.get_by_label("开始监听").click();
+    run_until(&mut h, "the listener to listen", |a| {
+        state_of(a, SocketKind::TcpListener) == Some(SessionState::Listening)
+    });
+    let id = find_session(h.state(), SocketKind::TcpListener).unwrap();
+    let local = h.state().model.sessions[&id].local.unwrap();
+    assert!(
+        h.query_all_by_label(&format!("{id} TCP 监听 {local}"))
+            .next()
+            .is_some(),
+        "the sidebar names the kind in Chinese"
+    );
+
+    choose_language(&mut h, "语言", "English");
+    assert_eq!(h.state().settings.lang, Lang::En);
+    assert!(h.query_by_label("Open TCP listener").is_some());
+    assert!(h.query_by_label("开始监听").is_none());
+    assert!(
+        h.query_all_by_label(&format!("{id} TCP listener {local}"))
+            .next()
+            .is_some()
+    );
+}
+
+#[test]
+fn settings_saved_before_the_language_existed_still_load() {
+    let old: Settings = serde_json::from_str(r#"{"display_encoding":"Gbk"}"#).unwrap();
+    assert_eq!(old.lang, Lang::En);
+    assert_eq!(
+        old.display_encoding,
+        sockbench::codec::text::TextEncoding::Gbk
+    );
+    let zh = Settings {
+        lang: Lang::Zh,
+        ..Settings::default()
+    };
+    let back: Settings = serde_json::from_str(&serde_json::to_string(&zh).unwrap()).unwrap();
+    assert_eq!(back.lang, Lang::Zh);
 }

@@ -3,6 +3,7 @@
 use super::escape::{self, EscapeError, Piece};
 use super::hex::{HexError, parse_hex};
 use super::text::{EncodeError, TextEncoding, encode_into};
+use crate::i18n::tr;
 
 /// How the send box's text is read.
 #[derive(
@@ -23,8 +24,8 @@ impl InputMode {
     /// The name shown to users: "Text" or "Hex".
     pub fn label(self) -> &'static str {
         match self {
-            InputMode::Text => "Text",
-            InputMode::Hex => "Hex",
+            InputMode::Text => tr("Text"),
+            InputMode::Hex => tr("Hex"),
         }
     }
 }
@@ -50,7 +51,7 @@ impl LineEnding {
     /// The name shown to users: "None", "LF" or "CRLF".
     pub fn label(self) -> &'static str {
         match self {
-            LineEnding::None => "None",
+            LineEnding::None => tr("None"),
             LineEnding::Lf => "LF",
             LineEnding::CrLf => "CRLF",
         }

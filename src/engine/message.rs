@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::SystemTime;
 
 use super::error::NetError;
+use crate::i18n::tr;
 
 /// A socket's identity for its whole life. Never reused; shown as `#3`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -35,9 +36,9 @@ impl SocketKind {
     /// A short human name.
     pub fn label(self) -> &'static str {
         match self {
-            SocketKind::TcpListener => "TCP listener",
-            SocketKind::TcpClient => "TCP client",
-            SocketKind::TcpAccepted => "TCP connection",
+            SocketKind::TcpListener => tr("TCP listener"),
+            SocketKind::TcpClient => tr("TCP client"),
+            SocketKind::TcpAccepted => tr("TCP connection"),
             SocketKind::Udp => "UDP",
         }
     }
@@ -309,12 +310,12 @@ pub enum CloseReason {
 impl fmt::Display for CloseReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CloseReason::ByUser => f.write_str("closed by you"),
-            CloseReason::Reset => f.write_str("reset by you (SO_LINGER 0)"),
-            CloseReason::PeerClosed => f.write_str("peer closed the connection"),
-            CloseReason::ListenerClosed => f.write_str("its listener was closed"),
+            CloseReason::ByUser => f.write_str(tr("closed by you")),
+            CloseReason::Reset => f.write_str(tr("reset by you (SO_LINGER 0)")),
+            CloseReason::PeerClosed => f.write_str(tr("peer closed the connection")),
+            CloseReason::ListenerClosed => f.write_str(tr("its listener was closed")),
             CloseReason::Error(e) => write!(f, "{e}"),
-            CloseReason::Shutdown => f.write_str("Sockbench shut down"),
+            CloseReason::Shutdown => f.write_str(tr("Sockbench shut down")),
         }
     }
 }

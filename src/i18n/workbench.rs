@@ -2,4 +2,263 @@
 //! list, the log and the composer.
 
 /// English → 简体中文.
-pub(super) const ZH: &[(&str, &str)] = &[("Language", "语言")];
+pub(super) const ZH: &[(&str, &str)] = &[
+    // The examples in this module's documentation.
+    ("Open", "打开"),
+    ("{n} bytes", "{n} 字节"),
+    // The window (app.rs).
+    ("Language", "语言"),
+    ("Display encoding for new sockets", "新套接字的显示编码"),
+    ("Dismiss", "知道了"),
+    ("Open a socket", "打开套接字"),
+    ("Sockets", "套接字列表"),
+    ("Display as", "显示编码"),
+    (
+        "Open a TCP listener, a TCP client or a UDP socket on the left; \
+         everything sent and received appears here.",
+        "在左侧打开 TCP 监听、TCP 客户端或 UDP 套接字，收发的数据都会显示在这里。",
+    ),
+    (
+        "Capture stopped: writing failed: {error}",
+        "抓包已停止：写入文件失败：{error}",
+    ),
+    ("Could not open {spec}: {error}", "无法打开 {spec}：{error}"),
+    // Socket kinds, states and why they closed.
+    ("TCP listener", "TCP 监听"),
+    ("TCP client", "TCP 客户端"),
+    ("TCP connection", "TCP 连接"),
+    ("UDP socket", "UDP 套接字"),
+    ("opening", "打开中"),
+    ("resolving", "解析中"),
+    ("connecting", "连接中"),
+    ("listening", "监听中"),
+    ("connected", "已连接"),
+    ("bound", "已绑定"),
+    ("closed", "已关闭"),
+    ("closed by you", "用户主动关闭"),
+    ("reset by you (SO_LINGER 0)", "用户主动重置（SO_LINGER 0）"),
+    ("peer closed the connection", "对端关闭了连接"),
+    ("its listener was closed", "所属监听已关闭"),
+    ("Sockbench shut down", "Sockbench 已退出"),
+    // The open-a-socket form.
+    ("Open TCP listener", "开始监听"),
+    ("Open TCP client", "连接"),
+    ("Open UDP socket", "打开 UDP"),
+    ("Bind address", "绑定地址"),
+    ("127.0.0.1 (this machine only)", "127.0.0.1（仅本机）"),
+    ("0.0.0.0 (all IPv4 interfaces)", "0.0.0.0（所有 IPv4 网卡）"),
+    (
+        ":: (all interfaces, IPv6 + IPv4)",
+        "::（所有网卡，IPv6 + IPv4）",
+    ),
+    ("::1 (IPv6 loopback)", "::1（IPv6 回环）"),
+    ("Other address…", "其他地址…"),
+    ("Other bind address", "其他绑定地址"),
+    ("e.g. 192.168.1.10", "如 192.168.1.10"),
+    ("Port", "端口"),
+    ("0 = any free", "0 = 任意空闲"),
+    (
+        "Lets the port be bound again at once after a close (TIME_WAIT)",
+        "关闭后可立即重新绑定该端口（不必等 TIME_WAIT 结束）",
+    ),
+    ("Host", "主机"),
+    ("name or address", "主机名或地址"),
+    ("Default peer", "默认对端"),
+    ("optional, e.g. 127.0.0.1:9001", "可选，如 127.0.0.1:9001"),
+    ("Receive size", "接收大小"),
+    ("Peer", "对端"),
+    // What is wrong with a field, shown under it.
+    (
+        "{input} is {n} characters long, far too long for a {field}",
+        "{input} 长达 {n} 个字符，“{field}”不可能这么长",
+    ),
+    ("{input} is not a whole number", "{input} 不是整数"),
+    ("{input} is not a number", "{input} 不是数字"),
+    (
+        "{input} opens a bracket but does not close it",
+        "{input} 的方括号没有闭合",
+    ),
+    (
+        "{input} is not an IPv4 address: it has four numbers from 0 to 255, like 192.168.1.20",
+        "{input} 不是有效的 IPv4 地址：应为四个 0 到 255 的数，如 192.168.1.20",
+    ),
+    ("{field} is empty", "“{field}”不能为空"),
+    (
+        "ports go from 1 to 65535 (0 picks a free one)",
+        "端口范围为 1 到 65535（0 表示自动选一个空闲端口）",
+    ),
+    ("ports go from 1 to 65535", "端口范围为 1 到 65535"),
+    (
+        "{input} is not a port: {range}",
+        "{input} 不是有效端口：{range}",
+    ),
+    (
+        "0 is not a port you can send or connect to: {range}",
+        "不能向端口 0 发送或连接：{range}",
+    ),
+    ("Port is empty", "端口不能为空"),
+    (
+        "Bind address is empty: type 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)",
+        "绑定地址不能为空：填 127.0.0.1（仅本机）或 0.0.0.0（所有网卡）",
+    ),
+    (
+        "{input} has a space in it; an IP address has none",
+        "{input} 含有空格；IP 地址中不能有空格",
+    ),
+    (
+        "{input} has a port in it: type only the address here",
+        "{input} 带了端口：这里只填地址",
+    ),
+    (
+        "{input} puts an IPv4 address in brackets; brackets are only for IPv6",
+        "{input} 把 IPv4 地址放进了方括号；方括号只用于 IPv6",
+    ),
+    (
+        "{input} has a zone (%…); zones of link-local IPv6 addresses are not supported",
+        "{input} 带有区域标识（%…）；不支持链路本地 IPv6 地址的区域标识",
+    ),
+    (
+        "bind needs an IP address of this machine, not a host name ({input}); try 127.0.0.1 or 0.0.0.0",
+        "bind 需要本机的 IP 地址，不能用主机名（{input}）；可填 127.0.0.1 或 0.0.0.0",
+    ),
+    (
+        "{field} needs an IP address, not a host name ({input}); only localhost is understood",
+        "“{field}”需要填 IP 地址，不能用主机名（{input}）；主机名只认 localhost",
+    ),
+    ("{input} is not an IP address", "{input} 不是有效的 IP 地址"),
+    (
+        "{input} has no port: write it as {address}:PORT",
+        "{input} 缺少端口：应写成 {address}:端口",
+    ),
+    (
+        "{input} has something other than :PORT after the ]",
+        "{input} 的 ] 后面只能跟 :端口",
+    ),
+    (
+        "{input} has no port: write it as ADDRESS:PORT, like {example}",
+        "{input} 缺少端口：应写成“地址:端口”，如 {example}",
+    ),
+    (
+        "{input} has no port: an IPv6 address goes in brackets before the port, like [::1]:9000",
+        "{input} 缺少端口：IPv6 地址要放在方括号里，后面再接端口，如 [::1]:9000",
+    ),
+    (
+        "{input} is not ADDRESS:PORT; an IPv6 address goes in brackets, like [::1]:9000",
+        "{input} 不是“地址:端口”格式；IPv6 地址要放在方括号里，如 [::1]:9000",
+    ),
+    (
+        "{input} has no port after the colon",
+        "{input} 的冒号后面缺少端口",
+    ),
+    (
+        "the port in {input}: {problem}",
+        "{input} 中的端口：{problem}",
+    ),
+    (
+        "{input} is {n} characters long; a host name has at most {max}",
+        "{input} 长达 {n} 个字符；主机名最多 {max} 个字符",
+    ),
+    (
+        "{input} has a port in it: type the port in the Port field",
+        "{input} 带了端口：请把端口填在“端口”栏",
+    ),
+    (
+        "Host is empty: type a name like example.com or an address like 127.0.0.1",
+        "主机不能为空：填主机名（如 example.com）或地址（如 127.0.0.1）",
+    ),
+    (
+        "{input} has a space in it; a host name has none",
+        "{input} 含有空格；主机名中不能有空格",
+    ),
+    (
+        "{input} is not an IPv6 address (brackets are only for IPv6)",
+        "{input} 不是有效的 IPv6 地址（方括号只用于 IPv6）",
+    ),
+    (
+        "{input} is not a host name or an IP address",
+        "{input} 既不是主机名也不是 IP 地址",
+    ),
+    (
+        "{input} has {character} in it; a host name has only letters, digits, '-', '.' and '_'",
+        "{input} 含有 {character}；主机名只能由字母、数字、'-'、'.' 和 '_' 组成",
+    ),
+    (
+        "{input} has an empty part between dots",
+        "{input} 中两个点之间是空的",
+    ),
+    (
+        "{input} has a part longer than {max} characters between dots",
+        "{input} 中有一段（点与点之间）超过 {max} 个字符",
+    ),
+    (
+        "{input} has a part that starts or ends with '-'",
+        "{input} 中有一段以 '-' 开头或结尾",
+    ),
+    (
+        "{input} is out of range: the {field} goes from {min} to {max} ({usual})",
+        "{input} 超出范围：“{field}”的取值范围是 {min} 到 {max}（{usual}）",
+    ),
+    ("128 is usual; empty means 128", "通常为 128，留空即 128"),
+    (
+        "empty means 65536, enough for any datagram",
+        "留空即 65536，足以容纳任何数据报",
+    ),
+    (
+        "bind :: (or ::1) to talk IPv6",
+        "要用 IPv6 通信请绑定 ::（或 ::1）",
+    ),
+    (
+        "bind 0.0.0.0 (or 127.0.0.1) to talk IPv4",
+        "要用 IPv4 通信请绑定 0.0.0.0（或 127.0.0.1）",
+    ),
+    (
+        "peer {peer} is {peer_family} but the socket is bound to an {bound_family} address; {hint}",
+        "对端 {peer} 是 {peer_family} 地址，但套接字绑定的是 {bound_family} 地址；{hint}",
+    ),
+    // The log.
+    ("Show", "显示"),
+    ("Text", "文本"),
+    ("Hex", "十六进制"),
+    ("Text + hex", "文本 + 十六进制"),
+    ("Auto-scroll", "自动滚动"),
+    ("Only selected socket", "只看选中的套接字"),
+    ("Counts only", "只计数"),
+    (
+        "Stop storing payloads (counters and control rows go on); for floods",
+        "不再保存数据内容（计数和控制行照常记录）；用于大流量时",
+    ),
+    ("Log cap (MiB)", "日志上限（MiB）"),
+    (
+        "The oldest rows are evicted (and counted) beyond this",
+        "超过上限时淘汰最早的行（并计数）",
+    ),
+    ("Clear log", "清空日志"),
+    (
+        "{rows} rows · {used} of {cap}",
+        "{rows} 行 · 已用 {used} / {cap}",
+    ),
+    (
+        "{rows} oldest rows evicted ({bytes})",
+        "已淘汰最早的 {rows} 行（{bytes}）",
+    ),
+    (
+        "{rows} data rows counted only",
+        "{rows} 条数据行只计数未保存",
+    ),
+    ("Time", "时间"),
+    ("Socket", "套接字"),
+    ("Event", "事件"),
+    ("Bytes", "字节数"),
+    ("Data", "数据"),
+    ("{n} (truncated)", "{n}（已截断）"),
+    ("… +{n} bytes", "… 另有 {n} 字节"),
+    ("open", "打开"),
+    ("accepted", "已接入"),
+    ("sent", "发送"),
+    ("received", "接收"),
+    ("drops", "丢包"),
+    ("peer closed", "对端关闭"),
+    ("failed", "失败"),
+    // The composer.
+    ("None", "无"),
+];

@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::codec::text::ChunkText;
 use crate::engine::SocketId;
+use crate::i18n::tr;
 
 /// The default byte cap of the log.
 pub const DEFAULT_LOG_CAP_BYTES: usize = 256 * 1024 * 1024;
@@ -53,21 +54,22 @@ impl EntryKind {
     /// A short word for the event column.
     pub fn label(self) -> &'static str {
         match self {
-            EntryKind::Opening => "open",
-            EntryKind::Resolving => "resolving",
-            EntryKind::Connecting => "connecting",
-            EntryKind::Connected => "connected",
-            EntryKind::Listening => "listening",
-            EntryKind::Accepted => "accepted",
-            EntryKind::Bound => "bound",
-            EntryKind::Sent => "sent",
-            EntryKind::Received => "received",
-            EntryKind::KernelDrops => "drops",
-            EntryKind::PeerClosed => "peer closed",
+            EntryKind::Opening => tr("open"),
+            EntryKind::Resolving => tr("resolving"),
+            EntryKind::Connecting => tr("connecting"),
+            EntryKind::Connected => tr("connected"),
+            EntryKind::Listening => tr("listening"),
+            EntryKind::Accepted => tr("accepted"),
+            EntryKind::Bound => tr("bound"),
+            EntryKind::Sent => tr("sent"),
+            EntryKind::Received => tr("received"),
+            EntryKind::KernelDrops => tr("drops"),
+            EntryKind::PeerClosed => tr("peer closed"),
+            // shutdown(SHUT_WR): the call's name, as in the row's message.
             EntryKind::WriteShutdown => "shutdown",
-            EntryKind::Failed => "failed",
-            EntryKind::Configured => "set",
-            EntryKind::Closed => "closed",
+            EntryKind::Failed => tr("failed"),
+            EntryKind::Configured => tr("set"),
+            EntryKind::Closed => tr("closed"),
         }
     }
 

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use crate::engine::{CloseReason, SocketId, SocketKind, SocketSpec, TcpInfo};
 use crate::engine::{DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RECV_BYTES};
+use crate::i18n::tr;
 use crate::model::lab::LabRecord;
 use crate::model::lesson::Lesson;
 
@@ -34,13 +35,13 @@ impl SessionState {
     /// A short word for the sidebar.
     pub fn label(&self) -> &'static str {
         match self {
-            SessionState::Opening => "opening",
-            SessionState::Resolving => "resolving",
-            SessionState::Connecting(_) => "connecting",
-            SessionState::Listening => "listening",
-            SessionState::Connected => "connected",
-            SessionState::Bound => "bound",
-            SessionState::Closed(_) => "closed",
+            SessionState::Opening => tr("opening"),
+            SessionState::Resolving => tr("resolving"),
+            SessionState::Connecting(_) => tr("connecting"),
+            SessionState::Listening => tr("listening"),
+            SessionState::Connected => tr("connected"),
+            SessionState::Bound => tr("bound"),
+            SessionState::Closed(_) => tr("closed"),
         }
     }
 

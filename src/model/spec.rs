@@ -8,6 +8,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use crate::engine::{DEFAULT_UDP_RECV_BYTES, SocketSpec};
+use crate::i18n::{tr, trf};
 
 /// The `listen()` backlog used when the field is left empty.
 pub const DEFAULT_BACKLOG: i32 = 128;
@@ -51,12 +52,14 @@ impl Field {
     /// The field's label as the user sees it.
     pub fn label(self) -> &'static str {
         match self {
-            Field::Address => "Bind address",
-            Field::Host => "Host",
-            Field::Port => "Port",
+            Field::Address => tr("Bind address"),
+            Field::Host => tr("Host"),
+            Field::Port => tr("Port"),
+            // listen()'s own word, untranslated.
             Field::Backlog => "Backlog",
-            Field::Peer => "Peer",
-            Field::RecvSize => "Receive size",
+            Field::Peer => tr("Peer"),
+            Field::RecvSize => tr("Receive size"),
+            // Command line only, which is English.
             Field::Spec => "Socket spec",
         }
     }
@@ -117,11 +120,13 @@ fn trimmed(s: &str, field: Field, max_bytes: usize) -> Result<&str, FieldError> 
     if s.len() > max_bytes {
         return Err(FieldError::new(
             field,
-            format!(
-                "{} is {} characters long, far too long for a {}",
-                quote(s),
-                s.chars().count(),
-                field.label().to_lowercase()
+            trf(
+                "{input} is {n} characters long, far too long for a {field}",
+                &[
+                    ("n", &s.chars().count()),
+                    ("field", &field.label().to_lowercase()),
+                    ("input", &quote(s)),
+                ],
             ),
         ));
     }
@@ -172,23 +177,59 @@ fn classify_number(s: &str) -> Number {
         .map_or(Number::OutOfRange, Number::Value)
 }
 
+/// "'1.5' is not a whole number".
+fn not_whole(s: &str) -> String {
+    trf("{input} is not a whole number", &[("input", &quote(s))])
+}
+
+/// "'x' is not a number".
+fn not_numeric(s: &str) -> String {
+    trf("{input} is not a number", &[("input", &quote(s))])
+}
+
+/// "'[::1' opens a bracket but does not close it".
+fn unclosed_bracket(s: &str) -> String {
+    trf(
+        "{input} opens a bracket but does not close it",
+        &[("input", &quote(s))],
+    )
+}
+
+/// "'1.2.3' is not an IPv4 address: …".
+fn not_ipv4(s: &str) -> String {
+    trf(
+        "{input} is not an IPv4 address: it has four numbers from 0 to 255, like 192.168.1.20",
+        &[("input", &quote(s))],
+    )
+}
+
+/// "Port is empty", "Peer is empty".
+fn is_empty(field: Field) -> String {
+    trf("{field} is empty", &[("field", &field)])
+}
+
 /// The port in `s`, or the message saying why it is not one.
 fn port_problem(s: &str, allow_zero: bool) -> Result<u16, String> {
     let range = if allow_zero {
-        "ports go from 1 to 65535 (0 picks a free one)"
+        tr("ports go from 1 to 65535 (0 picks a free one)")
     } else {
-        "ports go from 1 to 65535"
+        tr("ports go from 1 to 65535")
+    };
+    let not_a_port = || {
+        trf(
+            "{input} is not a port: {range}",
+            &[("range", &range), ("input", &shown(s))],
+        )
     };
     match classify_number(s) {
-        Number::Value(0) if !allow_zero => Err(format!(
-            "0 is not a port you can send or connect to: {range}"
+        Number::Value(0) if !allow_zero => Err(trf(
+            "0 is not a port you can send or connect to: {range}",
+            &[("range", &range)],
         )),
-        Number::Value(n) => {
-            u16::try_from(n).map_err(|_| format!("{} is not a port: {range}", shown(s)))
-        }
-        Number::OutOfRange => Err(format!("{} is not a port: {range}", shown(s))),
-        Number::Fraction => Err(format!("{} is not a whole number", quote(s))),
-        Number::NotNumeric => Err(format!("{} is not a number", quote(s))),
+        Number::Value(n) => u16::try_from(n).map_err(|_| not_a_port()),
+        Number::OutOfRange => Err(not_a_port()),
+        Number::Fraction => Err(not_whole(s)),
+        Number::NotNumeric => Err(not_numeric(s)),
     }
 }
 
@@ -196,7 +237,7 @@ fn port_problem(s: &str, allow_zero: bool) -> Result<u16, String> {
 pub fn parse_port(s: &str, allow_zero: bool) -> Result<u16, FieldError> {
     let s = trimmed(s, Field::Port, MAX_INPUT_BYTES)?;
     if s.is_empty() {
-        return Err(FieldError::new(Field::Port, "Port is empty"));
+        return Err(FieldError::new(Field::Port, tr("Port is empty")));
     }
     port_problem(s, allow_zero).map_err(|m| FieldError::new(Field::Port, m))
 }
@@ -218,74 +259,69 @@ fn parse_ip_in(s: &str, field: Field) -> Result<IpAddr, FieldError> {
     let err = |m: String| FieldError::new(field, m);
     if s.is_empty() {
         return Err(err(match field {
-            Field::Address => {
-                "Bind address is empty: type 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)"
-                    .to_owned()
-            }
-            _ => format!("{field} is empty"),
+            Field::Address => tr(
+                "Bind address is empty: type 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)",
+            )
+            .to_owned(),
+            _ => is_empty(field),
         }));
     }
     if s.eq_ignore_ascii_case("localhost") {
         return Ok(DEFAULT_BIND_IP);
     }
     if s.chars().any(char::is_whitespace) {
-        return Err(err(format!(
-            "{} has a space in it; an IP address has none",
-            quote(s)
+        return Err(err(trf(
+            "{input} has a space in it; an IP address has none",
+            &[("input", &quote(s))],
         )));
     }
     if s.parse::<SocketAddr>().is_ok() {
-        return Err(err(format!(
-            "{} has a port in it: type only the address here",
-            quote(s)
+        return Err(err(trf(
+            "{input} has a port in it: type only the address here",
+            &[("input", &quote(s))],
         )));
     }
     let inner = match s.strip_prefix('[') {
         Some(rest) => match rest.strip_suffix(']') {
             Some(inner) => inner,
-            None => {
-                return Err(err(format!(
-                    "{} opens a bracket but does not close it",
-                    quote(s)
-                )));
-            }
+            None => return Err(err(unclosed_bracket(s))),
         },
         None => s,
     };
     if let Ok(ip) = inner.parse::<IpAddr>() {
         if s.starts_with('[') && ip.is_ipv4() {
-            return Err(err(format!(
-                "{} puts an IPv4 address in brackets; brackets are only for IPv6",
-                quote(s)
+            return Err(err(trf(
+                "{input} puts an IPv4 address in brackets; brackets are only for IPv6",
+                &[("input", &quote(s))],
             )));
         }
         return Ok(ip);
     }
     if inner.contains('%') {
-        return Err(err(format!(
-            "{} has a zone (%…); zones of link-local IPv6 addresses are not supported",
-            quote(s)
+        return Err(err(trf(
+            "{input} has a zone (%…); zones of link-local IPv6 addresses are not supported",
+            &[("input", &quote(s))],
         )));
     }
     if looks_like_ipv4(inner) {
-        return Err(err(format!(
-            "{} is not an IPv4 address: it has four numbers from 0 to 255, like 192.168.1.20",
-            quote(s)
-        )));
+        return Err(err(not_ipv4(s)));
     }
     if !inner.contains(':') && host_chars_ok(inner) {
         return Err(err(match field {
-            Field::Address => format!(
-                "bind needs an IP address of this machine, not a host name ({}); try 127.0.0.1 or 0.0.0.0",
-                quote(s)
+            Field::Address => trf(
+                "bind needs an IP address of this machine, not a host name ({input}); try 127.0.0.1 or 0.0.0.0",
+                &[("input", &quote(s))],
             ),
-            _ => format!(
-                "{field} needs an IP address, not a host name ({}); only localhost is understood",
-                quote(s)
+            _ => trf(
+                "{field} needs an IP address, not a host name ({input}); only localhost is understood",
+                &[("field", &field), ("input", &quote(s))],
             ),
         }));
     }
-    Err(err(format!("{} is not an IP address", quote(s))))
+    Err(err(trf(
+        "{input} is not an IP address",
+        &[("input", &quote(s))],
+    )))
 }
 
 /// Parses a bind address: an IP literal of this machine, `[::1]`, or
@@ -300,7 +336,7 @@ pub fn parse_socket_addr(s: &str, field: Field) -> Result<SocketAddr, FieldError
     let s = trimmed(s, field, MAX_INPUT_BYTES)?;
     let err = |m: String| FieldError::new(field, m);
     if s.is_empty() {
-        return Err(err(format!("{field} is empty")));
+        return Err(err(is_empty(field)));
     }
     let example = if field == Field::Peer {
         "127.0.0.1:9000"
@@ -314,46 +350,40 @@ pub fn parse_socket_addr(s: &str, field: Field) -> Result<SocketAddr, FieldError
                 match rest.strip_prefix(':') {
                     Some(p) => (h, p),
                     None if rest.is_empty() => {
-                        return Err(err(format!(
-                            "{} has no port: write it as {}:PORT",
-                            quote(s),
-                            shown(h)
+                        return Err(err(trf(
+                            "{input} has no port: write it as {address}:PORT",
+                            &[("address", &shown(h)), ("input", &quote(s))],
                         )));
                     }
                     None => {
-                        return Err(err(format!(
-                            "{} has something other than :PORT after the ]",
-                            quote(s)
+                        return Err(err(trf(
+                            "{input} has something other than :PORT after the ]",
+                            &[("input", &quote(s))],
                         )));
                     }
                 }
             }
-            None => {
-                return Err(err(format!(
-                    "{} opens a bracket but does not close it",
-                    quote(s)
-                )));
-            }
+            None => return Err(err(unclosed_bracket(s))),
         }
     } else {
         match s.matches(':').count() {
             0 => {
-                return Err(err(format!(
-                    "{} has no port: write it as ADDRESS:PORT, like {example}",
-                    quote(s)
+                return Err(err(trf(
+                    "{input} has no port: write it as ADDRESS:PORT, like {example}",
+                    &[("example", &example), ("input", &quote(s))],
                 )));
             }
             1 => s.split_once(':').unwrap_or((s, "")),
             _ => {
                 return Err(err(if s.parse::<IpAddr>().is_ok() {
-                    format!(
-                        "{} has no port: an IPv6 address goes in brackets before the port, like [::1]:9000",
-                        quote(s)
+                    trf(
+                        "{input} has no port: an IPv6 address goes in brackets before the port, like [::1]:9000",
+                        &[("input", &quote(s))],
                     )
                 } else {
-                    format!(
-                        "{} is not ADDRESS:PORT; an IPv6 address goes in brackets, like [::1]:9000",
-                        quote(s)
+                    trf(
+                        "{input} is not ADDRESS:PORT; an IPv6 address goes in brackets, like [::1]:9000",
+                        &[("input", &quote(s))],
                     )
                 }));
             }
@@ -361,11 +391,38 @@ pub fn parse_socket_addr(s: &str, field: Field) -> Result<SocketAddr, FieldError
     };
     let ip = parse_ip_in(host, field)?;
     if port.is_empty() {
-        return Err(err(format!("{} has no port after the colon", quote(s))));
+        return Err(err(trf(
+            "{input} has no port after the colon",
+            &[("input", &quote(s))],
+        )));
     }
-    let port = port_problem(port, field != Field::Peer)
-        .map_err(|m| err(format!("the port in {}: {m}", quote(s))))?;
+    let port = port_problem(port, field != Field::Peer).map_err(|m| {
+        err(trf(
+            "the port in {input}: {problem}",
+            &[("problem", &m), ("input", &quote(s))],
+        ))
+    })?;
     Ok(SocketAddr::new(ip, port))
+}
+
+/// "'…' is 300 characters long; a host name has at most 253".
+fn host_too_long(s: &str) -> String {
+    trf(
+        "{input} is {n} characters long; a host name has at most {max}",
+        &[
+            ("n", &s.chars().count()),
+            ("max", &MAX_HOST_LEN),
+            ("input", &quote(s)),
+        ],
+    )
+}
+
+/// "'…' has a port in it: type the port in the Port field".
+fn host_has_port(s: &str) -> String {
+    trf(
+        "{input} has a port in it: type the port in the Port field",
+        &[("input", &quote(s))],
+    )
 }
 
 /// Parses a host to connect to: a host name (letters, digits, `-`, `.`,
@@ -375,45 +432,33 @@ pub fn parse_host(s: &str) -> Result<String, FieldError> {
     let s = s.trim();
     // One more for the trailing dot of a fully qualified name.
     if s.len() > MAX_HOST_LEN + 1 {
-        return Err(FieldError::new(
-            Field::Host,
-            format!(
-                "{} is {} characters long; a host name has at most {MAX_HOST_LEN}",
-                quote(s),
-                s.chars().count()
-            ),
-        ));
+        return Err(FieldError::new(Field::Host, host_too_long(s)));
     }
     let err = |m: String| FieldError::new(Field::Host, m);
     if s.is_empty() {
-        return Err(err(
-            "Host is empty: type a name like example.com or an address like 127.0.0.1".to_owned(),
-        ));
+        return Err(err(tr(
+            "Host is empty: type a name like example.com or an address like 127.0.0.1",
+        )
+        .to_owned()));
     }
     if s.chars().any(char::is_whitespace) {
-        return Err(err(format!(
-            "{} has a space in it; a host name has none",
-            quote(s)
+        return Err(err(trf(
+            "{input} has a space in it; a host name has none",
+            &[("input", &quote(s))],
         )));
     }
     if let Some(rest) = s.strip_prefix('[') {
         let Some(inner) = rest.strip_suffix(']') else {
             if rest.contains("]:") {
-                return Err(err(format!(
-                    "{} has a port in it: type the port in the Port field",
-                    quote(s)
-                )));
+                return Err(err(host_has_port(s)));
             }
-            return Err(err(format!(
-                "{} opens a bracket but does not close it",
-                quote(s)
-            )));
+            return Err(err(unclosed_bracket(s)));
         };
         return match inner.parse::<IpAddr>() {
             Ok(IpAddr::V6(ip)) => Ok(ip.to_string()),
-            _ => Err(err(format!(
-                "{} is not an IPv6 address (brackets are only for IPv6)",
-                quote(s)
+            _ => Err(err(trf(
+                "{input} is not an IPv6 address (brackets are only for IPv6)",
+                &[("input", &quote(s))],
             ))),
         };
     }
@@ -423,54 +468,52 @@ pub fn parse_host(s: &str) -> Result<String, FieldError> {
     if s.contains(':') {
         return Err(err(
             if s.parse::<SocketAddr>().is_ok() || s.matches(':').count() == 1 {
-                format!(
-                    "{} has a port in it: type the port in the Port field",
-                    quote(s)
-                )
+                host_has_port(s)
             } else {
-                format!("{} is not a host name or an IP address", quote(s))
+                trf(
+                    "{input} is not a host name or an IP address",
+                    &[("input", &quote(s))],
+                )
             },
         ));
     }
     if s.len() > MAX_HOST_LEN {
-        return Err(err(format!(
-            "{} is {} characters long; a host name has at most {MAX_HOST_LEN}",
-            quote(s),
-            s.chars().count()
-        )));
+        return Err(err(host_too_long(s)));
     }
     if looks_like_ipv4(s) || s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(err(format!(
-            "{} is not an IPv4 address: it has four numbers from 0 to 255, like 192.168.1.20",
-            quote(s)
-        )));
+        return Err(err(not_ipv4(s)));
     }
     if let Some(bad) = s
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')))
     {
-        return Err(err(format!(
-            "{} has {} in it; a host name has only letters, digits, '-', '.' and '_'",
-            quote(s),
-            quote(&bad.to_string())
+        return Err(err(trf(
+            "{input} has {character} in it; a host name has only letters, digits, '-', '.' and '_'",
+            &[
+                ("character", &quote(&bad.to_string())),
+                ("input", &quote(s)),
+            ],
         )));
     }
     // One trailing dot is the DNS root and allowed.
     let name = s.strip_suffix('.').unwrap_or(s);
     for label in name.split('.') {
         if label.is_empty() {
-            return Err(err(format!("{} has an empty part between dots", quote(s))));
+            return Err(err(trf(
+                "{input} has an empty part between dots",
+                &[("input", &quote(s))],
+            )));
         }
         if label.len() > MAX_LABEL_LEN {
-            return Err(err(format!(
-                "{} has a part longer than {MAX_LABEL_LEN} characters between dots",
-                quote(s)
+            return Err(err(trf(
+                "{input} has a part longer than {max} characters between dots",
+                &[("max", &MAX_LABEL_LEN), ("input", &quote(s))],
             )));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(err(format!(
-                "{} has a part that starts or ends with '-'",
-                quote(s)
+            return Err(err(trf(
+                "{input} has a part that starts or ends with '-'",
+                &[("input", &quote(s))],
             )));
         }
     }
@@ -490,10 +533,15 @@ fn parse_bounded(
     let out_of_range = || {
         FieldError::new(
             field,
-            format!(
-                "{} is out of range: the {} goes from {min} to {max} ({usual})",
-                shown(s),
-                field.label().to_lowercase()
+            trf(
+                "{input} is out of range: the {field} goes from {min} to {max} ({usual})",
+                &[
+                    ("field", &field.label().to_lowercase()),
+                    ("min", &min),
+                    ("max", &max),
+                    ("usual", &usual),
+                    ("input", &shown(s)),
+                ],
             ),
         )
     };
@@ -503,14 +551,8 @@ fn parse_bounded(
     match classify_number(s) {
         Number::Value(n) if (min..=max).contains(&n) => Ok(n),
         Number::Value(_) | Number::OutOfRange => Err(out_of_range()),
-        Number::Fraction => Err(FieldError::new(
-            field,
-            format!("{} is not a whole number", quote(s)),
-        )),
-        Number::NotNumeric => Err(FieldError::new(
-            field,
-            format!("{} is not a number", quote(s)),
-        )),
+        Number::Fraction => Err(FieldError::new(field, not_whole(s))),
+        Number::NotNumeric => Err(FieldError::new(field, not_numeric(s))),
     }
 }
 
@@ -522,7 +564,7 @@ fn parse_backlog(s: &str) -> Result<i32, FieldError> {
         1,
         MAX_BACKLOG as u64,
         DEFAULT_BACKLOG as u64,
-        "128 is usual; empty means 128",
+        tr("128 is usual; empty means 128"),
     )?;
     // In range by construction.
     Ok(i32::try_from(n).unwrap_or(DEFAULT_BACKLOG))
@@ -536,7 +578,7 @@ fn parse_recv_size(s: &str) -> Result<usize, FieldError> {
         1,
         MAX_RECV_SIZE as u64,
         DEFAULT_UDP_RECV_BYTES as u64,
-        "empty means 65536, enough for any datagram",
+        tr("empty means 65536, enough for any datagram"),
     )?;
     Ok(usize::try_from(n).unwrap_or(DEFAULT_UDP_RECV_BYTES))
 }
@@ -552,17 +594,20 @@ fn check_family(bind: IpAddr, peer: SocketAddr) -> Result<(), FieldError> {
         return Ok(());
     }
     let hint = if bind.is_ipv4() {
-        "bind :: (or ::1) to talk IPv6"
+        tr("bind :: (or ::1) to talk IPv6")
     } else {
-        "bind 0.0.0.0 (or 127.0.0.1) to talk IPv4"
+        tr("bind 0.0.0.0 (or 127.0.0.1) to talk IPv4")
     };
     Err(FieldError::new(
         Field::Peer,
-        format!(
-            "peer {} is {} but the socket is bound to an {} address; {hint}",
-            peer.ip(),
-            family(peer.ip()),
-            family(bind)
+        trf(
+            "peer {peer} is {peer_family} but the socket is bound to an {bound_family} address; {hint}",
+            &[
+                ("peer", &peer.ip()),
+                ("peer_family", &family(peer.ip())),
+                ("bound_family", &family(bind)),
+                ("hint", &hint),
+            ],
         ),
     ))
 }

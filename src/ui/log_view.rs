@@ -9,10 +9,11 @@ use egui_extras::{Column, TableBuilder};
 use crate::codec::hex::format_hex_into;
 use crate::codec::text::{SegmentKind, TextEncoding, decode_segments};
 use crate::engine::SocketId;
+use crate::i18n::{tr, trf};
 use crate::model::Model;
 use crate::model::log::{EntryKind, LogEntry, Retention};
 
-use super::{Action, human_bytes, labelled_combo};
+use super::{Action, human_bytes, labelled_combo_salted};
 
 /// Bytes of one payload shown in its row (the rest is summarised).
 pub const ROW_PREVIEW_BYTES: usize = 512;
@@ -34,9 +35,9 @@ impl PayloadView {
 
     fn label(self) -> &'static str {
         match self {
-            PayloadView::Text => "Text",
-            PayloadView::Hex => "Hex",
-            PayloadView::Both => "Text + hex",
+            PayloadView::Text => tr("Text"),
+            PayloadView::Hex => tr("Hex"),
+            PayloadView::Both => tr("Text + hex"),
         }
     }
 }
@@ -99,7 +100,7 @@ fn text_job(ui: &egui::Ui, encoding: TextEncoding, bytes: &[u8], extra: usize) -
     }
     if extra > 0 {
         job.append(
-            &format!(" … +{extra} bytes"),
+            &format!(" {}", trf("… +{n} bytes", &[("n", &extra)])),
             0.0,
             egui::TextFormat::simple(mono, ui.visuals().weak_text_color()),
         );
@@ -111,7 +112,8 @@ fn hex_text(bytes: &[u8], extra: usize) -> String {
     let mut s = String::with_capacity(bytes.len() * 3 + 16);
     format_hex_into(&mut s, bytes);
     if extra > 0 {
-        s.push_str(&format!(" … +{extra} bytes"));
+        s.push(' ');
+        s.push_str(&trf("… +{n} bytes", &[("n", &extra)]));
     }
     s
 }
@@ -154,19 +156,22 @@ pub fn log_view_ui(
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     ui.horizontal_wrapped(|ui| {
-        labelled_combo(
+        labelled_combo_salted(
             ui,
-            "Show",
+            "payload-view",
+            tr("Show"),
             &mut state.view,
             &PayloadView::ALL,
             PayloadView::label,
         );
-        ui.checkbox(&mut state.auto_scroll, "Auto-scroll");
-        ui.checkbox(&mut state.only_selected, "Only selected socket");
+        ui.checkbox(&mut state.auto_scroll, tr("Auto-scroll"));
+        ui.checkbox(&mut state.only_selected, tr("Only selected socket"));
         let mut counts_only = model.log.retention() == Retention::CountsOnly;
         if ui
-            .checkbox(&mut counts_only, "Counts only")
-            .on_hover_text("Stop storing payloads (counters and control rows go on); for floods")
+            .checkbox(&mut counts_only, tr("Counts only"))
+            .on_hover_text(tr(
+                "Stop storing payloads (counters and control rows go on); for floods",
+            ))
             .changed()
         {
             model.log.set_retention(if counts_only {
@@ -175,35 +180,41 @@ pub fn log_view_ui(
                 Retention::Everything
             });
         }
-        let l = ui.label("Log cap (MiB)");
+        let l = ui.label(tr("Log cap (MiB)"));
         ui.add(egui::DragValue::new(&mut state.cap_mib).range(1..=65_536))
             .labelled_by(l.id)
-            .on_hover_text("The oldest rows are evicted (and counted) beyond this");
+            .on_hover_text(tr("The oldest rows are evicted (and counted) beyond this"));
         let cap_bytes = (state.cap_mib.max(1) as usize) << 20;
         if model.log.cap_bytes() != cap_bytes {
             model.log.set_cap_bytes(cap_bytes);
         }
-        if ui.button("Clear log").clicked() {
+        if ui.button(tr("Clear log")).clicked() {
             actions.push(Action::ClearLog);
         }
         let log = &model.log;
-        let mut status = format!(
-            "{} rows · {} of {}",
-            log.len(),
-            human_bytes(log.bytes_used() as u64),
-            human_bytes(log.cap_bytes() as u64)
+        let mut status = trf(
+            "{rows} rows · {used} of {cap}",
+            &[
+                ("rows", &log.len()),
+                ("used", &human_bytes(log.bytes_used() as u64)),
+                ("cap", &human_bytes(log.cap_bytes() as u64)),
+            ],
         );
         if log.evicted_entries() > 0 {
-            status.push_str(&format!(
-                " · {} oldest rows evicted ({})",
-                log.evicted_entries(),
-                human_bytes(log.evicted_bytes())
+            status.push_str(" · ");
+            status.push_str(&trf(
+                "{rows} oldest rows evicted ({bytes})",
+                &[
+                    ("rows", &log.evicted_entries()),
+                    ("bytes", &human_bytes(log.evicted_bytes())),
+                ],
             ));
         }
         if log.skipped_entries() > 0 {
-            status.push_str(&format!(
-                " · {} data rows counted only",
-                log.skipped_entries()
+            status.push_str(" · ");
+            status.push_str(&trf(
+                "{rows} data rows counted only",
+                &[("rows", &log.skipped_entries())],
             ));
         }
         ui.label(RichText::new(status).weak());
@@ -257,7 +268,16 @@ pub fn log_view_ui(
         .column(Column::exact(60.0))
         .column(Column::remainder().clip(true))
         .header(20.0, |mut h| {
-            for title in ["Time", "Socket", "", "Event", "Peer", "Bytes", "Data"] {
+            let titles = [
+                tr("Time"),
+                tr("Socket"),
+                "",
+                tr("Event"),
+                tr("Peer"),
+                tr("Bytes"),
+                tr("Data"),
+            ];
+            for title in titles {
                 h.col(|ui| {
                     ui.strong(title);
                 });
@@ -298,7 +318,7 @@ pub fn log_view_ui(
                     if e.kind.is_data() {
                         let t = e.payload.len().to_string();
                         ui.label(if e.truncated {
-                            format!("{t} (truncated)")
+                            trf("{n} (truncated)", &[("n", &t)])
                         } else {
                             t
                         });

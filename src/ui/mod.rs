@@ -112,6 +112,11 @@ pub fn labelled_text_edit(
 }
 
 /// A label and a combo box labelled by it, choosing one of `options`.
+/// The response is `changed()` when a pick changed the value.
+///
+/// The label is also the combo's id salt. A translated label changes with
+/// the language (and two labels may translate alike), so give those a
+/// stable salt with [`labelled_combo_salted`].
 pub fn labelled_combo<T: PartialEq + Copy>(
     ui: &mut egui::Ui,
     label: &str,
@@ -119,16 +124,36 @@ pub fn labelled_combo<T: PartialEq + Copy>(
     options: &[T],
     name: impl Fn(T) -> &'static str,
 ) -> egui::Response {
+    labelled_combo_salted(ui, label, label, value, options, name)
+}
+
+/// [`labelled_combo`] with its id salted by `id_salt` rather than by the
+/// label, so the combo keeps its id (and its open menu) whatever language
+/// the label is shown in. The response is `changed()` when a pick changed
+/// the value.
+pub fn labelled_combo_salted<T: PartialEq + Copy>(
+    ui: &mut egui::Ui,
+    id_salt: &str,
+    label: &str,
+    value: &mut T,
+    options: &[T],
+    name: impl Fn(T) -> &'static str,
+) -> egui::Response {
     let l = ui.label(label);
-    egui::ComboBox::from_id_salt(label)
+    let mut changed = false;
+    let mut response = egui::ComboBox::from_id_salt(id_salt)
         .selected_text(name(*value))
         .show_ui(ui, |ui| {
             for &o in options {
-                ui.selectable_value(value, o, name(o));
+                changed |= ui.selectable_value(value, o, name(o)).changed();
             }
         })
         .response
-        .labelled_by(l.id)
+        .labelled_by(l.id);
+    if changed {
+        response.mark_changed();
+    }
+    response
 }
 
 /// Formats a byte count: `512 B`, `1.5 KiB`, `3.2 MiB`.

@@ -5,6 +5,7 @@
 use eframe::egui;
 
 use crate::engine::SocketSpec;
+use crate::i18n::tr;
 use crate::model::spec::{self, Field, FieldError};
 
 use super::{error_color, labelled_text_edit};
@@ -25,9 +26,19 @@ impl FormKind {
     /// The button text.
     pub fn label(self) -> &'static str {
         match self {
-            FormKind::TcpListener => "TCP listener",
-            FormKind::TcpClient => "TCP client",
-            FormKind::Udp => "UDP socket",
+            FormKind::TcpListener => tr("TCP listener"),
+            FormKind::TcpClient => tr("TCP client"),
+            FormKind::Udp => tr("UDP socket"),
+        }
+    }
+
+    /// The text of the button that opens it (in English, "Open " and its
+    /// label; other languages phrase it their own way).
+    pub fn open_label(self) -> &'static str {
+        match self {
+            FormKind::TcpListener => tr("Open TCP listener"),
+            FormKind::TcpClient => tr("Open TCP client"),
+            FormKind::Udp => tr("Open UDP socket"),
         }
     }
 }
@@ -59,11 +70,11 @@ impl BindChoice {
 
     fn label(self) -> &'static str {
         match self {
-            BindChoice::Loopback => "127.0.0.1 (this machine only)",
-            BindChoice::AnyV4 => "0.0.0.0 (all IPv4 interfaces)",
-            BindChoice::AnyV6 => ":: (all interfaces, IPv6 + IPv4)",
-            BindChoice::LoopbackV6 => "::1 (IPv6 loopback)",
-            BindChoice::Other => "Other address…",
+            BindChoice::Loopback => tr("127.0.0.1 (this machine only)"),
+            BindChoice::AnyV4 => tr("0.0.0.0 (all IPv4 interfaces)"),
+            BindChoice::AnyV6 => tr(":: (all interfaces, IPv6 + IPv4)"),
+            BindChoice::LoopbackV6 => tr("::1 (IPv6 loopback)"),
+            BindChoice::Other => tr("Other address…"),
         }
     }
 
@@ -156,7 +167,7 @@ fn field_errors_ui(ui: &mut egui::Ui, form: &NewSocketForm, field: Field) {
 
 fn bind_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) {
     ui.horizontal(|ui| {
-        let l = ui.label("Bind address");
+        let l = ui.label(tr("Bind address"));
         egui::ComboBox::from_id_salt("bind-address")
             .selected_text(form.bind.label())
             .width(230.0)
@@ -172,9 +183,9 @@ fn bind_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) {
         ui.horizontal(|ui| {
             labelled_text_edit(
                 ui,
-                "Other bind address",
+                tr("Other bind address"),
                 &mut form.other_address,
-                "e.g. 192.168.1.10",
+                tr("e.g. 192.168.1.10"),
                 140.0,
             );
         });
@@ -198,49 +209,64 @@ pub fn new_socket_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) -> Option<Sock
         FormKind::TcpListener => {
             bind_ui(ui, form);
             ui.horizontal(|ui| {
-                labelled_text_edit(ui, "Port", &mut form.listen_port, "0 = any free", 60.0);
+                labelled_text_edit(
+                    ui,
+                    tr("Port"),
+                    &mut form.listen_port,
+                    tr("0 = any free"),
+                    60.0,
+                );
+                // listen()'s own word for it, untranslated like SO_REUSEADDR.
                 labelled_text_edit(ui, "Backlog", &mut form.backlog, "128", 50.0);
             });
             field_errors_ui(ui, form, Field::Port);
             field_errors_ui(ui, form, Field::Backlog);
             ui.checkbox(&mut form.reuse_addr, "SO_REUSEADDR")
-                .on_hover_text("Lets the port be bound again at once after a close (TIME_WAIT)");
+                .on_hover_text(tr(
+                    "Lets the port be bound again at once after a close (TIME_WAIT)",
+                ));
         }
         FormKind::TcpClient => {
             ui.horizontal(|ui| {
-                labelled_text_edit(ui, "Host", &mut form.host, "name or address", 150.0);
+                labelled_text_edit(ui, tr("Host"), &mut form.host, tr("name or address"), 150.0);
             });
             field_errors_ui(ui, form, Field::Host);
             ui.horizontal(|ui| {
-                labelled_text_edit(ui, "Port", &mut form.connect_port, "1-65535", 60.0);
+                labelled_text_edit(ui, tr("Port"), &mut form.connect_port, "1-65535", 60.0);
             });
             field_errors_ui(ui, form, Field::Port);
         }
         FormKind::Udp => {
             bind_ui(ui, form);
             ui.horizontal(|ui| {
-                labelled_text_edit(ui, "Port", &mut form.udp_port, "0 = any free", 60.0);
+                labelled_text_edit(ui, tr("Port"), &mut form.udp_port, tr("0 = any free"), 60.0);
             });
             field_errors_ui(ui, form, Field::Port);
             ui.horizontal(|ui| {
                 labelled_text_edit(
                     ui,
-                    "Default peer",
+                    tr("Default peer"),
                     &mut form.udp_peer,
-                    "optional, e.g. 127.0.0.1:9001",
+                    tr("optional, e.g. 127.0.0.1:9001"),
                     170.0,
                 );
             });
             field_errors_ui(ui, form, Field::Peer);
             ui.horizontal(|ui| {
-                labelled_text_edit(ui, "Receive size", &mut form.udp_recv_size, "65536", 60.0);
+                labelled_text_edit(
+                    ui,
+                    tr("Receive size"),
+                    &mut form.udp_recv_size,
+                    "65536",
+                    60.0,
+                );
             });
             field_errors_ui(ui, form, Field::RecvSize);
         }
     }
     field_errors_ui(ui, form, Field::Spec);
     ui.add_space(4.0);
-    let open = ui.button(format!("Open {}", form.kind.label())).clicked();
+    let open = ui.button(form.kind.open_label()).clicked();
     // Validate as the user types, once they have tried to open.
     if open || !form.errors.is_empty() {
         match form.parse() {
