@@ -2,4 +2,201 @@
 //! Python program and the sticky-packet lab.
 
 /// English → 简体中文.
-pub(super) const ZH: &[(&str, &str)] = &[];
+pub(super) const ZH: &[(&str, &str)] = &[
+    ("(sender not in Sockbench)", "（发送方不在 Sockbench 中）"),
+    (
+        "(set on the listener: its connections take it)",
+        "（设在监听套接字上：它的连接都会继承）",
+    ),
+    (
+        "Another socket is already bound to this address and port.",
+        "另一个套接字已经绑定了这个地址和端口。",
+    ),
+    ("Asking the kernel…", "正在询问内核…"),
+    ("Calls & states", "调用与状态"),
+    (
+        "Choose a framing above to split the stream into the sender's messages.",
+        "在上方选择分帧方式，把字节流拆回发送方的消息。",
+    ),
+    (
+        "Closed: the descriptor is gone, so there is no kernel state to read. A side that closed first lingers in TIME_WAIT for a minute (see `ss -tan`); half-close and \"stay open\" below let you watch FIN_WAIT_2, CLOSE_WAIT and TIME_WAIT on a live socket.",
+        "已关闭：描述符已不存在，读不到内核状态。先关闭的一方会在 TIME_WAIT 中停留约一分钟（可用 `ss -tan` 查看）；用下面的半关闭和“保持打开”，可以在活着的套接字上观察 FIN_WAIT_2、CLOSE_WAIT 和 TIME_WAIT。",
+    ),
+    ("Closed: {why}", "已关闭：{why}"),
+    ("Copy", "复制"),
+    (
+        "Decode messages with struct format",
+        "用 struct 格式解码消息",
+    ),
+    ("Delimiter", "分隔符"),
+    ("Delimiter: {e}", "分隔符：{e}"),
+    ("Each recv() as it happened", "每次 recv() 的实际情况"),
+    (
+        "Escapes allowed: \\n, \\r\\n, \\x00",
+        "可用转义：\\n、\\r\\n、\\x00",
+    ),
+    ("Fixed size", "定长"),
+    (
+        "Fixed size: \"{v}\" is not a whole number of bytes",
+        "定长：“{v}”不是整数字节数",
+    ),
+    ("Framing", "分帧"),
+    ("Header", "长度头"),
+    (
+        "How many bytes each recv() asks for. A smaller size splits the stream into more, smaller reads.",
+        "每次 recv() 请求多少字节。越小，字节流被拆成越多、越小的读取。",
+    ),
+    (
+        "Invalid argument: e.g. binding a socket twice.",
+        "参数无效：例如对同一个套接字绑定两次。",
+    ),
+    ("Length prefix", "长度前缀"),
+    ("Message size", "消息长度"),
+    ("Messages after framing", "分帧后的消息"),
+    (
+        "None (each recv() is a message)",
+        "无（每次 recv() 当作一条消息）",
+    ),
+    (
+        "Not allowed: ports below 1024 need root, or a firewall refused.",
+        "不允许：1024 以下的端口需要 root 权限，或被防火墙拒绝。",
+    ),
+    (
+        "Nothing listens on that address and port: the peer answered with RST.",
+        "该地址和端口上没有程序在监听：对端回了 RST。",
+    ),
+    (
+        "Nothing received yet. Send a few messages quickly to this connection (the composer's ×N sends them back-to-back).",
+        "还没有收到数据。向这个连接快速发送几条消息（发送区的 ×N 会连续发送）。",
+    ),
+    (
+        "Off: Sockbench calls close() as soon as recv() returns b''. On: the socket stays in CLOSE_WAIT until you close it.",
+        "关：recv() 一返回 b''，Sockbench 就调用 close()。开：套接字停在 CLOSE_WAIT，直到你关闭它。",
+    ),
+    (
+        "Older bytes are no longer kept: splitting starts at byte {n}, maybe mid-message.",
+        "更早的字节已不再保留：从第 {n} 字节开始拆分，可能从消息中间开始。",
+    ),
+    (
+        "On: small writes go out at once. Off (the default): Nagle's algorithm may hold a small write back to merge it with the next.",
+        "开：小数据立即发出。关（默认）：Nagle 算法可能暂存小数据，与下一次合并发送。",
+    ),
+    ("Python", "Python"),
+    ("Python program", "Python 程序"),
+    ("Python: {code}", "Python：{code}"),
+    ("RTT {rtt} ms ± {var}", "往返时延 {rtt} ms ± {var}"),
+    ("Reset (SO_LINGER 0)", "复位（SO_LINGER 0）"),
+    (
+        "Run it with python3 against another socket, or the other way round.",
+        "用 python3 运行它，与另一个套接字互相通信。",
+    ),
+    (
+        "Select a TCP connection on the left (a client, or one a listener accepted) to see how its bytes arrived.",
+        "在左侧选择一个 TCP 连接（客户端，或监听套接字接受的连接），查看它的字节是怎样到达的。",
+    ),
+    (
+        "Select a socket on the left to see its calls, its states and its Python code.",
+        "在左侧选择一个套接字，查看它的调用、状态和 Python 代码。",
+    ),
+    (
+        "Several sends arrived in one recv(): their boundaries are gone.",
+        "多次发送在一次 recv() 中到达：它们之间的边界消失了。",
+    ),
+    ("Socket calls (as in Python)", "套接字调用（Python 写法）"),
+    (
+        "Stay open when the peer closes (watch CLOSE_WAIT)",
+        "对端关闭后保持打开（观察 CLOSE_WAIT）",
+    ),
+    ("Sticky-packet lab", "粘包实验室"),
+    (
+        "TCP is a byte stream: it keeps the bytes in order but not the sender's message boundaries. Three quick sends may arrive as one recv() (粘包, sticky packets), and one send may be split over two. A protocol marks its own messages: a delimiter, a length prefix or a fixed size.",
+        "TCP 是字节流：它保证字节的顺序，但不保留发送方的消息边界。快速的三次发送可能在一次 recv() 中到达（粘包），一次发送也可能被拆成两次。协议需要自己标出消息：分隔符、长度前缀或定长。",
+    ),
+    (
+        "That address is not one of this machine's.",
+        "该地址不属于本机。",
+    ),
+    ("That host cannot be reached.", "无法到达该主机。"),
+    (
+        "The kernel's TCP state (getsockopt TCP_INFO)",
+        "内核中的 TCP 状态（getsockopt TCP_INFO）",
+    ),
+    (
+        "The lab shows TCP connections: select a client or an accepted connection (a listener's connections are under it).",
+        "实验室展示的是 TCP 连接：请选择客户端或已接受的连接（监听套接字的连接列在它下面）。",
+    ),
+    (
+        "The peer closed its side: recv() returned b''.",
+        "对端关闭了它那一端：recv() 返回了 b''。",
+    ),
+    ("The peer did not answer in time.", "对端没有及时应答。"),
+    (
+        "The peer has closed: writing to a closed connection.",
+        "对端已关闭：在向已关闭的连接写数据。",
+    ),
+    (
+        "The peer reset the connection (RST): it closed with data unread, or crashed.",
+        "对端复位了连接（RST）：它在数据未读完时关闭，或已崩溃。",
+    ),
+    ("The same in Python", "同样的事，用 Python 写"),
+    ("The socket's life", "套接字的一生"),
+    (
+        "The stream does not fit this framing: {e}",
+        "字节流与该分帧方式不符：{e}",
+    ),
+    (
+        "There is no route to that network.",
+        "没有通往该网络的路由。",
+    ),
+    ("Too long for one datagram.", "超出一个数据报的长度。"),
+    (
+        "Too many open files: the limit on sockets is reached.",
+        "打开的文件太多：已达到套接字数量上限。",
+    ),
+    ("Traffic", "收发记录"),
+    (
+        "accept() on listener {parent} returned this new socket: the listener keeps listening, and each client gets a socket of its own.",
+        "监听套接字 {parent} 的 accept() 返回了这个新套接字：监听套接字继续监听，每个客户端都有自己的套接字。",
+    ),
+    (
+        "accept() on {parent} → a new socket",
+        "{parent} 上的 accept() → 新套接字",
+    ),
+    (
+        "accept() returned new sockets: {list}",
+        "accept() 返回的新套接字：{list}",
+    ),
+    ("big-endian (!)", "大端（!）"),
+    ("byte {n}", "第 {n} 字节"),
+    ("bytes", "字节"),
+    ("content", "内容"),
+    ("error", "错误"),
+    ("holds", "包含"),
+    ("length counts the header", "长度包含长度头"),
+    ("little-endian (<)", "小端（<）"),
+    ("message", "消息"),
+    ("messages", "消息"),
+    ("not yet sent {n} B", "未发出 {n} B"),
+    ("part of send {n}", "第 {n} 次发送的一部分"),
+    ("recv() calls", "recv() 调用"),
+    ("recv() size", "recv() 大小"),
+    ("retransmitted {n}", "重传 {n}"),
+    ("send {n}", "第 {n} 次发送"),
+    ("state {s}", "状态 {s}"),
+    ("stream bytes", "流中位置"),
+    ("the peer closes first", "对端先关闭"),
+    (
+        "unacknowledged {b} B ({n} segments)",
+        "未确认 {b} B（{n} 个报文段）",
+    ),
+    ("unacknowledged {n} segments", "未确认 {n} 个报文段"),
+    ("we close first", "本端先关闭"),
+    ("handshake", "握手"),
+    ("{id} sent", "{id} 发送的"),
+    (
+        "{n} bytes wait for the rest of their message.",
+        "{n} 字节在等待它们所属消息的其余部分。",
+    ),
+    ("{t} s ago", "{t} 秒前"),
+    ("… {n} earlier calls not kept", "… 更早的 {n} 次调用未保留"),
+];

@@ -261,4 +261,199 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("failed", "失败"),
     // The composer.
     ("None", "无"),
+    // The socket details, the composer and the log rows.
+    (
+        "; the last {n} received byte(s) ({hex}) never completed a character",
+        "；最后收到的 {n} 个字节（{hex}）没有组成完整字符",
+    ),
+    (
+        "; {n} queued bytes were not sent",
+        "；排队中的 {n} 字节未发出",
+    ),
+    ("Accepted by", "接受自"),
+    ("Add the lab's framing", "加上实验室的分帧"),
+    (
+        "Choose a framing in the sticky-packet lab first",
+        "请先在粘包实验室中选择分帧方式",
+    ),
+    ("Clear", "清空"),
+    ("Clients", "客户端"),
+    ("Close", "关闭"),
+    ("Disconnect", "断开"),
+    ("Encoding", "编码"),
+    ("Escapes", "转义"),
+    ("Framing: {e}", "分帧：{e}"),
+    (
+        "Give a destination (Send to), or open the UDP socket with a default peer; nothing was sent.",
+        "请填写目标地址，或在打开 UDP 套接字时指定默认对端；未发送任何数据。",
+    ),
+    ("Half-close", "半关闭"),
+    (
+        "Hex bytes: 48 65 6C, 48656c or 0x48,0x65. Ctrl+Enter sends",
+        "十六进制字节：48 65 6C、48656c 或 0x48,0x65。Ctrl+Enter 发送",
+    ),
+    ("Kernel drops", "内核丢弃"),
+    ("Line ending", "行尾"),
+    ("Local", "本地地址"),
+    (
+        "No sockets yet: open one above.",
+        "还没有套接字：请在上方打开一个。",
+    ),
+    (
+        "Nothing to send: the payload is empty.",
+        "没有可发送的内容：数据为空。",
+    ),
+    (
+        "Pack values with a Python struct format, e.g. !HI10s with 1, 2, b'hello'",
+        "用 Python struct 格式打包数值，例如 !HI10s 配 1, 2, b'hello'",
+    ),
+    ("Payload", "发送内容"),
+    (
+        "Put the length header (or the delimiter) chosen in the sticky-packet lab around each payload",
+        "给每条数据加上粘包实验室中选定的长度头（或分隔符）",
+    ),
+    ("Received", "已接收"),
+    ("Remove", "移除"),
+    ("Reset", "复位"),
+    (
+        "SO_LINGER 0 then close(): the peer sees a reset (RST)",
+        "先设 SO_LINGER 0 再 close()：对端收到复位（RST）",
+    ),
+    (
+        "Select a socket in the list on the left to send to.",
+        "请在左侧列表中选择要发送的套接字。",
+    ),
+    ("Send", "发送"),
+    (
+        "Send this many copies back-to-back, each its own send() call",
+        "连续发送这么多份，每份一次 send() 调用",
+    ),
+    ("Send to: (select a socket)", "发送到：（请选择套接字）"),
+    (
+        "Send to: all {n} clients of {id}",
+        "发送到：{id} 的全部 {n} 个客户端",
+    ),
+    ("Send to: {socket}", "发送到：{socket}"),
+    ("Sent", "已发送"),
+    (
+        "Socket {id} is gone; select another.",
+        "套接字 {id} 已不存在；请另选一个。",
+    ),
+    ("State", "状态"),
+    ("Stop listening", "停止监听"),
+    ("Struct", "结构体"),
+    ("Struct format", "struct 格式"),
+    ("Struct format: {e}", "struct 格式：{e}"),
+    ("TCP_NODELAY off", "TCP_NODELAY 关"),
+    ("TCP_NODELAY on", "TCP_NODELAY 开"),
+    (
+        "Text to send. Ctrl+Enter sends; ↑/↓ recall history",
+        "要发送的文本。Ctrl+Enter 发送；↑/↓ 调出历史",
+    ),
+    ("Times", "次数"),
+    ("Truncated", "被截断"),
+    ("UDP destination", "UDP 目标地址"),
+    (
+        "Values, comma-separated: 1, 2, b'hello'. Ctrl+Enter sends",
+        "数值，用逗号分隔：1, 2, b'hello'。Ctrl+Enter 发送",
+    ),
+    ("Values: {e}", "数值：{e}"),
+    (
+        "\\r \\n \\t \\\\ \\0 and \\xNN (a raw byte)",
+        "\\r \\n \\t \\\\ \\0 以及 \\xNN（一个原始字节）",
+    ),
+    (
+        "accepted by {parent} on {local}",
+        "由 {parent} 在 {local} 上接受",
+    ),
+    (
+        "bound to {local}; receive buffer {n} bytes; {drops}",
+        "已绑定 {local}；接收缓冲区 {n} 字节；{drops}",
+    ),
+    (
+        "close() the listener and every connection it accepted",
+        "close() 监听套接字及其接受的所有连接",
+    ),
+    (
+        "close(): finish queued sends, then close",
+        "close()：先发完排队的数据，再关闭",
+    ),
+    ("closed after the error above", "因上述错误而关闭"),
+    ("closed: {reason}", "已关闭：{reason}"),
+    ("closes as soon as the peer closes", "对端关闭时立即关闭"),
+    ("connected from {local}", "已连接，本地地址 {local}"),
+    ("connected, our side shut down", "已连接，本端已关闭写"),
+    (
+        "connected, peer closed its side",
+        "已连接，对端已关闭它那一端",
+    ),
+    ("connecting to {peer}", "正在连接 {peer}"),
+    ("default peer", "默认对端"),
+    (
+        "each recv() now asks for {n} bytes",
+        "此后每次 recv() 请求 {n} 字节",
+    ),
+    (
+        "in {bytes_in} / {msgs_in} · out {bytes_out} / {msgs_out}",
+        "收 {bytes_in} / {msgs_in} · 发 {bytes_out} / {msgs_out}",
+    ),
+    ("kernel drops counted", "统计内核丢包"),
+    (
+        "kernel drops not counted on this system",
+        "本系统不统计内核丢包",
+    ),
+    (
+        "listening on {local} (backlog {backlog})",
+        "正在监听 {local}（backlog {backlog}）",
+    ),
+    ("not counted on this system", "本系统不统计"),
+    ("open {spec}", "打开 {spec}"),
+    (
+        "peer closed its side (recv returned 0)",
+        "对端关闭了它那一端（recv 返回 0）",
+    ),
+    ("resolving \"{host}\"", "正在解析“{host}”"),
+    ("set", "设置"),
+    (
+        "shutdown(SHUT_WR): FIN sent; still receiving",
+        "shutdown(SHUT_WR)：已发送 FIN；仍在接收",
+    ),
+    (
+        "shutdown(SHUT_WR): send FIN, keep receiving",
+        "shutdown(SHUT_WR)：发送 FIN，继续接收",
+    ),
+    (
+        "stays open when the peer closes (CLOSE_WAIT) until you close it",
+        "对端关闭后保持打开（CLOSE_WAIT），直到你关闭它",
+    ),
+    (
+        "the kernel dropped {total} datagram(s) so far: the receive buffer was full",
+        "内核至今已丢弃 {total} 个数据报：接收缓冲区已满",
+    ),
+    ("{bytes} in {n} datagrams", "{bytes}，共 {n} 个数据报"),
+    ("{bytes} in {n} reads", "{bytes}，共 {n} 次读取"),
+    ("{bytes} in {n} sends", "{bytes}，共 {n} 次发送"),
+    ("{e}; nothing was sent.", "{e}；未发送任何数据。"),
+    (
+        "{id} has no connected clients to send to; nothing was sent.",
+        "{id} 没有已连接的客户端可发送；未发送任何数据。",
+    ),
+    (
+        "{n} bytes is too long for one UDP datagram (at most {max} over IPv{v}); nothing was sent.",
+        "{n} 字节超出一个 UDP 数据报的上限（IPv{v} 最多 {max} 字节）；未发送任何数据。",
+    ),
+    ("{n} bytes: {hex}", "{n} 字节：{hex}"),
+    (
+        "{open} connected, {all} accepted in all",
+        "{open} 个已连接，共接受 {all} 个",
+    ),
+    ("{size} (asked for 4 MiB)", "{size}（请求的是 4 MiB）"),
+    (
+        "{size} pasted: too large to edit here; Send sends it as it is",
+        "已粘贴 {size}：太大，无法在此编辑；点“发送”将原样发出",
+    ),
+    (
+        "{socket} cannot send now: it is {state}; nothing was sent.",
+        "{socket} 现在不能发送：它处于{state}状态；未发送任何数据。",
+    ),
 ];

@@ -16,6 +16,7 @@ use std::time::SystemTime;
 
 use crate::codec::text::{ChunkText, TextEncoding};
 use crate::engine::{CloseReason, Event, EventKind, SockOption, SocketId, SocketKind, SocketSpec};
+use crate::i18n::{tr, trf};
 use lesson::LessonLine;
 use log::{EntryKind, LogEntry, TrafficLog, unix_us};
 use session::{Session, SessionState};
@@ -51,7 +52,7 @@ impl Model {
             id,
             EntryKind::Opening,
             None,
-            format!("open {spec}"),
+            trf("open {spec}", &[("spec", spec)]),
         );
     }
 
@@ -121,7 +122,7 @@ impl Model {
                 if let Some(s) = session {
                     s.state = SessionState::Resolving;
                 }
-                let msg = format!("resolving \"{host}\"");
+                let msg = trf("resolving \"{host}\"", &[("host", &host)]);
                 self.log
                     .push_message(time, id, EntryKind::Resolving, None, msg);
             }
@@ -129,7 +130,7 @@ impl Model {
                 if let Some(s) = session {
                     s.state = SessionState::Connecting(peer);
                 }
-                let msg = format!("connecting to {peer}");
+                let msg = trf("connecting to {peer}", &[("peer", &peer)]);
                 self.log
                     .push_message(time, id, EntryKind::Connecting, Some(peer), msg);
             }
@@ -139,7 +140,7 @@ impl Model {
                     s.local = Some(local);
                     s.peer = Some(peer);
                 }
-                let msg = format!("connected from {local}");
+                let msg = trf("connected from {local}", &[("local", &local)]);
                 self.log
                     .push_message(time, id, EntryKind::Connected, Some(peer), msg);
             }
@@ -148,7 +149,10 @@ impl Model {
                     s.state = SessionState::Listening;
                     s.local = Some(local);
                 }
-                let msg = format!("listening on {local} (backlog {backlog})");
+                let msg = trf(
+                    "listening on {local} (backlog {backlog})",
+                    &[("local", &local), ("backlog", &backlog)],
+                );
                 self.log
                     .push_message(time, id, EntryKind::Listening, None, msg);
             }
@@ -176,7 +180,10 @@ impl Model {
                     p.children.push(id);
                 }
                 self.log.extend_filter(parent, id);
-                let msg = format!("accepted by {parent} on {local}");
+                let msg = trf(
+                    "accepted by {parent} on {local}",
+                    &[("parent", &parent), ("local", &local)],
+                );
                 self.log
                     .push_message(time, id, EntryKind::Accepted, Some(peer), msg);
             }
@@ -192,19 +199,23 @@ impl Model {
                     s.drop_counting = drop_counting;
                 }
                 let drops = if drop_counting {
-                    "kernel drops counted"
+                    tr("kernel drops counted")
                 } else {
-                    "kernel drops not counted on this system"
+                    tr("kernel drops not counted on this system")
                 };
-                let msg = format!("bound to {local}; receive buffer {rcvbuf_bytes} bytes; {drops}");
+                let msg = trf(
+                    "bound to {local}; receive buffer {n} bytes; {drops}",
+                    &[("local", &local), ("n", &rcvbuf_bytes), ("drops", &drops)],
+                );
                 self.log.push_message(time, id, EntryKind::Bound, None, msg);
             }
             EventKind::KernelDrops { total } => {
                 if let Some(s) = session {
                     s.kernel_drops = total;
                 }
-                let msg = format!(
-                    "the kernel dropped {total} datagram(s) so far: the receive buffer was full"
+                let msg = trf(
+                    "the kernel dropped {total} datagram(s) so far: the receive buffer was full",
+                    &[("total", &total)],
                 );
                 self.log
                     .push_message(time, id, EntryKind::KernelDrops, None, msg);
@@ -223,22 +234,26 @@ impl Model {
                         if let Some(s) = session {
                             s.recv_size = n;
                         }
-                        format!("each recv() now asks for {n} bytes")
+                        trf("each recv() now asks for {n} bytes", &[("n", &n)])
                     }
                     SockOption::NoDelay(on) => {
                         if let Some(s) = session {
                             s.nodelay = Some(on);
                         }
-                        format!("TCP_NODELAY {}", if on { "on" } else { "off" })
+                        if on {
+                            tr("TCP_NODELAY on").to_owned()
+                        } else {
+                            tr("TCP_NODELAY off").to_owned()
+                        }
                     }
                     SockOption::CloseOnPeerClose(on) => {
                         if let Some(s) = session {
                             s.close_on_peer_close = on;
                         }
                         if on {
-                            "closes as soon as the peer closes".to_owned()
+                            tr("closes as soon as the peer closes").to_owned()
                         } else {
-                            "stays open when the peer closes (CLOSE_WAIT) until you close it"
+                            tr("stays open when the peer closes (CLOSE_WAIT) until you close it")
                                 .to_owned()
                         }
                     }
@@ -257,7 +272,7 @@ impl Model {
                     s.lesson.push(LessonLine::RecvEof { size: s.recv_size });
                     s.peer
                 });
-                let msg = "peer closed its side (recv returned 0)".to_owned();
+                let msg = tr("peer closed its side (recv returned 0)").to_owned();
                 self.log
                     .push_message(time, id, EntryKind::PeerClosed, peer, msg);
             }
@@ -265,7 +280,7 @@ impl Model {
                 if let Some(s) = session {
                     s.write_shut = true;
                 }
-                let msg = "shutdown(SHUT_WR): FIN sent; still receiving".to_owned();
+                let msg = tr("shutdown(SHUT_WR): FIN sent; still receiving").to_owned();
                 self.log
                     .push_message(time, id, EntryKind::WriteShutdown, None, msg);
             }
@@ -281,11 +296,14 @@ impl Model {
                 unsent_bytes,
             } => {
                 let mut msg = match &reason {
-                    CloseReason::Error(_) => "closed after the error above".to_owned(),
-                    r => format!("closed: {r}"),
+                    CloseReason::Error(_) => tr("closed after the error above").to_owned(),
+                    r => trf("closed: {reason}", &[("reason", r)]),
                 };
                 if unsent_bytes > 0 {
-                    msg.push_str(&format!("; {unsent_bytes} queued bytes were not sent"));
+                    msg.push_str(&trf(
+                        "; {n} queued bytes were not sent",
+                        &[("n", &unsent_bytes)],
+                    ));
                 }
                 let mut leftover = Vec::new();
                 if let Some(s) = session {
@@ -296,9 +314,9 @@ impl Model {
                     // Bytes held back for a character that never completed.
                     let mut hex = String::new();
                     crate::codec::hex::format_hex_into(&mut hex, &leftover);
-                    msg.push_str(&format!(
-                        "; the last {} received byte(s) ({hex}) never completed a character",
-                        leftover.len()
+                    msg.push_str(&trf(
+                        "; the last {n} received byte(s) ({hex}) never completed a character",
+                        &[("n", &leftover.len()), ("hex", &hex)],
                     ));
                 }
                 self.log

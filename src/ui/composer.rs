@@ -13,7 +13,7 @@ use crate::engine::{MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, SocketId, Soc
 use crate::model::Model;
 use crate::model::spec::{Field, parse_socket_addr};
 
-use super::{Action, error_color, human_bytes, labelled_combo, labelled_text_edit};
+use super::{Action, error_color, human_bytes, labelled_combo_salted, labelled_text_edit};
 use crate::i18n::{tr, trf};
 
 /// History entries kept.
@@ -118,36 +118,36 @@ impl Composer {
         framing: Option<&Framing>,
     ) -> Result<Vec<Action>, String> {
         let Some(id) = target else {
-            return Err("Select a socket in the list on the left to send to.".into());
+            return Err(tr("Select a socket in the list on the left to send to.").into());
         };
         let Some(s) = model.sessions.get(&id) else {
-            return Err(format!("Socket {id} is gone; select another."));
+            return Err(trf("Socket {id} is gone; select another.", &[("id", &id)]));
         };
         if !s.can_send() {
-            return Err(format!(
-                "{} cannot send now: it is {}; nothing was sent.",
-                s.title(),
-                s.state.label()
+            return Err(trf(
+                "{socket} cannot send now: it is {state}; nothing was sent.",
+                &[("socket", &s.title()), ("state", &s.state.label())],
             ));
         }
         if s.kind == SocketKind::TcpListener && model.open_children(id).is_empty() {
-            return Err(format!(
-                "{id} has no connected clients to send to; nothing was sent."
+            return Err(trf(
+                "{id} has no connected clients to send to; nothing was sent.",
+                &[("id", &id)],
             ));
         }
         let bytes = self
             .payload(framing)
-            .map_err(|e| format!("{e}; nothing was sent."))?;
+            .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?;
         let mut to = None;
         if s.kind == SocketKind::Udp {
             if self.udp_to.trim().is_empty() {
                 if s.default_peer.is_none() {
-                    return Err("Give a destination (Send to), or open the UDP socket with a default peer; nothing was sent.".into());
+                    return Err(tr("Give a destination (Send to), or open the UDP socket with a default peer; nothing was sent.").into());
                 }
             } else {
                 to = Some(
                     parse_socket_addr(&self.udp_to, Field::Peer)
-                        .map_err(|e| format!("{e}; nothing was sent."))?,
+                        .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?,
                 );
             }
             let v6 = to.or(s.default_peer).is_some_and(|a| a.is_ipv6());
@@ -157,14 +157,17 @@ impl Composer {
                 MAX_UDP_PAYLOAD_BYTES
             };
             if bytes.len() > max {
-                return Err(format!(
-                    "{} bytes is too long for one UDP datagram (at most {max} over IPv{}); nothing was sent.",
-                    bytes.len(),
-                    if v6 { 6 } else { 4 }
+                return Err(trf(
+                    "{n} bytes is too long for one UDP datagram (at most {max} over IPv{v}); nothing was sent.",
+                    &[
+                        ("n", &bytes.len()),
+                        ("max", &max),
+                        ("v", &if v6 { 6 } else { 4 }),
+                    ],
                 ));
             }
         } else if bytes.is_empty() {
-            return Err("Nothing to send: the payload is empty.".into());
+            return Err(tr("Nothing to send: the payload is empty.").into());
         }
         let n = self.repeat.clamp(1, MAX_REPEAT) as usize;
         Ok(vec![Action::Send { id, bytes, to }; n])
@@ -204,15 +207,14 @@ impl Composer {
 
 fn target_text(model: &Model, target: Option<SocketId>) -> String {
     let Some(s) = target.and_then(|id| model.sessions.get(&id)) else {
-        return "Send to: (select a socket)".into();
+        return tr("Send to: (select a socket)").into();
     };
     match s.kind {
-        SocketKind::TcpListener => format!(
-            "Send to: all {} clients of {}",
-            model.open_children(s.id).len(),
-            s.id
+        SocketKind::TcpListener => trf(
+            "Send to: all {n} clients of {id}",
+            &[("n", &model.open_children(s.id).len()), ("id", &s.id)],
         ),
-        _ => format!("Send to: {}", s.title()),
+        _ => trf("Send to: {socket}", &[("socket", &s.title())]),
     }
 }
 
@@ -257,26 +259,34 @@ pub fn composer_ui(
             ui.separator();
         }
         ui.add_enabled_ui(c.mode == InputMode::Text && !c.struct_mode, |ui| {
-            labelled_combo(
+            labelled_combo_salted(
                 ui,
-                "Encoding",
+                "composer-encoding",
+                tr("Encoding"),
                 &mut c.encoding,
                 &TextEncoding::ALL,
                 TextEncoding::label,
             );
-            labelled_combo(
+            labelled_combo_salted(
                 ui,
-                "Line ending",
+                "composer-line-ending",
+                tr("Line ending"),
                 &mut c.line_ending,
                 &LineEnding::ALL,
                 LineEnding::label,
             );
-            ui.checkbox(&mut c.escapes, "Escapes")
-                .on_hover_text("\\r \\n \\t \\\\ \\0 and \\xNN (a raw byte)");
+            ui.checkbox(&mut c.escapes, tr("Escapes"))
+                .on_hover_text(tr("\\r \\n \\t \\\\ \\0 and \\xNN (a raw byte)"));
         });
         if target_kind == Some(SocketKind::Udp) {
             ui.separator();
-            labelled_text_edit(ui, "UDP destination", &mut c.udp_to, "default peer", 150.0);
+            labelled_text_edit(
+                ui,
+                tr("UDP destination"),
+                &mut c.udp_to,
+                tr("default peer"),
+                150.0,
+            );
         }
         ui.separator();
         let l = ui.label(tr("Times"));
@@ -317,20 +327,20 @@ pub fn composer_ui(
     ui.horizontal(|ui| {
         let hint = match c.mode {
             _ if c.struct_mode => tr("Values, comma-separated: 1, 2, b'hello'. Ctrl+Enter sends"),
-            InputMode::Text => "Text to send. Ctrl+Enter sends; ↑/↓ recall history",
-            InputMode::Hex => "Hex bytes: 48 65 6C, 48656c or 0x48,0x65. Ctrl+Enter sends",
+            InputMode::Text => tr("Text to send. Ctrl+Enter sends; ↑/↓ recall history"),
+            InputMode::Hex => tr("Hex bytes: 48 65 6C, 48656c or 0x48,0x65. Ctrl+Enter sends"),
         };
-        let l = ui.label("Payload");
+        let l = ui.label(tr("Payload"));
         if c.text.len() > EDITOR_MAX_INPUT {
-            ui.label(format!(
-                "{} pasted: too large to edit here; Send sends it as it is",
-                human_bytes(c.text.len() as u64)
+            ui.label(trf(
+                "{size} pasted: too large to edit here; Send sends it as it is",
+                &[("size", &human_bytes(c.text.len() as u64))],
             ));
-            if ui.button("Clear").clicked() {
+            if ui.button(tr("Clear")).clicked() {
                 c.text.clear();
                 c.error = None;
             }
-            if ui.button("Send").clicked() {
+            if ui.button(tr("Send")).clicked() {
                 send = true;
             }
             return;
@@ -357,7 +367,7 @@ pub fn composer_ui(
         if r.changed() {
             c.error = None;
         }
-        if ui.button("Send").clicked() {
+        if ui.button(tr("Send")).clicked() {
             send = true;
         }
     });
@@ -373,10 +383,12 @@ pub fn composer_ui(
                     ""
                 };
                 ui.label(
-                    RichText::new(format!(
-                        "{} bytes: {}{more}",
-                        bytes.len(),
-                        format_hex(shown)
+                    RichText::new(trf(
+                        "{n} bytes: {hex}",
+                        &[
+                            ("n", &bytes.len()),
+                            ("hex", &format!("{}{more}", format_hex(shown))),
+                        ],
                     ))
                     .monospace()
                     .weak(),

@@ -441,7 +441,7 @@ fn recv_table(ui: &mut egui::Ui, s: &Session, peer: Option<&Session>) {
         .stick_to_bottom(true)
         .show(ui, |ui| {
             egui::Grid::new("lab-recv-grid").striped(true).show(ui, |ui| {
-                ui.label(tr("recv()"));
+                ui.label("recv()");
                 ui.label(tr("bytes"));
                 ui.label(tr("stream bytes"));
                 ui.label(tr("holds"));

@@ -40,7 +40,7 @@ pub fn life_steps(s: &Session) -> (Vec<String>, usize) {
                 "socket()".to_owned(),
                 "bind()".to_owned(),
                 "listen()".to_owned(),
-                "accept() ⟳".to_owned(),
+                "while True: accept()".to_owned(),
                 "close()".to_owned(),
             ];
             let at = match s.state {
@@ -162,7 +162,7 @@ fn kernel_paths(kind: SocketKind) -> Vec<Vec<TcpState>> {
 
 fn path_caption(i: usize) -> &'static str {
     match i {
-        0 => tr("opening"),
+        0 => tr("handshake"),
         1 => tr("we close first"),
         _ => tr("the peer closes first"),
     }
@@ -284,7 +284,7 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
         if s.kind.is_stream() && s.state == SessionState::Connected {
             ui.horizontal_wrapped(|ui| {
                 if ui
-                    .button(tr("close()"))
+                    .button("close()")
                     .on_hover_text(tr("close(): finish queued sends, then close"))
                     .clicked()
                 {
@@ -294,7 +294,7 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
                     });
                 }
                 if ui
-                    .add_enabled(!s.write_shut, egui::Button::new(tr("shutdown(SHUT_WR)")))
+                    .add_enabled(!s.write_shut, egui::Button::new("shutdown(SHUT_WR)"))
                     .on_hover_text(tr("shutdown(SHUT_WR): send FIN, keep receiving"))
                     .clicked()
                 {

@@ -9,24 +9,27 @@ use crate::model::Model;
 use crate::model::session::{Session, SessionState};
 
 use super::{Action, error_color, human_bytes};
+use crate::i18n::{tr, trf};
 
 fn counters_text(s: &Session) -> String {
     let c = s.counters;
-    format!(
-        "in {} / {} · out {} / {}",
-        human_bytes(c.bytes_in),
-        c.msgs_in,
-        human_bytes(c.bytes_out),
-        c.msgs_out
+    trf(
+        "in {bytes_in} / {msgs_in} · out {bytes_out} / {msgs_out}",
+        &[
+            ("bytes_in", &human_bytes(c.bytes_in)),
+            ("msgs_in", &c.msgs_in),
+            ("bytes_out", &human_bytes(c.bytes_out)),
+            ("msgs_out", &c.msgs_out),
+        ],
     )
 }
 
 fn state_text(s: &Session) -> String {
     match &s.state {
-        SessionState::Connecting(peer) => format!("connecting to {peer}"),
-        SessionState::Closed(reason) => format!("closed: {reason}"),
-        SessionState::Connected if s.peer_closed => "connected, peer closed its side".into(),
-        SessionState::Connected if s.write_shut => "connected, our side shut down".into(),
+        SessionState::Connecting(peer) => trf("connecting to {peer}", &[("peer", peer)]),
+        SessionState::Closed(reason) => trf("closed: {reason}", &[("reason", reason)]),
+        SessionState::Connected if s.peer_closed => tr("connected, peer closed its side").into(),
+        SessionState::Connected if s.write_shut => tr("connected, our side shut down").into(),
         other => other.label().into(),
     }
 }
@@ -64,7 +67,7 @@ pub fn sidebar_ui(
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     if model.sessions.is_empty() {
-        ui.label(RichText::new("No sockets yet: open one above.").weak());
+        ui.label(RichText::new(tr("No sockets yet: open one above.")).weak());
         return actions;
     }
     // (socket, indented) in display order: connections under their listener.
@@ -108,69 +111,75 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
         .num_columns(2)
         .striped(true)
         .show(ui, |ui| {
-            ui.label("State");
+            ui.label(tr("State"));
             ui.label(state_text(s));
             ui.end_row();
             if let Some(local) = s.local {
-                ui.label("Local");
+                ui.label(tr("Local"));
                 ui.label(local.to_string());
                 ui.end_row();
             }
             if let Some(peer) = s.peer {
-                ui.label("Peer");
+                ui.label(tr("Peer"));
                 ui.label(peer.to_string());
                 ui.end_row();
             }
             if let Some(p) = s.default_peer {
-                ui.label("Default peer");
+                ui.label(tr("Default peer"));
                 ui.label(p.to_string());
                 ui.end_row();
             }
             if let Some(parent) = s.parent {
-                ui.label("Accepted by");
+                ui.label(tr("Accepted by"));
                 ui.label(parent.to_string());
                 ui.end_row();
             }
             if s.kind == SocketKind::TcpListener {
-                ui.label("Clients");
-                ui.label(format!(
-                    "{} connected, {} accepted in all",
-                    model.open_children(s.id).len(),
-                    s.children.len()
+                ui.label(tr("Clients"));
+                ui.label(trf(
+                    "{open} connected, {all} accepted in all",
+                    &[
+                        ("open", &model.open_children(s.id).len()),
+                        ("all", &s.children.len()),
+                    ],
                 ));
                 ui.end_row();
             }
-            ui.label("Received");
-            ui.label(format!(
-                "{} in {} {}",
-                human_bytes(s.counters.bytes_in),
-                s.counters.msgs_in,
-                if s.kind == SocketKind::Udp {
-                    "datagrams"
-                } else {
-                    "reads"
-                }
-            ));
+            ui.label(tr("Received"));
+            let args: [(&str, &dyn std::fmt::Display); 2] = [
+                ("bytes", &human_bytes(s.counters.bytes_in)),
+                ("n", &s.counters.msgs_in),
+            ];
+            ui.label(if s.kind == SocketKind::Udp {
+                trf("{bytes} in {n} datagrams", &args)
+            } else {
+                trf("{bytes} in {n} reads", &args)
+            });
             ui.end_row();
-            ui.label("Sent");
-            ui.label(format!(
-                "{} in {} sends",
-                human_bytes(s.counters.bytes_out),
-                s.counters.msgs_out
+            ui.label(tr("Sent"));
+            ui.label(trf(
+                "{bytes} in {n} sends",
+                &[
+                    ("bytes", &human_bytes(s.counters.bytes_out)),
+                    ("n", &s.counters.msgs_out),
+                ],
             ));
             ui.end_row();
             if let Some(rcvbuf) = s.rcvbuf_bytes {
                 ui.label("SO_RCVBUF");
-                ui.label(format!("{} (asked for 4 MiB)", human_bytes(rcvbuf as u64)));
+                ui.label(trf(
+                    "{size} (asked for 4 MiB)",
+                    &[("size", &human_bytes(rcvbuf as u64))],
+                ));
                 ui.end_row();
-                ui.label("Kernel drops");
+                ui.label(tr("Kernel drops"));
                 ui.label(if s.drop_counting {
                     s.kernel_drops.to_string()
                 } else {
-                    "not counted on this system".into()
+                    tr("not counted on this system").into()
                 });
                 ui.end_row();
-                ui.label("Truncated");
+                ui.label(tr("Truncated"));
                 ui.label(s.truncated.to_string());
                 ui.end_row();
             }
@@ -180,21 +189,23 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
     }
     ui.horizontal_wrapped(|ui| {
         if s.state.is_closed() {
-            if ui.button("Remove").clicked() {
+            if ui.button(tr("Remove")).clicked() {
                 actions.push(Action::Remove(s.id));
             }
             return;
         }
         let close_label = match s.kind {
-            SocketKind::TcpListener => "Stop listening",
-            SocketKind::TcpAccepted => "Disconnect",
-            _ => "Close",
+            SocketKind::TcpListener => tr("Stop listening"),
+            SocketKind::TcpAccepted => tr("Disconnect"),
+            _ => tr("Close"),
         };
         if ui
             .button(close_label)
             .on_hover_text(match s.kind {
-                SocketKind::TcpListener => "close() the listener and every connection it accepted",
-                _ => "close(): finish queued sends, then close",
+                SocketKind::TcpListener => {
+                    tr("close() the listener and every connection it accepted")
+                }
+                _ => tr("close(): finish queued sends, then close"),
             })
             .clicked()
         {
@@ -206,8 +217,8 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
         if s.kind.is_stream() && s.state == SessionState::Connected {
             if !s.write_shut
                 && ui
-                    .button("Half-close")
-                    .on_hover_text("shutdown(SHUT_WR): send FIN, keep receiving")
+                    .button(tr("Half-close"))
+                    .on_hover_text(tr("shutdown(SHUT_WR): send FIN, keep receiving"))
                     .clicked()
             {
                 actions.push(Action::Close {
@@ -216,8 +227,8 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
                 });
             }
             if ui
-                .button("Reset")
-                .on_hover_text("SO_LINGER 0 then close(): the peer sees a reset (RST)")
+                .button(tr("Reset"))
+                .on_hover_text(tr("SO_LINGER 0 then close(): the peer sees a reset (RST)"))
                 .clicked()
             {
                 actions.push(Action::Close {
