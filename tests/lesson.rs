@@ -169,7 +169,11 @@ fn tcp_nodelay_is_set_and_reported_as_a_call() {
     r.wait_until("nodelay", |m, _| m.sessions[&c].nodelay == Some(true));
     let (call, result) = {
         let s = &r.model.sessions[&c];
-        s.lesson.lines().map(|x| s.lesson.render(x)).last().unwrap()
+        s.lesson
+            .lines()
+            .map(|x| s.lesson.render(x))
+            .next_back()
+            .unwrap()
     };
     assert_eq!(call, "s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)");
     assert_eq!(result, Ok("ok".to_owned()));
