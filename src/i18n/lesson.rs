@@ -199,4 +199,25 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ),
     ("{t} s ago", "{t} 秒前"),
     ("… {n} earlier calls not kept", "… 更早的 {n} 次调用未保留"),
+    ("recv {n}", "第 {n} 次 recv"),
+    ("msg {n}", "消息 {n}"),
+    ("{n} bytes from {addr}", "{n} 字节，来自 {addr}"),
+    ("b'' (the peer closed)", "b''（对端已关闭）"),
+    ("send small writes at once", "小数据立即发出"),
+    ("b'': the peer closed", "b''：对端已关闭"),
+    ("reset", "复位"),
+    (
+        "FIN: no more sends, still receiving",
+        "FIN：不再发送，仍可接收",
+    ),
+    ("{socket} as a Python program.", "{socket} 的 Python 程序。"),
+    (
+        "accept() returns a NEW socket for this client",
+        "accept() 为这个客户端返回一个新的套接字",
+    ),
+    ("one datagram", "一个数据报"),
+    (
+        "… and {n} more sends (not kept)",
+        "… 以及另外 {n} 次发送（未保留）",
+    ),
 ];

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 
 use crate::engine::{NetError, SocketKind};
+use crate::i18n::{tr, trf};
 
 /// Lines kept per socket.
 pub const MAX_LINES: usize = 500;
@@ -168,28 +169,29 @@ impl Lesson {
             LessonLine::Recv { n: got, from, size } if self.udp => (
                 format!("data, addr = {n}.recvfrom({size})"),
                 Ok(match from {
-                    Some(a) => format!("{got} bytes from {a}"),
-                    None => format!("{got} bytes"),
+                    Some(a) => trf("{n} bytes from {addr}", &[("n", got), ("addr", a)]),
+                    None => trf("{n} bytes", &[("n", got)]),
                 }),
             ),
             LessonLine::Recv { n: got, size, .. } => (
                 format!("data = {n}.recv({size})"),
-                Ok(format!("{got} bytes")),
+                Ok(trf("{n} bytes", &[("n", got)])),
             ),
             LessonLine::RecvEof { size } => (
                 format!("data = {n}.recv({size})"),
-                Ok("b'' (the peer closed)".into()),
+                Ok(tr("b'' (the peer closed)").into()),
             ),
             LessonLine::Send {
                 n: sent,
                 to: Some(a),
             } if self.udp => (
                 format!("{n}.sendto(data, ('{}', {}))", a.ip(), a.port()),
-                Ok(format!("{sent} bytes")),
+                Ok(trf("{n} bytes", &[("n", sent)])),
             ),
-            LessonLine::Send { n: sent, .. } => {
-                (format!("{n}.sendall(data)"), Ok(format!("{sent} bytes")))
-            }
+            LessonLine::Send { n: sent, .. } => (
+                format!("{n}.sendall(data)"),
+                Ok(trf("{n} bytes", &[("n", sent)])),
+            ),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 
 use crate::codec::text::{TextEncoding, decode_exact, python_codec};
 use crate::engine::SocketKind;
+use crate::i18n::{tr, trf};
 use crate::model::Model;
 use crate::model::session::{Session, SessionState};
 
@@ -118,7 +119,10 @@ fn options(p: &mut Program, indent: usize, name: &str, s: &Session) {
     if s.nodelay == Some(true) {
         p.line(
             indent,
-            &format!("{name}.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # send small writes at once"),
+            &format!(
+                "{name}.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # {}",
+                tr("send small writes at once")
+            ),
         );
     }
 }
@@ -148,8 +152,11 @@ fn sends(p: &mut Program, indent: usize, name: &str, s: &Session) {
         p.line(
             indent,
             &format!(
-                "# … and {} more sends (not kept)",
-                s.lesson.sends_not_kept()
+                "# {}",
+                trf(
+                    "… and {n} more sends (not kept)",
+                    &[("n", &s.lesson.sends_not_kept())]
+                )
             ),
         );
     }
@@ -158,7 +165,10 @@ fn sends(p: &mut Program, indent: usize, name: &str, s: &Session) {
 fn recv_loop(p: &mut Program, indent: usize, name: &str, size: usize, codec: &str) {
     p.line(indent, "while True:");
     p.line(indent + 1, &format!("data = {name}.recv({size})"));
-    p.line(indent + 1, "if not data:  # b'': the peer closed");
+    p.line(
+        indent + 1,
+        &format!("if not data:  # {}", tr("b'': the peer closed")),
+    );
     p.line(indent + 2, "break");
     p.line(
         indent + 1,
@@ -174,7 +184,7 @@ fn closing(p: &mut Program, indent: usize, name: &str, s: &Session) -> bool {
             p.line(indent, "import struct");
             p.line(
                 indent,
-                &format!("{name}.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))  # reset"),
+                &format!("{name}.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))  # {}", tr("reset")),
             );
             p.line(indent, &format!("{name}.close()"));
             true
@@ -182,7 +192,10 @@ fn closing(p: &mut Program, indent: usize, name: &str, s: &Session) -> bool {
         _ if s.write_shut => {
             p.line(
                 indent,
-                &format!("{name}.shutdown(socket.SHUT_WR)  # FIN: no more sends, still receiving"),
+                &format!(
+                    "{name}.shutdown(socket.SHUT_WR)  # {}",
+                    tr("FIN: no more sends, still receiving")
+                ),
             );
             false
         }
@@ -209,7 +222,13 @@ fn client(p: &mut Program, s: &Session, codec: &str) {
             )
         }
     };
-    p.line(0, &format!("# {} as a Python program.", s.title()));
+    p.line(
+        0,
+        &format!(
+            "# {}",
+            trf("{socket} as a Python program.", &[("socket", &s.title())])
+        ),
+    );
     p.line(0, "import socket");
     p.blank();
     p.line(
@@ -245,7 +264,13 @@ fn listener(p: &mut Program, l: &Session, conn: Option<&Session>, codec: &str) {
             _ => None,
         })
         .unwrap_or(128);
-    p.line(0, &format!("# {} as a Python program.", l.title()));
+    p.line(
+        0,
+        &format!(
+            "# {}",
+            trf("{socket} as a Python program.", &[("socket", &l.title())])
+        ),
+    );
     p.line(0, "import socket");
     p.blank();
     p.line(
@@ -264,7 +289,10 @@ fn listener(p: &mut Program, l: &Session, conn: Option<&Session>, codec: &str) {
     p.line(0, "while True:");
     p.line(
         1,
-        "conn, addr = s.accept()  # accept() returns a NEW socket for this client",
+        &format!(
+            "conn, addr = s.accept()  # {}",
+            tr("accept() returns a NEW socket for this client")
+        ),
     );
     p.line(1, "print('accepted', addr)");
     let size = conn.map_or(l.recv_size, |c| c.recv_size);
@@ -283,7 +311,13 @@ fn udp(p: &mut Program, s: &Session, codec: &str) {
     let local = s
         .local
         .or_else(|| s.spec.trim_start_matches("udp:").parse().ok());
-    p.line(0, &format!("# {} as a Python program.", s.title()));
+    p.line(
+        0,
+        &format!(
+            "# {}",
+            trf("{socket} as a Python program.", &[("socket", &s.title())])
+        ),
+    );
     p.line(0, "import socket");
     p.blank();
     p.line(
@@ -298,7 +332,11 @@ fn udp(p: &mut Program, s: &Session, codec: &str) {
     p.line(0, "while True:");
     p.line(
         1,
-        &format!("data, addr = s.recvfrom({})  # one datagram", s.recv_size),
+        &format!(
+            "data, addr = s.recvfrom({})  # {}",
+            s.recv_size,
+            tr("one datagram")
+        ),
     );
     p.line(
         1,

@@ -195,13 +195,18 @@ pub fn lab_ui(
     }
     let peer = peer_session(model, s);
     let framed = match &framing {
-        Ok(f) if *f != Framing::None => Some(s.lab.messages(f)),
+        Ok(f) if *f != Framing::None => Some((f, s.lab.messages(f))),
         _ => None,
     };
-    stream_picture(ui, s, peer, framed.as_ref());
+    stream_picture(ui, s, peer, framed.as_ref().map(|(f, m)| (*f, m)));
     ui.columns(2, |cols| {
         recv_table(&mut cols[0], s, peer);
-        messages_table(&mut cols[1], s, framed.as_ref(), format.as_ref());
+        messages_table(
+            &mut cols[1],
+            s,
+            framed.as_ref().map(|(_, m)| m),
+            format.as_ref(),
+        );
     });
     actions
 }
@@ -311,23 +316,45 @@ pub fn framing_form(ui: &mut egui::Ui, lab: &mut LabSettings) {
     });
 }
 
-/// Colours for alternating segments.
-fn segment_color(ui: &egui::Ui, n: u64) -> Color32 {
-    let dark = ui.visuals().dark_mode;
-    match (n % 2, dark) {
-        (0, true) => Color32::from_rgb(0x2f, 0x5d, 0x8a),
-        (_, true) => Color32::from_rgb(0x4a, 0x86, 0xb8),
-        (0, false) => Color32::from_rgb(0x9c, 0xc3, 0xe6),
-        (_, false) => Color32::from_rgb(0xc8, 0xdf, 0xf2),
+/// Colours for alternating segments (white text reads on both).
+fn segment_color(n: u64) -> Color32 {
+    if n % 2 == 0 {
+        Color32::from_rgb(0x2f, 0x5d, 0x8a)
+    } else {
+        Color32::from_rgb(0x2e, 0x6f, 0x5e)
     }
 }
 
-/// A labelled segment `[start, end)` of the stream.
-type Segment = (u64, u64, String);
+/// The colour of a length header or delimiter inside a message.
+const FRAMING_BYTES: Color32 = Color32::from_rgb(0x6b, 0x6b, 0x6b);
+
+/// Where a message's framing bytes sit: the header before its payload, or
+/// the delimiter after it.
+fn framing_extent(framing: &Framing, start: u64, len: u64) -> (u64, u64) {
+    match framing {
+        Framing::LengthPrefix { width, .. } => {
+            (start.saturating_sub(width.bytes() as u64), start + len)
+        }
+        Framing::Delimiter {
+            delimiter,
+            keep_delimiter: false,
+        } => (start, start + len + delimiter.len() as u64),
+        _ => (start, start + len),
+    }
+}
+
+/// A labelled segment `[start, end)` of the stream, and where its payload
+/// lies inside it (for messages: the rest is header or delimiter).
+type Segment = (u64, u64, String, Option<(u64, u64)>);
 
 /// Rows of segments over the same stretch of the stream: the peer's sends,
 /// our `recv()`s and the decoded messages.
-fn stream_picture(ui: &mut egui::Ui, s: &Session, peer: Option<&Session>, framed: Option<&Framed>) {
+fn stream_picture(
+    ui: &mut egui::Ui,
+    s: &Session,
+    peer: Option<&Session>,
+    framed: Option<(&Framing, &Framed)>,
+) {
     let recvs = s.lab.recvs();
     if recvs.is_empty() {
         ui.label(tr("Nothing received yet. Send a few messages quickly to this connection (the composer's ×N sends them back-to-back)."));
@@ -347,7 +374,7 @@ fn stream_picture(ui: &mut egui::Ui, s: &Session, peer: Option<&Session>, framed
             .sends()
             .iter()
             .filter(|x| x.end() > start && x.offset < end)
-            .map(|x| (x.offset, x.end(), format!("send {}", x.seq)))
+            .map(|x| (x.offset, x.end(), trf("send {n}", &[("n", &x.seq)]), None))
             .collect();
         rows.push((trf("{id} sent", &[("id", &p.id)]), sends));
     }
@@ -356,10 +383,10 @@ fn stream_picture(ui: &mut egui::Ui, s: &Session, peer: Option<&Session>, framed
         recvs
             .iter()
             .skip(first)
-            .map(|x| (x.offset, x.end(), format!("recv {}", x.seq)))
+            .map(|x| (x.offset, x.end(), trf("recv {n}", &[("n", &x.seq)]), None))
             .collect(),
     ));
-    if let Some(f) = framed {
+    if let Some((framing, f)) = framed {
         rows.push((
             tr("messages").to_owned(),
             f.messages
@@ -367,8 +394,15 @@ fn stream_picture(ui: &mut egui::Ui, s: &Session, peer: Option<&Session>, framed
                 .enumerate()
                 .filter_map(|(i, m)| {
                     let len = m.bytes.len() as u64;
-                    let (a, b) = (m.start, m.start + len);
-                    (b > start && a < end).then(|| (a, b, format!("msg {}", i + 1)))
+                    let (a, b) = framing_extent(framing, m.start, len);
+                    (b > start && a < end).then(|| {
+                        (
+                            a,
+                            b,
+                            trf("msg {n}", &[("n", &(i + 1))]),
+                            Some((m.start, m.start + len)),
+                        )
+                    })
                 })
                 .collect(),
         ));
@@ -380,6 +414,7 @@ fn stream_picture(ui: &mut egui::Ui, s: &Session, peer: Option<&Session>, framed
     );
     let painter = ui.painter_at(rect);
     let text_color = ui.visuals().text_color();
+    let on_fill = Color32::WHITE;
     let bar_x0 = rect.left() + label_w;
     let bar_w = rect.width() - label_w - 4.0;
     let x_of = |off: u64| bar_x0 + (off.saturating_sub(start) as f32 / span).min(1.0) * bar_w;
@@ -393,21 +428,32 @@ fn stream_picture(ui: &mut egui::Ui, s: &Session, peer: Option<&Session>, framed
             font.clone(),
             text_color,
         );
-        for (i, (a, b, label)) in segs.iter().enumerate() {
+        for (i, (a, b, label, payload)) in segs.iter().enumerate() {
             let r = egui::Rect::from_min_max(
                 egui::pos2(x_of(*a), y0 + 2.0),
                 egui::pos2(x_of(*b).max(x_of(*a) + 1.0), y0 + row_h - 2.0),
             );
-            painter.rect_filled(r, 2.0, segment_color(ui, i as u64));
+            let mut text_rect = r;
+            if let Some((pa, pb)) = payload {
+                // Framing bytes in grey, the payload in colour.
+                painter.rect_filled(r, 2.0, FRAMING_BYTES);
+                text_rect = egui::Rect::from_x_y_ranges(
+                    x_of(*pa)..=x_of(*pb).max(x_of(*pa) + 1.0),
+                    r.y_range(),
+                );
+                painter.rect_filled(text_rect, 0.0, segment_color(i as u64));
+            } else {
+                painter.rect_filled(r, 2.0, segment_color(i as u64));
+            }
             painter.rect_stroke(
                 r,
                 2.0,
                 Stroke::new(1.0, text_color),
                 egui::StrokeKind::Inside,
             );
-            let galley = painter.layout_no_wrap(label.clone(), font.clone(), text_color);
-            if galley.size().x + 4.0 < r.width() {
-                painter.galley(r.center() - galley.size() / 2.0, galley, text_color);
+            let galley = painter.layout_no_wrap(label.clone(), font.clone(), on_fill);
+            if galley.size().x + 4.0 < text_rect.width() {
+                painter.galley(text_rect.center() - galley.size() / 2.0, galley, on_fill);
             }
         }
     }

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Regenerates the lesson screenshots in screenshots/ from the real window
+# under Xvfb, in English and in 简体中文:
+#   bash tools/lesson-screenshots.sh
+# The scene: a listener and a client; the lab's framing set to a 4-byte
+# length prefix; the client sends "hello" three times back-to-back with the
+# header; the accepted connection keeps its side open and the client
+# half-closes, so the connection sits in CLOSE_WAIT.
+# Needs ../shared/tools/screenshot.sh (it installs Xvfb and xdotool).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shot=${SCREENSHOT_TOOL:-../shared/tools/screenshot.sh}
+cargo build --release
+bin=${CARGO_TARGET_DIR:-target}/release/sockbench
+
+# Clicks at 1280x800 in English; the language is switched last, so every
+# position is the English layout's.
+scene=$(mktemp)
+cat >"$scene" <<'KEYS'
+windowfocus --sync %W
+sleep 1
+# the lab tab, framing: length prefix
+mousemove --window %W 637 44 click 1
+sleep 0.5
+mousemove --window %W 515 141 click 1
+sleep 0.5
+mousemove --window %W 465 214 click 1
+sleep 0.4
+# composer: add the lab's framing, x3, "hello", send
+mousemove --window %W 410 720 click 1
+sleep 0.3
+mousemove --window %W 373 720 click 1
+sleep 0.3
+key ctrl+a
+type 3
+key Return
+sleep 0.3
+mousemove --window %W 800 750 click 1
+sleep 0.3
+type --delay 20 hello
+key ctrl+Return
+sleep 0.5
+# select the accepted connection (#3)
+mousemove --window %W 140 253 click 1
+sleep 1
+KEYS
+
+close_wait=$(mktemp)
+cat "$scene" >"$close_wait"
+cat >>"$close_wait" <<'KEYS'
+# calls & states: #3 stays open; #2 stays open and half-closes
+mousemove --window %W 462 44 click 1
+sleep 1
+mousemove --window %W 362 315 click 1
+sleep 0.5
+mousemove --window %W 100 289 click 1
+sleep 1
+mousemove --window %W 362 297 click 1
+sleep 0.4
+mousemove --window %W 486 320 click 1
+sleep 0.8
+mousemove --window %W 140 253 click 1
+sleep 1.2
+KEYS
+
+python=$(mktemp)
+cat "$scene" >"$python"
+cat >>"$python" <<'KEYS'
+mousemove --window %W 544 44 click 1
+sleep 0.3
+mousemove --window %W 100 289 click 1
+sleep 1
+KEYS
+
+take() { # OUT KEYS [zh]
+  local keys=$2
+  if [ "${3:-}" = zh ]; then
+    keys=$(mktemp)
+    cat "$2" >"$keys"
+    printf '%s\n' "mousemove --window %W 550 12 click 1" "sleep 0.5" \
+      "mousemove --window %W 543 63 click 1" "sleep 1" >>"$keys"
+  fi
+  local port=$((20000 + RANDOM % 20000))
+  # A fresh settings directory each time: the clicks assume the defaults.
+  "$shot" "$1" --wait 2 --keys "$keys" -- env XDG_DATA_HOME="$(mktemp -d)" \
+    "$bin" --open "tcp-listen:127.0.0.1:$port" --open "tcp-connect:127.0.0.1:$port"
+}
+
+take screenshots/lab.png "$scene"
+take screenshots/lab-zh.png "$scene" zh
+take screenshots/lesson.png "$close_wait"
+take screenshots/lesson-zh.png "$close_wait" zh
+take screenshots/python.png "$python"
+take screenshots/python-zh.png "$python" zh
+rm -f "$scene" "$close_wait" "$python"
