@@ -318,7 +318,7 @@ pub fn framing_form(ui: &mut egui::Ui, lab: &mut LabSettings) {
 
 /// Colours for alternating segments (white text reads on both).
 fn segment_color(n: u64) -> Color32 {
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         Color32::from_rgb(0x2f, 0x5d, 0x8a)
     } else {
         Color32::from_rgb(0x2e, 0x6f, 0x5e)
