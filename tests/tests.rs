@@ -8,4 +8,5 @@ mod faults;
 mod lesson;
 mod ui;
 mod ui_faults;
+mod ui_lesson;
 mod util;

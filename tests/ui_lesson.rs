@@ -1,0 +1,186 @@
+//! The teaching views driven like a user would, with egui_kittest: the
+//! calls and the kernel's states through a half-close, the Python program
+//! and its Copy button, and the sticky-packet lab splitting three quick
+//! sends apart again, in English and in Chinese. Real loopback sockets.
+
+use egui_kittest::kittest::Queryable;
+
+use sockbench::engine::{SocketId, TcpState};
+use sockbench::ui::lab::FramingKind;
+
+use crate::ui::{harness, open_client, open_listener, run_until, type_into};
+
+fn select(h: &mut egui_kittest::Harness<'_, sockbench::app::WorkbenchApp>, id: SocketId) {
+    if h.state().selected == Some(id) {
+        return;
+    }
+    let title = h.state().model.sessions[&id].title();
+    h.get_by_label(&title).click();
+    h.run();
+    assert_eq!(h.state().selected, Some(id));
+}
+
+fn kernel_state(app: &sockbench::app::WorkbenchApp, id: SocketId) -> Option<TcpState> {
+    app.model.sessions[&id].tcp_info.map(|(_, i)| i.state)
+}
+
+#[test]
+fn the_lesson_view_shows_the_kernel_state_through_a_half_close() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let (client, accepted) = open_client(&mut h, port);
+    h.get_by_label("Calls & states").click();
+    h.run();
+    select(&mut h, accepted);
+    run_until(&mut h, "ESTABLISHED from TCP_INFO", |a| {
+        kernel_state(a, accepted) == Some(TcpState::Established)
+    });
+    assert!(h.query_by_label_contains("state ESTABLISHED").is_some());
+    assert!(
+        h.query_by_label("conn.send() / conn.recv()").is_some(),
+        "the life diagram"
+    );
+    assert!(
+        h.query_by_label_contains("returned this new socket")
+            .is_some(),
+        "an accepted socket is shown born from its listener"
+    );
+
+    h.get_by_label("Stay open when the peer closes (watch CLOSE_WAIT)")
+        .click();
+    run_until(&mut h, "stay open", |a| {
+        !a.model.sessions[&accepted].close_on_peer_close
+    });
+    select(&mut h, client);
+    h.get_by_label("shutdown(SHUT_WR)").click();
+    run_until(&mut h, "the FIN to arrive", |a| {
+        a.model.sessions[&accepted].peer_closed
+    });
+    run_until(&mut h, "FIN_WAIT_2 on the client", |a| {
+        kernel_state(a, client) == Some(TcpState::FinWait2)
+    });
+    assert!(h.query_by_label("→ ok: FIN sent").is_some());
+    select(&mut h, accepted);
+    run_until(&mut h, "CLOSE_WAIT on the accepted side", |a| {
+        kernel_state(a, accepted) == Some(TcpState::CloseWait)
+    });
+    assert!(h.query_by_label_contains("state CLOSE_WAIT").is_some());
+    assert!(h.query_by_label("→ b'' (the peer closed)").is_some());
+    assert!(
+        h.query_by_label("The peer closed its side: recv() returned b''.")
+            .is_some()
+    );
+    assert!(!h.state().model.sessions[&accepted].state.is_closed());
+}
+
+#[test]
+fn the_python_view_shows_the_program_and_copies_it() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let (client, accepted) = open_client(&mut h, port);
+    type_into(&mut h, "Payload", "hello");
+    h.get_by_label("Send").click();
+    run_until(&mut h, "hello to arrive", |a| {
+        a.model.sessions[&accepted].counters.bytes_in == 5
+    });
+    h.get_by_label("Python").click();
+    h.run();
+    select(&mut h, client);
+    let code = h
+        .get_by_label("Python program")
+        .value()
+        .expect("the program is the editor's value");
+    assert!(code.contains("s.connect(('127.0.0.1', "), "{code}");
+    assert!(code.contains("s.sendall(b'hello')"), "{code}");
+    assert!(code.contains("data = s.recv(65536)"), "{code}");
+    h.get_by_label("Copy").click();
+    // The command is in the output of the frame that saw the click.
+    h.step();
+    let copied = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .any(|c| matches!(c, eframe::egui::OutputCommand::CopyText(t) if *t == code));
+    assert!(copied, "Copy puts the program on the clipboard");
+}
+
+#[test]
+fn the_lab_splits_three_quick_sends_with_a_length_prefix() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let (client, accepted) = open_client(&mut h, port);
+    h.get_by_label("Sticky-packet lab").click();
+    h.run();
+    h.get_by_label("Framing").click();
+    h.run();
+    h.get_by_label("Length prefix").click();
+    h.run();
+    assert_eq!(h.state().settings.lab.kind, FramingKind::LengthPrefix);
+    assert!(
+        h.query_by_label_contains("struct.pack('!I', len(data)) + data")
+            .is_some()
+    );
+    h.get_by_label("Add the lab's framing").click();
+    h.state_mut().settings.composer.repeat = 3;
+    type_into(&mut h, "Payload", "hello");
+    assert!(
+        h.query_by_label("9 bytes: 00 00 00 05 68 65 6C 6C 6F")
+            .is_some(),
+        "the preview shows the header"
+    );
+    h.get_by_label("Send").click();
+    run_until(&mut h, "three framed messages", |a| {
+        a.model.sessions[&accepted].counters.bytes_in == 27
+    });
+    assert_eq!(h.state().model.sessions[&client].counters.msgs_out, 3);
+    select(&mut h, accepted);
+    assert_eq!(h.query_all_by_label("hello").count(), 3, "three messages");
+    if h.state().model.sessions[&accepted].lab.recvs().len() == 1 {
+        assert!(
+            h.query_by_label("send 1, send 2, send 3").is_some(),
+            "one recv() holds the three sends"
+        );
+    }
+    // The same messages decoded with a struct format.
+    type_into(&mut h, "Decode messages with struct format", "5s");
+    assert_eq!(h.query_all_by_label("b'hello'").count(), 3);
+
+    // A smaller recv() size is a click away.
+    h.get_by_label("recv() size").click();
+    h.run();
+    h.get_by_label("recv(4)").click();
+    run_until(&mut h, "recv(4)", |a| {
+        a.model.sessions[&accepted].recv_size == 4
+    });
+}
+
+#[test]
+fn the_lab_and_the_lesson_read_in_chinese() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let (_, accepted) = open_client(&mut h, port);
+    h.get_by_label("Language").click();
+    h.run();
+    h.get_by_label("简体中文").click();
+    h.run();
+    h.get_by_label("粘包实验室").click();
+    h.run();
+    select(&mut h, accepted);
+    assert!(h.query_by_label("分帧后的消息").is_some());
+    assert!(h.query_by_label("每次 recv() 的实际情况").is_some());
+    h.get_by_label("调用与状态").click();
+    h.run();
+    run_until(&mut h, "ESTABLISHED", |a| {
+        kernel_state(a, accepted) == Some(TcpState::Established)
+    });
+    assert!(h.query_by_label("套接字的一生").is_some());
+    assert!(h.query_by_label_contains("状态 ESTABLISHED").is_some());
+    h.get_by_label("Python").click();
+    h.run();
+    let code = h.get_by_label("Python 程序").value().unwrap();
+    assert!(
+        code.contains("accept() 为这个客户端返回一个新的套接字"),
+        "{code}"
+    );
+}
