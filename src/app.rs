@@ -323,7 +323,7 @@ impl WorkbenchApp {
         let Some(s) = self.selected.and_then(|id| self.model.sessions.get(&id)) else {
             return;
         };
-        if s.kind == crate::engine::SocketKind::Udp || s.state.is_closed() {
+        if s.kind == crate::engine::SocketKind::Udp {
             return;
         }
         let due = self
@@ -332,7 +332,17 @@ impl WorkbenchApp {
         if due {
             self.last_tcp_info = Some(Instant::now());
             // A full command queue only delays the next sample.
-            let _ = self.engine.query_tcp_info(s.id);
+            if !s.state.is_closed() {
+                let _ = self.engine.query_tcp_info(s.id);
+            }
+            // Once the socket is gone, or the kernel has handed its
+            // connection to a TIME_WAIT record, only the TCP table knows.
+            if s.kind.is_stream()
+                && s.fd_closed_or_done()
+                && let (Some(local), Some(peer)) = (s.local, s.peer)
+            {
+                let _ = self.engine.query_kernel_state(s.id, local, peer);
+            }
         }
         ctx.request_repaint_after(TCP_INFO_EVERY);
     }

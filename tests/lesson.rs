@@ -95,6 +95,23 @@ fn the_kernel_states_of_a_close_can_be_watched() {
     r.wait_until("the client sees the FIN", |m, _| m.sessions[&c].peer_closed);
     wait_state(&mut r, c, TcpState::Closed);
     wait_state(&mut r, a, TcpState::Closed);
+    // The kernel's TCP table still has the client's side, in TIME_WAIT.
+    let (local, peer) = {
+        let s = &r.model.sessions[&c];
+        (s.local.unwrap(), s.peer.unwrap())
+    };
+    r.engine.query_kernel_state(c, local, peer).unwrap();
+    r.wait_until("the table's answer", |m, _| {
+        m.sessions[&c].table_state.is_some()
+    });
+    assert_eq!(
+        r.model.sessions[&c].table_state.unwrap().1,
+        Some(TcpState::TimeWait)
+    );
+    assert_eq!(
+        r.model.sessions[&c].kernel_state(),
+        Some(Some(TcpState::TimeWait))
+    );
     let calls: Vec<String> = r.model.sessions[&c]
         .lesson
         .lines()
@@ -108,6 +125,31 @@ fn the_kernel_states_of_a_close_can_be_watched() {
         calls.contains(&"data = s.recv(65536)".to_owned()),
         "{calls:?}"
     );
+}
+
+#[test]
+fn after_a_plain_close_the_side_that_closed_first_is_in_time_wait() {
+    let mut r = Recorder::new();
+    let (_, c, a) = pair(&mut r);
+    r.engine.close(c, CloseHow::Close).unwrap();
+    r.wait_until("both closed", |m, _| {
+        m.sessions[&c].state.is_closed() && m.sessions[&a].state.is_closed()
+    });
+    let s = &r.model.sessions[&c];
+    let (local, peer) = (s.local.unwrap(), s.peer.unwrap());
+    let deadline = Instant::now() + WAIT;
+    loop {
+        r.engine.query_kernel_state(c, local, peer).unwrap();
+        r.engine.query_kernel_state(a, peer, local).unwrap();
+        r.pump_for(Duration::from_millis(20));
+        let st = |id| r.model.sessions[&id].kernel_state();
+        // The accepted side closed last: LAST_ACK until the final ACK, then
+        // no record at all.
+        if st(c) == Some(Some(TcpState::TimeWait)) && st(a) == Some(None) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{:?} {:?}", st(c), st(a));
+    }
 }
 
 #[test]

@@ -71,6 +71,21 @@ fn the_lesson_view_shows_the_kernel_state_through_a_half_close() {
             .is_some()
     );
     assert!(!h.state().model.sessions[&accepted].state.is_closed());
+
+    // The accepted side closes now; the client, which closed first, ends
+    // in TIME_WAIT, read from the kernel's TCP table.
+    h.get_by_label("close()").click();
+    run_until(&mut h, "the accepted side to close", |a| {
+        a.model.sessions[&accepted].state.is_closed()
+    });
+    select(&mut h, client);
+    run_until(&mut h, "TIME_WAIT for the client", |a| {
+        a.model.sessions[&client].kernel_state() == Some(Some(TcpState::TimeWait))
+    });
+    assert!(
+        h.query_by_label_contains("TIME_WAIT: this side closed first")
+            .is_some()
+    );
 }
 
 #[test]

@@ -279,6 +279,17 @@ pub enum Command {
         /// The socket.
         id: SocketId,
     },
+    /// Ask the kernel's TCP table for the state of the connection `local`
+    /// ↔ `peer`, which works after its socket is closed (`TIME_WAIT`);
+    /// answered by [`EventKind::KernelState`].
+    QueryKernelState {
+        /// The socket the connection was.
+        id: SocketId,
+        /// Its local address.
+        local: SocketAddr,
+        /// Its peer.
+        peer: SocketAddr,
+    },
     /// The result of a DNS lookup done on a helper thread.
     Resolved {
         /// The client socket that asked.
@@ -421,6 +432,9 @@ pub enum EventKind {
     /// The kernel's view of a TCP socket, asked for by
     /// [`Command::QueryTcpInfo`].
     TcpInfo(TcpInfo),
+    /// The kernel's TCP table's state for a connection (`None`: no record
+    /// left), asked for by [`Command::QueryKernelState`].
+    KernelState(Option<TcpState>),
     /// The socket is closed and gone from the engine.
     Closed {
         /// Why.
@@ -449,6 +463,7 @@ impl EventKind {
             EventKind::Call { .. } => "call",
             EventKind::Configured(_) => "configured",
             EventKind::TcpInfo(_) => "tcp_info",
+            EventKind::KernelState(_) => "kernel_state",
             EventKind::Closed { .. } => "closed",
         }
     }

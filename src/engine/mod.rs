@@ -6,6 +6,7 @@
 
 mod error;
 mod message;
+mod proc_tcp;
 mod reactor;
 mod tcp;
 mod tcp_info;
@@ -151,6 +152,17 @@ impl EngineHandle {
     /// Asks for a TCP socket's kernel state; it arrives as an event.
     pub fn query_tcp_info(&self, id: SocketId) -> Result<(), EngineError> {
         self.command(Command::QueryTcpInfo { id })
+    }
+
+    /// Asks the kernel's TCP table about the connection `local` ↔ `peer`
+    /// (it works after the socket closed); it arrives as an event.
+    pub fn query_kernel_state(
+        &self,
+        id: SocketId,
+        local: SocketAddr,
+        peer: SocketAddr,
+    ) -> Result<(), EngineError> {
+        self.command(Command::QueryKernelState { id, local, peer })
     }
 
     /// How many sockets the engine holds open right now (listeners,

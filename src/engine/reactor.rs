@@ -271,6 +271,13 @@ impl Reactor {
                 None => {}
             },
             Command::QueryTcpInfo { id } => tcp::query_info(self, id),
+            Command::QueryKernelState { id, local, peer } => {
+                // A table that cannot be read (not Linux) leaves the view
+                // without it; nothing else depends on it.
+                if let Ok(state) = super::proc_tcp::state_of(local, peer) {
+                    self.out.emit(id, EventKind::KernelState(state));
+                }
+            }
             Command::Resolved { id, result } => self.resolved(id, result),
             Command::Shutdown => {}
         }

@@ -18,10 +18,6 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "Choose a framing above to split the stream into the sender's messages.",
         "在上方选择分帧方式，把字节流拆回发送方的消息。",
     ),
-    (
-        "Closed: the descriptor is gone, so there is no kernel state to read. A side that closed first lingers in TIME_WAIT for a minute (see `ss -tan`); half-close and \"stay open\" below let you watch FIN_WAIT_2, CLOSE_WAIT and TIME_WAIT on a live socket.",
-        "已关闭：描述符已不存在，读不到内核状态。先关闭的一方会在 TIME_WAIT 中停留约一分钟（可用 `ss -tan` 查看）；用下面的半关闭和“保持打开”，可以在活着的套接字上观察 FIN_WAIT_2、CLOSE_WAIT 和 TIME_WAIT。",
-    ),
     ("Closed: {why}", "已关闭：{why}"),
     ("Copy", "复制"),
     (
@@ -219,5 +215,21 @@ pub(super) const ZH: &[(&str, &str)] = &[
     (
         "… and {n} more sends (not kept)",
         "… 以及另外 {n} 次发送（未保留）",
+    ),
+    (
+        "TIME_WAIT: this side closed first, so the kernel keeps the connection's record for a minute after the socket is gone (read from /proc/net/tcp; `ss -tan` shows it too). Stray late packets of this connection cannot confuse a new one on the same ports.",
+        "TIME_WAIT：这一端先关闭，所以套接字关闭后，内核还会把这个连接的记录保留约一分钟（读自 /proc/net/tcp；`ss -tan` 也能看到）。这样，这个连接迟到的数据包不会干扰之后使用相同端口的新连接。",
+    ),
+    (
+        "Read from the kernel's TCP table (/proc/net/tcp): the socket itself cannot be asked any more.",
+        "读自内核的 TCP 表（/proc/net/tcp）：已无法再向套接字本身查询。",
+    ),
+    (
+        "The kernel holds no record of this connection any more: it is fully closed.",
+        "内核中已没有这个连接的记录：它已完全关闭。",
+    ),
+    (
+        "Closed: asking the kernel's TCP table…",
+        "已关闭：正在查询内核的 TCP 表…",
     ),
 ];

@@ -114,7 +114,7 @@ impl CaptureWriter {
     /// Writes one event as one line (buffered; see [`CaptureWriter::flush`]).
     pub fn write_event(&mut self, ev: &Event) -> io::Result<()> {
         // Kernel state is polled while a view is open: a sample, not traffic.
-        if matches!(ev.kind, EventKind::TcpInfo(_)) {
+        if matches!(ev.kind, EventKind::TcpInfo(_) | EventKind::KernelState(_)) {
             return Ok(());
         }
         let ends = self.learn(ev);
@@ -264,7 +264,7 @@ fn fields(
                 f.push(("close_on_peer_close", Value::from(*on)));
             }
         },
-        EventKind::TcpInfo(_) => {}
+        EventKind::TcpInfo(_) | EventKind::KernelState(_) => {}
         EventKind::Connecting { .. }
         | EventKind::Connected { .. }
         | EventKind::PeerClosed

@@ -266,6 +266,11 @@ impl Model {
                     s.tcp_info = Some((time, info));
                 }
             }
+            EventKind::KernelState(state) => {
+                if let Some(s) = session {
+                    s.table_state = Some((time, state));
+                }
+            }
             EventKind::PeerClosed => {
                 let peer = session.and_then(|s| {
                     s.peer_closed = true;

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use crate::codec::text::{StreamSplitter, TextEncoding};
 use std::time::SystemTime;
 
-use crate::engine::{CloseReason, SocketId, SocketKind, SocketSpec, TcpInfo};
+use crate::engine::{CloseReason, SocketId, SocketKind, SocketSpec, TcpInfo, TcpState};
 use crate::engine::{DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RECV_BYTES};
 use crate::i18n::tr;
 use crate::model::lab::LabRecord;
@@ -115,6 +115,9 @@ pub struct Session {
     pub close_on_peer_close: bool,
     /// The kernel's latest view of it (TCP) and when it came.
     pub tcp_info: Option<(SystemTime, TcpInfo)>,
+    /// The kernel TCP table's state of its connection (`None` inside: no
+    /// record left), asked for once `TCP_INFO` cannot tell (closed).
+    pub table_state: Option<(SystemTime, Option<TcpState>)>,
     /// Tracks characters split across TCP reads.
     pub(crate) splitter: StreamSplitter,
 }
@@ -151,6 +154,7 @@ impl Session {
             nodelay: None,
             close_on_peer_close: true,
             tcp_info: None,
+            table_state: None,
             splitter: StreamSplitter::new(encoding),
         }
     }
@@ -189,6 +193,30 @@ impl Session {
                 .map_or(self.spec.clone(), |(_, a)| a.to_owned()),
         };
         format!("{} {} {}", self.id, self.kind.label(), addr)
+    }
+
+    /// Whether `TCP_INFO` can no longer tell this connection's state: the
+    /// socket is closed, or the kernel reports it `CLOSED` (its connection,
+    /// if it closed first, lives on as a `TIME_WAIT` record).
+    pub fn fd_closed_or_done(&self) -> bool {
+        self.state.is_closed()
+            || self
+                .tcp_info
+                .is_some_and(|(_, i)| i.state == TcpState::Closed)
+    }
+
+    /// The kernel's state of this TCP socket's connection as best known:
+    /// `TCP_INFO` while it can tell, else the TCP table (`None` inside: no
+    /// record left), else nothing yet.
+    pub fn kernel_state(&self) -> Option<Option<TcpState>> {
+        if self.fd_closed_or_done() {
+            return match self.table_state {
+                Some((_, st)) => Some(st),
+                None if self.state.is_closed() => None,
+                None => self.tcp_info.map(|(_, i)| Some(i.state)),
+            };
+        }
+        self.tcp_info.map(|(_, i)| Some(i.state))
     }
 
     /// Whether sends can go to it now.

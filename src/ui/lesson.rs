@@ -209,8 +209,8 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
     if s.kind != SocketKind::Udp {
         ui.add_space(6.0);
         ui.strong(tr("The kernel's TCP state (getsockopt TCP_INFO)"));
-        let info = s.tcp_info.filter(|_| !s.state.is_closed());
-        let current = info.map(|(_, i)| i.state);
+        let info = s.tcp_info.filter(|_| !s.fd_closed_or_done());
+        let current = s.kernel_state().flatten();
         for (i, path) in kernel_paths(s.kind).iter().enumerate() {
             ui.horizontal(|ui| {
                 ui.add_sized(
@@ -254,12 +254,24 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
                 parts.push(trf("{t} s ago", &[("t", &format!("{age:.1}"))]));
                 ui.monospace(parts.join(" · "));
             }
-            None if s.state.is_closed() => {
-                ui.label(RichText::new(tr("Closed: the descriptor is gone, so there is no kernel state to read. A side that closed first lingers in TIME_WAIT for a minute (see `ss -tan`); half-close and \"stay open\" below let you watch FIN_WAIT_2, CLOSE_WAIT and TIME_WAIT on a live socket.")).weak());
-            }
-            None => {
-                ui.label(RichText::new(tr("Asking the kernel…")).weak());
-            }
+            None => match s.kernel_state() {
+                Some(Some(TcpState::TimeWait)) => {
+                    ui.label(tr("TIME_WAIT: this side closed first, so the kernel keeps the connection's record for a minute after the socket is gone (read from /proc/net/tcp; `ss -tan` shows it too). Stray late packets of this connection cannot confuse a new one on the same ports."));
+                }
+                Some(Some(st)) => {
+                    ui.monospace(trf("state {s}", &[("s", &st.name())]));
+                    ui.label(RichText::new(tr("Read from the kernel's TCP table (/proc/net/tcp): the socket itself cannot be asked any more.")).weak());
+                }
+                Some(None) => {
+                    ui.label(RichText::new(tr("The kernel holds no record of this connection any more: it is fully closed.")).weak());
+                }
+                None if s.state.is_closed() => {
+                    ui.label(RichText::new(tr("Closed: asking the kernel's TCP table…")).weak());
+                }
+                None => {
+                    ui.label(RichText::new(tr("Asking the kernel…")).weak());
+                }
+            },
         }
     }
 
