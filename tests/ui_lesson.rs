@@ -199,3 +199,34 @@ fn the_lab_and_the_lesson_read_in_chinese() {
         "{code}"
     );
 }
+
+#[test]
+fn a_failed_call_shows_its_errno_and_a_one_line_explanation() {
+    // A port already taken by a listener outside Sockbench.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let mut h = harness();
+    h.get_by_label("TCP listener").click();
+    h.run();
+    h.state_mut().settings.form.listen_port.clear();
+    type_into(&mut h, "Port", &port.to_string());
+    h.get_by_label("Open TCP listener").click();
+    run_until(&mut h, "the bind to fail", |a| {
+        a.model.sessions.values().any(|s| s.state.is_closed())
+    });
+    h.get_by_label("Calls & states").click();
+    h.run();
+    assert!(
+        h.query_by_label(&format!("s.bind(('127.0.0.1', {port}))"))
+            .is_some()
+    );
+    assert!(h.query_by_label("→ EADDRINUSE").is_some());
+    assert!(
+        h.query_by_label("Another socket is already bound to this address and port.")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label("s.listen(128)").is_none(),
+        "nothing after the failure"
+    );
+}

@@ -232,4 +232,8 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "Closed: asking the kernel's TCP table…",
         "已关闭：正在查询内核的 TCP 表…",
     ),
+    (
+        "The log no longer holds these bytes (evicted, or Counts only is on): nothing to split.",
+        "日志中已没有这些字节（已被淘汰，或开启了“只计数”）：无法拆分。",
+    ),
 ];

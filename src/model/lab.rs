@@ -1,16 +1,19 @@
 //! The sticky-packet (粘包) lab's record of a stream: where each `recv()`
-//! and each send began and ended in the byte stream, and the last received
-//! bytes, so a framing decoder can split them into messages. Bounded: the
-//! newest [`MAX_BOUNDARIES`] of each and [`MAX_STREAM_BYTES`] of data.
+//! and each send began and ended in the byte stream, and which log row
+//! holds each `recv()`'s bytes, so a framing decoder can split the newest
+//! bytes into messages without a second copy of every byte. Bounded: the
+//! newest [`MAX_BOUNDARIES`] of each; at most [`MAX_STREAM_BYTES`] are
+//! split.
 
 use std::collections::VecDeque;
 
 use crate::codec::framing::{Deframer, FrameError, Framing, Message};
+use crate::model::log::TrafficLog;
 
 /// Boundaries kept per direction.
 pub const MAX_BOUNDARIES: usize = 2000;
-/// Received bytes kept for the framing decoder.
-pub const MAX_STREAM_BYTES: usize = 256 * 1024;
+/// The most received bytes the framing decoder splits (the newest).
+pub const MAX_STREAM_BYTES: u64 = 256 * 1024;
 
 /// One `recv()` or one send: where its bytes sit in the stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +24,8 @@ pub struct Span {
     pub offset: u64,
     /// Its length.
     pub len: u64,
+    /// The log row holding its bytes (received only), if the log kept it.
+    pub log: Option<u64>,
 }
 
 impl Span {
@@ -48,33 +53,22 @@ pub struct LabRecord {
     send_seq: u64,
     in_offset: u64,
     out_offset: u64,
-    /// The newest received bytes, `data_start` being the first one's offset.
-    data: VecDeque<u8>,
-    data_start: u64,
 }
 
 impl LabRecord {
-    /// Notes a `recv()` that returned `bytes`.
-    pub fn received(&mut self, bytes: &[u8]) {
+    /// Notes a `recv()` that returned `len` bytes, kept in log row `log`.
+    pub fn received(&mut self, len: usize, log: Option<u64>) {
         self.recv_seq += 1;
         push_span(
             &mut self.recvs,
             Span {
                 seq: self.recv_seq,
                 offset: self.in_offset,
-                len: bytes.len() as u64,
+                len: len as u64,
+                log,
             },
         );
-        self.in_offset += bytes.len() as u64;
-        let keep = bytes.len().min(MAX_STREAM_BYTES);
-        let overflow = (self.data.len() + keep).saturating_sub(MAX_STREAM_BYTES);
-        self.data.drain(..overflow);
-        self.data_start += overflow as u64;
-        self.data_start += (bytes.len() - keep) as u64;
-        if keep < bytes.len() {
-            self.data.clear();
-        }
-        self.data.extend(&bytes[bytes.len() - keep..]);
+        self.in_offset += len as u64;
     }
 
     /// Notes a send of `len` bytes that went out whole.
@@ -86,6 +80,7 @@ impl LabRecord {
                 seq: self.send_seq,
                 offset: self.out_offset,
                 len: len as u64,
+                log: None,
             },
         );
         self.out_offset += len as u64;
@@ -106,16 +101,37 @@ impl LabRecord {
         self.in_offset
     }
 
-    /// The received bytes kept and the stream offset of the first.
-    pub fn data(&self) -> (u64, Vec<u8>) {
-        (self.data_start, self.data.iter().copied().collect())
+    /// The newest received bytes the log still holds, back to the first
+    /// gap (a row evicted, or not stored), at most [`MAX_STREAM_BYTES`]
+    /// worth of `recv()`s; and the stream offset of the first.
+    pub fn data(&self, log: &TrafficLog) -> (u64, Vec<u8>) {
+        let mut used = Vec::new();
+        let mut total = 0u64;
+        for r in self.recvs.iter().rev() {
+            if total >= MAX_STREAM_BYTES {
+                break;
+            }
+            match r.log.and_then(|i| log.get(i)) {
+                Some(e) if e.payload.len() as u64 == r.len => {
+                    total += r.len;
+                    used.push(&e.payload);
+                }
+                _ => break,
+            }
+        }
+        let start = self.in_offset - total;
+        let mut bytes = Vec::with_capacity(total as usize);
+        for p in used.iter().rev() {
+            bytes.extend_from_slice(p);
+        }
+        (start, bytes)
     }
 
-    /// Splits the kept bytes into messages with `framing`. Offsets in the
-    /// messages are stream offsets. If older bytes are no longer kept, the
-    /// split starts at the first kept byte (and may begin mid-message).
-    pub fn messages(&self, framing: &Framing) -> Framed {
-        let (start, data) = self.data();
+    /// Splits the newest kept bytes into messages with `framing`. Offsets in
+    /// the messages are stream offsets. If older bytes are no longer kept,
+    /// the split starts at the first kept byte (maybe mid-message).
+    pub fn messages(&self, framing: &Framing, log: &TrafficLog) -> Framed {
+        let (start, data) = self.data(log);
         let mut d = Deframer::new(framing.clone());
         let mut framed = Framed {
             start,
@@ -172,6 +188,21 @@ pub fn sends_in(recv: &Span, sends: &VecDeque<Span>) -> Vec<(u64, Part)> {
 mod tests {
     use super::*;
     use crate::codec::framing::LengthWidth;
+    use crate::engine::SocketId;
+    use crate::model::log::{EntryKind, LogEntry, PeerRef};
+
+    fn recv(me: &mut LabRecord, log: &mut TrafficLog, bytes: &[u8]) {
+        let i = log.push(LogEntry {
+            time_us: 0,
+            socket: SocketId(1).into(),
+            payload: bytes.to_vec().into_boxed_slice(),
+            peer: PeerRef::NONE,
+            kind: EntryKind::Received,
+            truncated: false,
+            chunk: Default::default(),
+        });
+        me.received(bytes.len(), i);
+    }
 
     #[test]
     fn three_sends_in_one_recv_and_one_send_over_two() {
@@ -181,9 +212,10 @@ mod tests {
         }
         peer.sent(10);
         let mut me = LabRecord::default();
-        me.received(b"aaabbbbcc");
-        me.received(b"01234");
-        me.received(b"56789");
+        let mut log = TrafficLog::default();
+        recv(&mut me, &mut log, b"aaabbbbcc");
+        recv(&mut me, &mut log, b"01234");
+        recv(&mut me, &mut log, b"56789");
         let r: Vec<Span> = me.recvs().iter().copied().collect();
         assert_eq!(
             sends_in(&r[0], peer.sends()),
@@ -196,13 +228,17 @@ mod tests {
     #[test]
     fn messages_are_split_with_stream_offsets() {
         let mut me = LabRecord::default();
-        me.received(b"\x00\x00\x00\x02hi\x00\x00");
-        me.received(b"\x00\x03abc\x00");
-        let f = me.messages(&Framing::LengthPrefix {
-            width: LengthWidth::W4,
-            big_endian: true,
-            includes_header: false,
-        });
+        let mut log = TrafficLog::default();
+        recv(&mut me, &mut log, b"\x00\x00\x00\x02hi\x00\x00");
+        recv(&mut me, &mut log, b"\x00\x03abc\x00");
+        let f = me.messages(
+            &Framing::LengthPrefix {
+                width: LengthWidth::W4,
+                big_endian: true,
+                includes_header: false,
+            },
+            &log,
+        );
         assert_eq!(f.messages.len(), 2);
         assert_eq!(f.messages[1].start, 10);
         assert_eq!(f.messages[1].bytes, b"abc");
@@ -210,19 +246,22 @@ mod tests {
     }
 
     #[test]
-    fn keeps_only_the_newest_bytes_and_boundaries() {
+    fn splits_only_what_the_log_still_holds() {
         let mut me = LabRecord::default();
+        // A log that holds about two 100 kB rows.
+        let mut log = TrafficLog::new(250_000);
         let chunk = vec![7u8; 100_000];
         for _ in 0..5 {
-            me.received(&chunk);
+            recv(&mut me, &mut log, &chunk);
         }
-        let (start, data) = me.data();
-        assert_eq!(data.len(), MAX_STREAM_BYTES);
-        assert_eq!(start + data.len() as u64, 500_000);
-        me.received(&vec![1u8; MAX_STREAM_BYTES + 5]);
-        let (start, data) = me.data();
-        assert_eq!(data.len(), MAX_STREAM_BYTES);
-        assert_eq!(start + data.len() as u64, me.bytes_in());
+        let (start, data) = me.data(&log);
+        assert_eq!(data.len(), 200_000);
+        assert_eq!(start, 300_000);
+        // Rows not stored (counts only) leave nothing to split.
+        me.received(5, None);
+        let (start, data) = me.data(&log);
+        assert!(data.is_empty());
+        assert_eq!(start, me.bytes_in());
         for _ in 0..MAX_BOUNDARIES + 5 {
             me.sent(1);
         }

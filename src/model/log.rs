@@ -253,11 +253,13 @@ impl TrafficLog {
         self.peers.get(r.0 as usize).copied()
     }
 
-    /// Adds a row, evicting the oldest rows to stay under the cap.
-    pub fn push(&mut self, entry: LogEntry) {
+    /// Adds a row, evicting the oldest rows to stay under the cap. Returns
+    /// its absolute index (see [`TrafficLog::get`]), or `None` when it was
+    /// only counted ([`Retention::CountsOnly`]).
+    pub fn push(&mut self, entry: LogEntry) -> Option<u64> {
         if self.retention == Retention::CountsOnly && entry.kind.is_data() {
             self.skipped_entries += 1;
-            return;
+            return None;
         }
         self.bytes_used += entry.cost();
         let index = self.first_index + self.entries.len() as u64;
@@ -268,6 +270,13 @@ impl TrafficLog {
         }
         self.entries.push_back(entry);
         self.evict_to_cap();
+        Some(index)
+    }
+
+    /// The row with absolute index `index`, if it is still kept.
+    pub fn get(&self, index: u64) -> Option<&LogEntry> {
+        let i = index.checked_sub(self.first_index)?;
+        self.entries.get(usize::try_from(i).ok()?)
     }
 
     /// Adds a message row.
@@ -280,7 +289,7 @@ impl TrafficLog {
         message: String,
     ) {
         let peer = self.peer_ref(peer);
-        self.push(LogEntry {
+        let _ = self.push(LogEntry {
             time_us: unix_us(time),
             socket: socket.into(),
             payload: message.into_bytes().into_boxed_slice(),

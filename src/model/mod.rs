@@ -68,17 +68,16 @@ impl Model {
                 truncated,
             } => {
                 let mut chunk = ChunkText::default();
-                if let Some(s) = session {
-                    s.counters.bytes_in += bytes.len() as u64;
+                let mut session = session;
+                let len = bytes.len();
+                if let Some(s) = session.as_deref_mut() {
+                    s.counters.bytes_in += len as u64;
                     s.counters.msgs_in += 1;
                     s.lesson.push(LessonLine::Recv {
-                        n: bytes.len(),
+                        n: len,
                         size: s.recv_size,
                         from,
                     });
-                    if s.kind.is_stream() {
-                        s.lab.received(&bytes);
-                    }
                     if truncated {
                         s.truncated += 1;
                     }
@@ -87,7 +86,7 @@ impl Model {
                     }
                 }
                 let peer = self.log.peer_ref(from);
-                self.log.push(LogEntry {
+                let row = self.log.push(LogEntry {
                     time_us: unix_us(time),
                     socket: id.into(),
                     payload: bytes.into_boxed_slice(),
@@ -96,6 +95,11 @@ impl Model {
                     truncated,
                     chunk,
                 });
+                if let Some(s) = session
+                    && s.kind.is_stream()
+                {
+                    s.lab.received(len, row);
+                }
             }
             EventKind::Sent { bytes, to } => {
                 if let Some(s) = session {
@@ -108,7 +112,7 @@ impl Model {
                     }
                 }
                 let peer = self.log.peer_ref(to);
-                self.log.push(LogEntry {
+                let _ = self.log.push(LogEntry {
                     time_us: unix_us(time),
                     socket: id.into(),
                     payload: bytes.into_boxed_slice(),

@@ -195,7 +195,7 @@ pub fn lab_ui(
     }
     let peer = peer_session(model, s);
     let framed = match &framing {
-        Ok(f) if *f != Framing::None => Some((f, s.lab.messages(f))),
+        Ok(f) if *f != Framing::None => Some((f, s.lab.messages(f, &model.log))),
         _ => None,
     };
     stream_picture(ui, s, peer, framed.as_ref().map(|(f, m)| (*f, m)));
@@ -541,7 +541,14 @@ fn messages_table(
         );
         return;
     };
-    if f.start > 0 {
+    if f.start > 0 && f.start == s.lab.bytes_in() {
+        ui.label(
+            RichText::new(tr(
+                "The log no longer holds these bytes (evicted, or Counts only is on): nothing to split.",
+            ))
+            .weak(),
+        );
+    } else if f.start > 0 {
         ui.label(
             RichText::new(trf(
                 "Older bytes are no longer kept: splitting starts at byte {n}, maybe mid-message.",
