@@ -290,6 +290,7 @@ impl WorkbenchApp {
                                 ui,
                                 &self.model,
                                 &mut self.settings.lab,
+                                &self.settings.composer.struct_format,
                                 self.selected,
                             ));
                         });

@@ -230,3 +230,42 @@ fn a_failed_call_shows_its_errno_and_a_one_line_explanation() {
         "nothing after the failure"
     );
 }
+
+#[test]
+fn the_struct_builder_packs_values_and_the_lab_unpacks_them() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let (_, accepted) = open_client(&mut h, port);
+    h.get_by_label("Struct").click();
+    h.run();
+    h.state_mut().settings.composer.struct_format.clear();
+    type_into(&mut h, "Struct format", "!HI5s");
+    type_into(&mut h, "Payload", "1, 2, b'hello'");
+    assert!(
+        h.query_by_label("11 bytes: 00 01 00 00 00 02 68 65 6C 6C 6F")
+            .is_some(),
+        "the preview shows the packed bytes"
+    );
+    h.get_by_label("Send").click();
+    run_until(&mut h, "the record", |a| {
+        crate::ui::received_on(a, accepted) == b"\x00\x01\x00\x00\x00\x02hello"
+    });
+    // Bad values are refused with the reason, and nothing is sent.
+    h.state_mut().settings.composer.text = "1, 99999999999, b'hello'".into();
+    h.get_by_label("Send").click();
+    h.run();
+    assert!(h.query_by_label_contains("nothing was sent").is_some());
+
+    h.get_by_label("Sticky-packet lab").click();
+    h.run();
+    select(&mut h, accepted);
+    h.get_by_label("Framing").click();
+    h.run();
+    h.get_by_label("Fixed size").click();
+    h.run();
+    h.state_mut().settings.lab.fixed_size = "11".into();
+    h.get_by_label("Use the composer's format").click();
+    h.run();
+    assert_eq!(h.state().settings.lab.struct_format, "!HI5s");
+    assert!(h.query_by_label("1, 2, b'hello'").is_some());
+}

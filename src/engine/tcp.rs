@@ -711,6 +711,16 @@ pub(crate) fn configure(r: &mut Reactor, id: SocketId, option: SockOption) {
             }
             Vec::new()
         }
+        Some(Sock::Resolving | Sock::Connecting(_)) => {
+            let e = NetError::other(
+                NetOp::Create,
+                io::ErrorKind::NotConnected,
+                None,
+                "Not connected yet: set this once the client is connected; nothing changed".into(),
+            );
+            r.out.emit(id, EventKind::Failed(e));
+            return;
+        }
         _ => return,
     };
     let option = match option {

@@ -236,4 +236,5 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "The log no longer holds these bytes (evicted, or Counts only is on): nothing to split.",
         "日志中已没有这些字节（已被淘汰，或开启了“只计数”）：无法拆分。",
     ),
+    ("Use the composer's format", "使用发送区的格式"),
 ];

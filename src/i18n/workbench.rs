@@ -272,10 +272,6 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ),
     ("Accepted by", "接受自"),
     ("Add the lab's framing", "加上实验室的分帧"),
-    (
-        "Choose a framing in the sticky-packet lab first",
-        "请先在粘包实验室中选择分帧方式",
-    ),
     ("Clear", "清空"),
     ("Clients", "客户端"),
     ("Close", "关闭"),

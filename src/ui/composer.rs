@@ -288,18 +288,12 @@ pub fn composer_ui(
                 150.0,
             );
         }
-        ui.separator();
-        let l = ui.label(tr("Times"));
-        ui.add(egui::DragValue::new(&mut c.repeat).range(1..=MAX_REPEAT).prefix("×"))
-            .labelled_by(l.id)
-            .on_hover_text(tr("Send this many copies back-to-back, each its own send() call"));
-        let has_framing = framing.is_some_and(|f| *f != Framing::None);
-        ui.add_enabled(
-            has_framing,
-            egui::Checkbox::new(&mut c.add_header, tr("Add the lab's framing")),
-        )
-        .on_hover_text(tr("Put the length header (or the delimiter) chosen in the sticky-packet lab around each payload"))
-        .on_disabled_hover_text(tr("Choose a framing in the sticky-packet lab first"));
+        // Offered once a framing is chosen in the lab.
+        if framing.is_some_and(|f| *f != Framing::None) {
+            ui.separator();
+            ui.checkbox(&mut c.add_header, tr("Add the lab's framing"))
+                .on_hover_text(tr("Put the length header (or the delimiter) chosen in the sticky-packet lab around each payload"));
+        }
     });
 
     // Text that would make the payload too long to edit goes around the
@@ -345,7 +339,7 @@ pub fn composer_ui(
             }
             return;
         }
-        let width = (ui.available_width() - 60.0).max(100.0);
+        let width = (ui.available_width() - 110.0).max(100.0);
         let out = egui::TextEdit::multiline(&mut c.text)
             .id(editor_id)
             .hint_text(hint)
@@ -367,9 +361,23 @@ pub fn composer_ui(
         if r.changed() {
             c.error = None;
         }
-        if ui.button(tr("Send")).clicked() {
-            send = true;
-        }
+        ui.vertical(|ui| {
+            if ui.button(tr("Send")).clicked() {
+                send = true;
+            }
+            ui.horizontal(|ui| {
+                let l = ui.label(tr("Times"));
+                ui.add(
+                    egui::DragValue::new(&mut c.repeat)
+                        .range(1..=MAX_REPEAT)
+                        .prefix("×"),
+                )
+                .labelled_by(l.id)
+                .on_hover_text(tr(
+                    "Send this many copies back-to-back, each its own send() call",
+                ));
+            });
+        });
     });
 
     // A preview of the exact bytes, for payloads small enough to check live.

@@ -159,6 +159,7 @@ pub fn lab_ui(
     ui: &mut egui::Ui,
     model: &Model,
     lab: &mut LabSettings,
+    composer_format: &str,
     selected: Option<SocketId>,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
@@ -172,7 +173,7 @@ pub fn lab_ui(
     );
     knobs(ui, s, &mut actions);
     ui.separator();
-    framing_form(ui, lab);
+    framing_form(ui, lab, composer_format);
     let framing = lab.framing();
     if let Err(e) = &framing {
         ui.colored_label(error_color(ui), e);
@@ -256,7 +257,7 @@ fn knobs(ui: &mut egui::Ui, s: &Session, actions: &mut Vec<Action>) {
 }
 
 /// The framing decoder's settings.
-pub fn framing_form(ui: &mut egui::Ui, lab: &mut LabSettings) {
+pub fn framing_form(ui: &mut egui::Ui, lab: &mut LabSettings, composer_format: &str) {
     ui.horizontal_wrapped(|ui| {
         let l = ui.label(tr("Framing"));
         egui::ComboBox::from_id_salt("lab-framing")
@@ -313,6 +314,15 @@ pub fn framing_form(ui: &mut egui::Ui, lab: &mut LabSettings) {
             "!HI10s",
             120.0,
         );
+        if !composer_format.is_empty()
+            && lab.struct_format != composer_format
+            && ui
+                .button(tr("Use the composer's format"))
+                .on_hover_text(composer_format)
+                .clicked()
+        {
+            lab.struct_format = composer_format.to_owned();
+        }
     });
 }
 
