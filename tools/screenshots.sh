@@ -58,7 +58,8 @@ type --delay 15 STATUS?\\r\\n
 key ctrl+Return
 sleep 1
 KEYS
+# A fresh settings directory: the clicks assume the defaults.
 "$shot" screenshots/workbench.png --wait 2 --keys "$keys" -- \
-  target/release/sockbench --encoding gbk --open "tcp-listen:127.0.0.1:$port" --open "tcp-connect:127.0.0.1:$port"
+  env XDG_DATA_HOME="$(mktemp -d)" "${CARGO_TARGET_DIR:-target}/release/sockbench" --encoding gbk --open "tcp-listen:127.0.0.1:$port" --open "tcp-connect:127.0.0.1:$port"
 rm -f "$keys"
 kill "$peer" 2>/dev/null || true
