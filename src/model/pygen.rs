@@ -203,6 +203,23 @@ fn closing(p: &mut Program, indent: usize, name: &str, s: &Session) -> bool {
     }
 }
 
+/// The title comment, `import socket` and the `socket()` call.
+fn begin(p: &mut Program, s: &Session, addr: Option<SocketAddr>, kind: &str) {
+    p.line(
+        0,
+        &format!(
+            "# {}",
+            trf("{socket} as a Python program.", &[("socket", &s.title())])
+        ),
+    );
+    p.line(0, "import socket");
+    p.blank();
+    p.line(
+        0,
+        &format!("s = socket.socket({}, socket.{kind})", family(addr)),
+    );
+}
+
 fn client(p: &mut Program, s: &Session, codec: &str) {
     let peer = s.peer.or(match s.state {
         SessionState::Connecting(a) => Some(a),
@@ -222,19 +239,7 @@ fn client(p: &mut Program, s: &Session, codec: &str) {
             )
         }
     };
-    p.line(
-        0,
-        &format!(
-            "# {}",
-            trf("{socket} as a Python program.", &[("socket", &s.title())])
-        ),
-    );
-    p.line(0, "import socket");
-    p.blank();
-    p.line(
-        0,
-        &format!("s = socket.socket({}, socket.SOCK_STREAM)", family(peer)),
-    );
+    begin(p, s, peer, "SOCK_STREAM");
     options(p, 0, "s", s);
     p.line(0, &format!("s.connect({target})"));
     sends(p, 0, "s", s);
@@ -264,19 +269,7 @@ fn listener(p: &mut Program, l: &Session, conn: Option<&Session>, codec: &str) {
             _ => None,
         })
         .unwrap_or(128);
-    p.line(
-        0,
-        &format!(
-            "# {}",
-            trf("{socket} as a Python program.", &[("socket", &l.title())])
-        ),
-    );
-    p.line(0, "import socket");
-    p.blank();
-    p.line(
-        0,
-        &format!("s = socket.socket({}, socket.SOCK_STREAM)", family(local)),
-    );
+    begin(p, l, local, "SOCK_STREAM");
     if reuse {
         p.line(0, "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)");
     }
@@ -311,19 +304,7 @@ fn udp(p: &mut Program, s: &Session, codec: &str) {
     let local = s
         .local
         .or_else(|| s.spec.trim_start_matches("udp:").parse().ok());
-    p.line(
-        0,
-        &format!(
-            "# {}",
-            trf("{socket} as a Python program.", &[("socket", &s.title())])
-        ),
-    );
-    p.line(0, "import socket");
-    p.blank();
-    p.line(
-        0,
-        &format!("s = socket.socket({}, socket.SOCK_DGRAM)", family(local)),
-    );
+    begin(p, s, local, "SOCK_DGRAM");
     match local {
         Some(a) => p.line(0, &format!("s.bind({})", py_addr(a))),
         None => p.line(0, "s.bind(('127.0.0.1', 0))"),

@@ -7,13 +7,13 @@ use std::time::SystemTime;
 
 use eframe::egui::{self, Color32, RichText, Stroke};
 
-use crate::engine::{CloseHow, CloseReason, SockOption, SocketKind, TcpState};
+use crate::engine::{CloseReason, SockOption, SocketKind, TcpState};
 use crate::i18n::{tr, trf};
 use crate::model::Model;
 use crate::model::pygen::python_program;
 use crate::model::session::{Session, SessionState};
 
-use super::{Action, error_color};
+use super::{Action, CloseLabels, close_buttons, error_color};
 
 /// One step of a socket's life, and where the socket is relative to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -295,36 +295,12 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
         });
         if s.kind.is_stream() && s.state == SessionState::Connected {
             ui.horizontal_wrapped(|ui| {
-                if ui
-                    .button("close()")
-                    .on_hover_text(tr("close(): finish queued sends, then close"))
-                    .clicked()
-                {
-                    actions.push(Action::Close {
-                        id: s.id,
-                        how: CloseHow::Close,
-                    });
-                }
-                if ui
-                    .add_enabled(!s.write_shut, egui::Button::new("shutdown(SHUT_WR)"))
-                    .on_hover_text(tr("shutdown(SHUT_WR): send FIN, keep receiving"))
-                    .clicked()
-                {
-                    actions.push(Action::Close {
-                        id: s.id,
-                        how: CloseHow::ShutdownWrite,
-                    });
-                }
-                if ui
-                    .button(tr("Reset (SO_LINGER 0)"))
-                    .on_hover_text(tr("SO_LINGER 0 then close(): the peer sees a reset (RST)"))
-                    .clicked()
-                {
-                    actions.push(Action::Close {
-                        id: s.id,
-                        how: CloseHow::Reset,
-                    });
-                }
+                let labels = CloseLabels {
+                    close: "close()",
+                    half_close: "shutdown(SHUT_WR)",
+                    reset: tr("Reset (SO_LINGER 0)"),
+                };
+                close_buttons(ui, s, &labels, &mut actions);
             });
         }
     }

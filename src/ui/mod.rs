@@ -88,6 +88,50 @@ impl CentralView {
     }
 }
 
+/// The names of the three ways to end a connection, as a view shows them.
+pub struct CloseLabels {
+    /// `close()`.
+    pub close: &'static str,
+    /// `shutdown(SHUT_WR)`.
+    pub half_close: &'static str,
+    /// `SO_LINGER` 0 then `close()`.
+    pub reset: &'static str,
+}
+
+/// Buttons for the ways to end the connected stream `s` (half-close only
+/// while it can still send): what was clicked is pushed to `actions`.
+pub fn close_buttons(
+    ui: &mut egui::Ui,
+    s: &crate::model::session::Session,
+    labels: &CloseLabels,
+    actions: &mut Vec<Action>,
+) {
+    use crate::i18n::tr;
+    let mut push = |how| actions.push(Action::Close { id: s.id, how });
+    if ui
+        .button(labels.close)
+        .on_hover_text(tr("close(): finish queued sends, then close"))
+        .clicked()
+    {
+        push(CloseHow::Close);
+    }
+    if !s.write_shut
+        && ui
+            .button(labels.half_close)
+            .on_hover_text(tr("shutdown(SHUT_WR): send FIN, keep receiving"))
+            .clicked()
+    {
+        push(CloseHow::ShutdownWrite);
+    }
+    if ui
+        .button(labels.reset)
+        .on_hover_text(tr("SO_LINGER 0 then close(): the peer sees a reset (RST)"))
+        .clicked()
+    {
+        push(CloseHow::Reset);
+    }
+}
+
 /// The colour of error text.
 pub fn error_color(ui: &egui::Ui) -> egui::Color32 {
     ui.visuals().error_fg_color

@@ -8,7 +8,7 @@ use crate::engine::{CloseHow, SocketId, SocketKind};
 use crate::model::Model;
 use crate::model::session::{Session, SessionState};
 
-use super::{Action, error_color, human_bytes};
+use super::{Action, CloseLabels, close_buttons, error_color, human_bytes};
 use crate::i18n::{tr, trf};
 
 fn counters_text(s: &Session) -> String {
@@ -194,48 +194,35 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
             }
             return;
         }
-        let close_label = match s.kind {
-            SocketKind::TcpListener => tr("Stop listening"),
-            SocketKind::TcpAccepted => tr("Disconnect"),
-            _ => tr("Close"),
+        if s.kind.is_stream() && s.state == SessionState::Connected {
+            let labels = CloseLabels {
+                close: if s.kind == SocketKind::TcpAccepted {
+                    tr("Disconnect")
+                } else {
+                    tr("Close")
+                },
+                half_close: tr("Half-close"),
+                reset: tr("Reset"),
+            };
+            close_buttons(ui, s, &labels, &mut actions);
+            return;
+        }
+        let (label, hint) = match s.kind {
+            SocketKind::TcpListener => (
+                tr("Stop listening"),
+                tr("close() the listener and every connection it accepted"),
+            ),
+            SocketKind::TcpAccepted => (
+                tr("Disconnect"),
+                tr("close(): finish queued sends, then close"),
+            ),
+            _ => (tr("Close"), tr("close(): finish queued sends, then close")),
         };
-        if ui
-            .button(close_label)
-            .on_hover_text(match s.kind {
-                SocketKind::TcpListener => {
-                    tr("close() the listener and every connection it accepted")
-                }
-                _ => tr("close(): finish queued sends, then close"),
-            })
-            .clicked()
-        {
+        if ui.button(label).on_hover_text(hint).clicked() {
             actions.push(Action::Close {
                 id: s.id,
                 how: CloseHow::Close,
             });
-        }
-        if s.kind.is_stream() && s.state == SessionState::Connected {
-            if !s.write_shut
-                && ui
-                    .button(tr("Half-close"))
-                    .on_hover_text(tr("shutdown(SHUT_WR): send FIN, keep receiving"))
-                    .clicked()
-            {
-                actions.push(Action::Close {
-                    id: s.id,
-                    how: CloseHow::ShutdownWrite,
-                });
-            }
-            if ui
-                .button(tr("Reset"))
-                .on_hover_text(tr("SO_LINGER 0 then close(): the peer sees a reset (RST)"))
-                .clicked()
-            {
-                actions.push(Action::Close {
-                    id: s.id,
-                    how: CloseHow::Reset,
-                });
-            }
         }
     });
     actions
