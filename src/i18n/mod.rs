@@ -74,12 +74,13 @@ fn zh(key: &str) -> Option<&'static str> {
     MAP.get_or_init(|| zh_entries().collect()).get(key).copied()
 }
 
+mod codec;
 mod lesson;
 mod workbench;
 
 /// The Chinese tables, one per part of the UI. Keys are the exact English
 /// text passed to [`tr`]/[`trf`] (placeholders such as `{n}` kept in both).
-const ZH_TABLES: &[&[(&str, &str)]] = &[workbench::ZH, lesson::ZH];
+const ZH_TABLES: &[&[(&str, &str)]] = &[workbench::ZH, lesson::ZH, codec::ZH];
 
 /// Every English key → Chinese entry.
 pub fn zh_entries() -> impl Iterator<Item = (&'static str, &'static str)> {
