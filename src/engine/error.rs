@@ -7,6 +7,8 @@ use std::io;
 
 use nix::errno::Errno;
 
+use crate::i18n::{Lang, lang, tr, translate, trf};
+
 /// The socket operation that failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum NetOp {
@@ -66,9 +68,11 @@ pub struct NetError {
     pub message: String,
 }
 
+/// Shown in the language of the thread that shows it (see
+/// [`NetError::localized`]).
 impl fmt::Display for NetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.localized())
     }
 }
 
@@ -94,6 +98,25 @@ impl NetError {
             errno: None,
             addr: addr.map(str::to_owned),
             message,
+        }
+    }
+
+    /// The sentence in this thread's language. Errors are explained on the
+    /// engine thread, in English (`message`, as captures record it); the UI
+    /// thread explains an OS error again in its own language, and looks a
+    /// fixed sentence up in the Chinese table.
+    pub fn localized(&self) -> String {
+        if lang() == Lang::En {
+            return self.message.clone();
+        }
+        match self.errno {
+            Some(n) => explain(
+                self.op,
+                &io::Error::from_raw_os_error(n),
+                Some(n),
+                self.addr.as_deref(),
+            ),
+            None => translate(&self.message).map_or_else(|| self.message.clone(), str::to_owned),
         }
     }
 
@@ -125,89 +148,127 @@ fn host_of(addr: &str) -> &str {
 }
 
 fn explain(op: NetOp, err: &io::Error, errno: Option<i32>, addr: Option<&str>) -> String {
-    let at = addr.unwrap_or("the address");
     let Some(n) = errno else {
         return format!("{} failed: {err}", op.call());
     };
+    let at = addr.unwrap_or(tr("the address"));
+    let host = host_of(at);
+    let call = op.call();
     let name = errno_name(n);
     let e = Errno::from_raw(n);
     let (title, why): (&str, String) = match e {
         Errno::EADDRINUSE => (
-            "Address already in use",
-            format!("another socket is bound to {at}"),
+            tr("Address already in use"),
+            trf("another socket is bound to {at}", &[("at", &at)]),
         ),
-        Errno::ECONNREFUSED => ("Connection refused", format!("nothing listens on {at}")),
+        Errno::ECONNREFUSED => (
+            tr("Connection refused"),
+            trf("nothing listens on {at}", &[("at", &at)]),
+        ),
         Errno::EACCES | Errno::EPERM if op == NetOp::Bind => {
             if addr.and_then(port_of).is_some_and(|p| p > 0 && p < 1024) {
                 (
-                    "Permission denied",
-                    format!(
-                        "ports below 1024 need root or CAP_NET_BIND_SERVICE (binding {at}); pick a port of 1024 or more"
+                    tr("Permission denied"),
+                    trf(
+                        "ports below 1024 need root or CAP_NET_BIND_SERVICE (binding {at}); pick a port of 1024 or more",
+                        &[("at", &at)],
                     ),
                 )
             } else {
-                ("Permission denied", format!("not allowed to bind {at}"))
+                (
+                    tr("Permission denied"),
+                    trf("not allowed to bind {at}", &[("at", &at)]),
+                )
             }
         }
         Errno::EACCES | Errno::EPERM => (
-            "Permission denied",
-            format!(
-                "the system refused {} on {at} (a firewall, or a broadcast address without SO_BROADCAST)",
-                op.call()
+            tr("Permission denied"),
+            trf(
+                "the system refused {call} on {at} (a firewall, or a broadcast address without SO_BROADCAST)",
+                &[("call", &call), ("at", &at)],
             ),
         ),
         Errno::EADDRNOTAVAIL => (
-            "Address not available",
-            format!("{} is not an address of this machine", host_of(at)),
+            tr("Address not available"),
+            trf(
+                "{host} is not an address of this machine",
+                &[("host", &host)],
+            ),
         ),
         Errno::ENETUNREACH => (
-            "Network unreachable",
-            format!("there is no route to the network of {}", host_of(at)),
+            tr("Network unreachable"),
+            trf(
+                "there is no route to the network of {host}",
+                &[("host", &host)],
+            ),
         ),
         Errno::EHOSTUNREACH => (
-            "Host unreachable",
-            format!("{} cannot be reached from here", host_of(at)),
+            tr("Host unreachable"),
+            trf("{host} cannot be reached from here", &[("host", &host)]),
         ),
-        Errno::ETIMEDOUT => ("Connection timed out", format!("{at} did not answer")),
-        Errno::ECONNRESET => ("Connection reset", format!("{at} reset the connection")),
+        Errno::ETIMEDOUT => (
+            tr("Connection timed out"),
+            trf("{at} did not answer", &[("at", &at)]),
+        ),
+        Errno::ECONNRESET => (
+            tr("Connection reset"),
+            trf("{at} reset the connection", &[("at", &at)]),
+        ),
         Errno::ECONNABORTED => (
-            "Connection aborted",
-            format!("the connection with {at} was aborted"),
+            tr("Connection aborted"),
+            trf("the connection with {at} was aborted", &[("at", &at)]),
         ),
         Errno::EPIPE => (
-            "Broken pipe",
-            format!("{at} has closed the connection; the data could not be sent"),
+            tr("Broken pipe"),
+            trf(
+                "{at} has closed the connection; the data could not be sent",
+                &[("at", &at)],
+            ),
         ),
         Errno::EMSGSIZE => (
-            "Message too long",
+            tr("Message too long"),
             if op == NetOp::Send {
-                "a UDP datagram holds at most 65,507 bytes over IPv4 (65,527 over IPv6); nothing was sent".to_owned()
+                tr("a UDP datagram holds at most 65,507 bytes over IPv4 (65,527 over IPv6); nothing was sent").to_owned()
             } else {
-                "a UDP datagram holds at most 65,507 bytes over IPv4 (65,527 over IPv6)".to_owned()
+                tr("a UDP datagram holds at most 65,507 bytes over IPv4 (65,527 over IPv6)")
+                    .to_owned()
             },
         ),
         Errno::EAFNOSUPPORT => (
-            "Address family not supported",
-            format!("this machine cannot use the address family of {at} (IPv6 turned off?)"),
+            tr("Address family not supported"),
+            trf(
+                "this machine cannot use the address family of {at} (IPv6 turned off?)",
+                &[("at", &at)],
+            ),
         ),
         Errno::EINVAL if op == NetOp::Bind => (
-            "Invalid argument",
-            format!(
-                "the socket cannot be bound to {at} (already bound, or a wrong address family)"
+            tr("Invalid argument"),
+            trf(
+                "the socket cannot be bound to {at} (already bound, or a wrong address family)",
+                &[("at", &at)],
             ),
         ),
         Errno::EMFILE | Errno::ENFILE => (
-            "Too many open files",
-            "the limit on open sockets is reached; close some".to_owned(),
+            tr("Too many open files"),
+            tr("the limit on open sockets is reached; close some").to_owned(),
         ),
         Errno::ENOBUFS | Errno::ENOMEM => (
-            "No buffer space available",
-            "the system is out of memory for sockets".to_owned(),
+            tr("No buffer space available"),
+            tr("the system is out of memory for sockets").to_owned(),
         ),
-        Errno::ENOTCONN => ("Not connected", "the socket is not connected".to_owned()),
-        _ => (e.desc(), format!("{} on {at}", op.call())),
+        Errno::ENOTCONN => (
+            tr("Not connected"),
+            tr("the socket is not connected").to_owned(),
+        ),
+        _ => (
+            e.desc(),
+            trf("{call} on {at}", &[("call", &call), ("at", &at)]),
+        ),
     };
-    format!("{title} ({name}): {why}")
+    trf(
+        "{title} ({name}): {why}",
+        &[("title", &title), ("name", &name), ("why", &why)],
+    )
 }
 
 #[cfg(test)]
@@ -248,6 +309,28 @@ mod tests {
     fn unknown_errno_is_still_explained() {
         let e = NetError::from_io(NetOp::Send, &io::Error::from_raw_os_error(99_999), None);
         assert!(e.message.contains("errno 99999"), "{}", e.message);
+    }
+
+    #[test]
+    fn shown_in_the_showing_threads_language_and_captured_in_english() {
+        let e = NetError::from_io(
+            NetOp::Bind,
+            &io::Error::from_raw_os_error(libc_errno(Errno::EADDRINUSE)),
+            Some("127.0.0.1:9000"),
+        );
+        let fixed = NetError::other(
+            NetOp::Send,
+            io::ErrorKind::NotConnected,
+            None,
+            tr("No clients: the listener has no connected clients to send to").into(),
+        );
+        crate::i18n::set_lang(Lang::Zh);
+        let (zh, zh_fixed) = (e.to_string(), fixed.to_string());
+        crate::i18n::set_lang(Lang::En);
+        assert_eq!(zh, "地址已被占用（EADDRINUSE）：另一个套接字已绑定 127.0.0.1:9000");
+        assert_eq!(zh_fixed, "没有客户端：监听套接字没有可发送的已连接客户端");
+        assert!(e.message.starts_with("Address already in use"), "{}", e.message);
+        assert_eq!(e.to_string(), e.message);
     }
 
     fn libc_errno(e: Errno) -> i32 {

@@ -389,7 +389,7 @@ impl Reactor {
                 NetOp::Resolve,
                 io::ErrorKind::NotFound,
                 None,
-                "Host not found: the name resolved to no address".into(),
+                crate::i18n::tr("Host not found: the name resolved to no address").into(),
             )
         });
         self.close_with(id, CloseReason::Error(err), 0);
@@ -501,7 +501,10 @@ impl Reactor {
                         NetOp::Send,
                         io::ErrorKind::NotConnected,
                         None,
-                        "No clients: the listener has no connected clients to send to".into(),
+                        crate::i18n::tr(
+                            "No clients: the listener has no connected clients to send to",
+                        )
+                        .into(),
                     );
                     self.out.emit(id, EventKind::Failed(e));
                 }
@@ -514,7 +517,10 @@ impl Reactor {
                     NetOp::Send,
                     io::ErrorKind::NotConnected,
                     None,
-                    "Not connected yet: the client is still connecting; nothing was sent".into(),
+                    crate::i18n::tr(
+                        "Not connected yet: the client is still connecting; nothing was sent",
+                    )
+                    .into(),
                 );
                 self.out.emit(id, EventKind::Failed(e));
             }

@@ -539,7 +539,10 @@ pub(crate) fn send(r: &mut Reactor, id: SocketId, bytes: Vec<u8>) {
             NetOp::Send,
             io::ErrorKind::BrokenPipe,
             Some(&s.peer.to_string()),
-            "Cannot send: this side is shut down for writing (or closing); nothing was sent".into(),
+            crate::i18n::tr(
+                "Cannot send: this side is shut down for writing (or closing); nothing was sent",
+            )
+            .into(),
         );
         r.out.emit(id, EventKind::Failed(e));
         return;
@@ -716,7 +719,10 @@ pub(crate) fn configure(r: &mut Reactor, id: SocketId, option: SockOption) {
                 NetOp::Create,
                 io::ErrorKind::NotConnected,
                 None,
-                "Not connected yet: set this once the client is connected; nothing changed".into(),
+                crate::i18n::tr(
+                    "Not connected yet: set this once the client is connected; nothing changed",
+                )
+                .into(),
             );
             r.out.emit(id, EventKind::Failed(e));
             return;

@@ -231,8 +231,10 @@ pub(crate) fn send(r: &mut Reactor, id: SocketId, bytes: Vec<u8>, to: Option<Soc
             NetOp::Send,
             io::ErrorKind::InvalidInput,
             None,
-            "No destination: give a peer address or set the socket's default peer; nothing was sent"
-                .into(),
+            crate::i18n::tr(
+                "No destination: give a peer address or set the socket's default peer; nothing was sent",
+            )
+            .into(),
         );
         r.out.emit(id, EventKind::Failed(e));
         return;
@@ -307,7 +309,10 @@ pub(crate) fn configure(r: &mut Reactor, id: SocketId, option: SockOption) {
                 NetOp::Create,
                 io::ErrorKind::Unsupported,
                 None,
-                "Not for UDP: TCP_NODELAY and closing on the peer's close apply to TCP only".into(),
+                crate::i18n::tr(
+                    "Not for UDP: TCP_NODELAY and closing on the peer's close apply to TCP only",
+                )
+                .into(),
             );
             r.out.emit(id, EventKind::Failed(e));
         }

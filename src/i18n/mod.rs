@@ -60,6 +60,15 @@ pub fn tr(key: &'static str) -> &'static str {
     }
 }
 
+/// A text known only at run time (say, a sentence made on another thread
+/// from a [`tr`] key) in this thread's language, if the table has it.
+pub fn translate(text: &str) -> Option<&'static str> {
+    match lang() {
+        Lang::En => None,
+        Lang::Zh => zh(text),
+    }
+}
+
 /// `key` translated, with each `{name}` replaced by its argument.
 pub fn trf(key: &'static str, args: &[(&str, &dyn Display)]) -> String {
     let mut out = tr(key).to_owned();
@@ -75,12 +84,13 @@ fn zh(key: &str) -> Option<&'static str> {
 }
 
 mod codec;
+mod engine;
 mod lesson;
 mod workbench;
 
 /// The Chinese tables, one per part of the UI. Keys are the exact English
 /// text passed to [`tr`]/[`trf`] (placeholders such as `{n}` kept in both).
-const ZH_TABLES: &[&[(&str, &str)]] = &[workbench::ZH, lesson::ZH, codec::ZH];
+const ZH_TABLES: &[&[(&str, &str)]] = &[workbench::ZH, lesson::ZH, codec::ZH, engine::ZH];
 
 /// Every English key → Chinese entry.
 pub fn zh_entries() -> impl Iterator<Item = (&'static str, &'static str)> {

@@ -34,7 +34,8 @@ impl From<NetError> for CallError {
         CallError {
             errno: e.errno_name(),
             code: e.errno,
-            message: e.message,
+            // In the language of the thread that folds the event in.
+            message: e.to_string(),
         }
     }
 }

@@ -294,11 +294,12 @@ impl Model {
                     .push_message(time, id, EntryKind::WriteShutdown, None, msg);
             }
             EventKind::Failed(e) => {
+                let msg = e.to_string();
                 if let Some(s) = session {
-                    s.last_error = Some(e.message.clone());
+                    s.last_error = Some(msg.clone());
                 }
                 self.log
-                    .push_message(time, id, EntryKind::Failed, None, e.message);
+                    .push_message(time, id, EntryKind::Failed, None, msg);
             }
             EventKind::Closed {
                 reason,

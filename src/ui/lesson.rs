@@ -200,7 +200,7 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
     }
     if let SessionState::Closed(reason) = &s.state {
         let why = match reason {
-            CloseReason::Error(e) => e.message.clone(),
+            CloseReason::Error(e) => e.to_string(),
             r => r.to_string(),
         };
         ui.label(trf("Closed: {why}", &[("why", &why)]));
