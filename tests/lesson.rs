@@ -65,6 +65,8 @@ fn the_kernel_states_of_a_close_can_be_watched() {
     let mut r = Recorder::new();
     let (l, c, a) = pair(&mut r);
     wait_state(&mut r, l, TcpState::Listen);
+    let queue = r.model.sessions[&l].tcp_info.unwrap().1.accept_queue;
+    assert_eq!(queue, Some((0, 128)), "nothing waits; the backlog is 128");
     wait_state(&mut r, c, TcpState::Established);
     wait_state(&mut r, a, TcpState::Established);
     let info = r.model.sessions[&c].tcp_info.unwrap().1;

@@ -235,6 +235,9 @@ pub struct TcpInfo {
     pub snd_cwnd: u32,
     /// Largest segment we send.
     pub snd_mss: u32,
+    /// A listener's accept queue: connections waiting for `accept()`, and
+    /// the most it holds (the backlog as the kernel applies it).
+    pub accept_queue: Option<(u32, u32)>,
 }
 
 /// What the UI asks the engine to do.

@@ -69,6 +69,9 @@ struct RawTcpInfo {
     bytes_retrans: u64,
 }
 
+/// `TCP_LISTEN` in `tcpi_state`.
+const LISTEN: u8 = 10;
+
 /// Asks the kernel about the TCP socket `fd`.
 pub(crate) fn tcp_info(fd: &impl AsRawFd) -> io::Result<TcpInfo> {
     let mut raw = RawTcpInfo::default();
@@ -111,5 +114,8 @@ pub(crate) fn tcp_info(fd: &impl AsRawFd) -> io::Result<TcpInfo> {
         total_retrans: raw.total_retrans,
         snd_cwnd: raw.snd_cwnd,
         snd_mss: raw.snd_mss,
+        // For a listening socket Linux reports the accept queue's length in
+        // `tcpi_unacked` and its limit in `tcpi_sacked`.
+        accept_queue: (raw.state == LISTEN).then_some((raw.unacked, raw.sacked)),
     })
 }

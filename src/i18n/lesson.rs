@@ -237,4 +237,8 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "日志中已没有这些字节（已被淘汰，或开启了“只计数”）：无法拆分。",
     ),
     ("Use the composer's format", "使用发送区的格式"),
+    (
+        "accept queue {n} of {max} (connections the kernel completed, waiting for accept())",
+        "accept 队列 {n}/{max}（内核已完成握手、等待 accept() 的连接）",
+    ),
 ];

@@ -227,30 +227,35 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
                 let age = SystemTime::now()
                     .duration_since(when)
                     .map_or(0.0, |d| d.as_secs_f64());
-                let mut parts = vec![
-                    trf("state {s}", &[("s", &i.state.name())]),
-                    trf(
+                let mut parts = vec![trf("state {s}", &[("s", &i.state.name())])];
+                if let Some((queued, max)) = i.accept_queue {
+                    parts.push(trf(
+                        "accept queue {n} of {max} (connections the kernel completed, waiting for accept())",
+                        &[("n", &queued), ("max", &max)],
+                    ));
+                } else {
+                    parts.push(trf(
                         "RTT {rtt} ms ± {var}",
                         &[
                             ("rtt", &format!("{:.3}", f64::from(i.rtt_us) / 1000.0)),
                             ("var", &format!("{:.3}", f64::from(i.rttvar_us) / 1000.0)),
                         ],
-                    ),
-                ];
-                match i.unacked_bytes {
-                    Some(b) => parts.push(trf(
-                        "unacknowledged {b} B ({n} segments)",
-                        &[("b", &b), ("n", &i.unacked_segments)],
-                    )),
-                    None => parts.push(trf(
-                        "unacknowledged {n} segments",
-                        &[("n", &i.unacked_segments)],
-                    )),
+                    ));
+                    match i.unacked_bytes {
+                        Some(b) => parts.push(trf(
+                            "unacknowledged {b} B ({n} segments)",
+                            &[("b", &b), ("n", &i.unacked_segments)],
+                        )),
+                        None => parts.push(trf(
+                            "unacknowledged {n} segments",
+                            &[("n", &i.unacked_segments)],
+                        )),
+                    }
+                    if let Some(n) = i.notsent_bytes {
+                        parts.push(trf("not yet sent {n} B", &[("n", &n)]));
+                    }
+                    parts.push(trf("retransmitted {n}", &[("n", &i.total_retrans)]));
                 }
-                if let Some(n) = i.notsent_bytes {
-                    parts.push(trf("not yet sent {n} B", &[("n", &n)]));
-                }
-                parts.push(trf("retransmitted {n}", &[("n", &i.total_retrans)]));
                 parts.push(trf("{t} s ago", &[("t", &format!("{age:.1}"))]));
                 ui.monospace(parts.join(" · "));
             }
