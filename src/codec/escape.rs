@@ -6,16 +6,13 @@
 
 use std::fmt;
 
+use crate::i18n::trf;
+
 /// Why text-mode input has a bad escape. Positions are 0-based character
 /// indices of the backslash; the messages show them 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EscapeError {
     /// A backslash followed by a character that is not a known escape.
-    #[error(
-        "unknown escape {} at character {}; use \\\\ for a backslash",
-        ShownEscape(*.ch),
-        .position.saturating_add(1)
-    )]
     UnknownEscape {
         /// The character after the backslash.
         ch: char,
@@ -23,37 +20,55 @@ pub enum EscapeError {
         position: usize,
     },
     /// `\x` not followed by two hex digits.
-    #[error(
-        "\\x at character {} needs two hex digits, e.g. \\x0A",
-        .position.saturating_add(1)
-    )]
     BadHexEscape {
         /// Where the backslash is.
         position: usize,
     },
     /// A backslash at the very end of the input.
-    #[error(
-        "the backslash at character {} ends the text; use \\\\ for a backslash",
-        .position.saturating_add(1)
-    )]
     TrailingBackslash {
         /// Where the backslash is.
         position: usize,
     },
 }
 
+impl fmt::Display for EscapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            EscapeError::UnknownEscape { ch, position } => {
+                let pos = position.saturating_add(1);
+                let escape = shown_escape(*ch);
+                trf(
+                    "unknown escape {escape} at character {pos}; use \\\\ for a backslash",
+                    &[("pos", &pos), ("escape", &escape)],
+                )
+            }
+            EscapeError::BadHexEscape { position } => {
+                let pos = position.saturating_add(1);
+                trf(
+                    "\\x at character {pos} needs two hex digits, e.g. \\x0A",
+                    &[("pos", &pos)],
+                )
+            }
+            EscapeError::TrailingBackslash { position } => {
+                let pos = position.saturating_add(1);
+                trf(
+                    "the backslash at character {pos} ends the text; use \\\\ for a backslash",
+                    &[("pos", &pos)],
+                )
+            }
+        };
+        f.write_str(&text)
+    }
+}
+
 /// Shows an unknown escape as `'\q'`, or for an invisible character as
 /// "'\' followed by U+000A".
-struct ShownEscape(char);
-
-impl fmt::Display for ShownEscape {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let c = self.0;
-        if c.is_control() || c.is_whitespace() {
-            write!(f, "'\\' followed by U+{:04X}", u32::from(c))
-        } else {
-            write!(f, "'\\{c}'")
-        }
+fn shown_escape(c: char) -> String {
+    if c.is_control() || c.is_whitespace() {
+        let code = format!("{:04X}", u32::from(c));
+        trf("'\\' followed by U+{code}", &[("code", &code)])
+    } else {
+        format!("'\\{c}'")
     }
 }
 

@@ -10,6 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{tr, trf};
+
 /// The default bound on one message, and so on the bytes a [`Deframer`]
 /// buffers: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
@@ -111,13 +113,10 @@ impl LengthWidth {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FrameError {
     /// A [`Framing::Delimiter`] with no delimiter bytes.
-    #[error("the delimiter is empty; enter at least one byte, e.g. \\n")]
     EmptyDelimiter,
     /// A [`Framing::Fixed`] with size 0.
-    #[error("the fixed message size is 0; it must be at least 1 byte")]
     ZeroFixedSize,
     /// A [`Framing::Fixed`] size larger than the deframer's limit.
-    #[error("the fixed message size of {size} bytes is over the limit of {limit} bytes")]
     FixedSizeTooLarge {
         /// The configured size.
         size: usize,
@@ -125,10 +124,6 @@ pub enum FrameError {
         limit: usize,
     },
     /// A received length header announces a message over the limit.
-    #[error(
-        "length header at byte {offset} says {length} bytes, over the limit of {limit} bytes; \
-         the peer may be using a different header size or byte order"
-    )]
     LengthTooLarge {
         /// The stream offset of the header's first byte.
         offset: u64,
@@ -138,10 +133,6 @@ pub enum FrameError {
         limit: usize,
     },
     /// A received length that counts the header is smaller than the header.
-    #[error(
-        "length header at byte {offset} says {length} bytes, but the length includes the \
-         {header}-byte header, so it must be at least {header}"
-    )]
     LengthShorterThanHeader {
         /// The stream offset of the header's first byte.
         offset: u64,
@@ -151,10 +142,6 @@ pub enum FrameError {
         header: usize,
     },
     /// No delimiter was found within the limit.
-    #[error(
-        "no delimiter found in {limit} bytes starting at byte {offset}; \
-         the message is too long or the delimiter is wrong"
-    )]
     DelimiterNotFound {
         /// The stream offset where the unfinished message starts.
         offset: u64,
@@ -162,10 +149,6 @@ pub enum FrameError {
         limit: usize,
     },
     /// Sending: the payload's length does not fit in the header.
-    #[error(
-        "a {len}-byte payload is too long for a {width}-byte length header \
-         (at most {max} bytes)"
-    )]
     PayloadTooLong {
         /// The payload length.
         len: usize,
@@ -175,13 +158,62 @@ pub enum FrameError {
         max: u64,
     },
     /// Sending: the payload is not exactly the fixed size.
-    #[error("the payload is {len} bytes, but fixed-size messages must be exactly {size} bytes")]
     WrongFixedSize {
         /// The payload length.
         len: usize,
         /// The configured size.
         size: usize,
     },
+}
+
+impl std::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            FrameError::EmptyDelimiter => {
+                tr("the delimiter is empty; enter at least one byte, e.g. \\n").to_owned()
+            }
+            FrameError::ZeroFixedSize => {
+                tr("the fixed message size is 0; it must be at least 1 byte").to_owned()
+            }
+            FrameError::FixedSizeTooLarge { size, limit } => trf(
+                "the fixed message size of {size} bytes is over the limit of {limit} bytes",
+                &[("size", size), ("limit", limit)],
+            ),
+            FrameError::LengthTooLarge {
+                offset,
+                length,
+                limit,
+            } => trf(
+                "length header at byte {offset} says {length} bytes, over the limit of {limit} \
+                 bytes; the peer may be using a different header size or byte order",
+                &[("offset", offset), ("length", length), ("limit", limit)],
+            ),
+            FrameError::LengthShorterThanHeader {
+                offset,
+                length,
+                header,
+            } => trf(
+                "length header at byte {offset} says {length} bytes, but the length includes \
+                 the {header}-byte header, so it must be at least {header}",
+                &[("offset", offset), ("length", length), ("header", header)],
+            ),
+            FrameError::DelimiterNotFound { offset, limit } => trf(
+                "no delimiter found in {limit} bytes starting at byte {offset}; the message is \
+                 too long or the delimiter is wrong",
+                &[("limit", limit), ("offset", offset)],
+            ),
+            FrameError::PayloadTooLong { len, width, max } => trf(
+                "a {len}-byte payload is too long for a {width}-byte length header (at most \
+                 {max} bytes)",
+                &[("len", len), ("width", width), ("max", max)],
+            ),
+            FrameError::WrongFixedSize { len, size } => trf(
+                "the payload is {len} bytes, but fixed-size messages must be exactly {size} bytes",
+                &[("len", len), ("size", size)],
+            ),
+        };
+        f.write_str(&text)
+    }
 }
 
 /// One complete message taken from the stream.

@@ -1,5 +1,9 @@
 //! Hex text: formatting bytes as `48 65 6C` and parsing what users type.
 
+use std::fmt;
+
+use crate::i18n::trf;
+
 /// Uppercase hex digits by value.
 const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
 
@@ -27,7 +31,6 @@ pub fn format_hex_into(out: &mut String, bytes: &[u8]) {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HexError {
     /// A character that is neither a hex digit nor a separator.
-    #[error("'{}' at character {} is not a hex digit", .ch.escape_debug(), .position.saturating_add(1))]
     InvalidChar {
         /// The offending character.
         ch: char,
@@ -35,10 +38,6 @@ pub enum HexError {
         position: usize,
     },
     /// A group of digits (between separators) has an odd number of digits.
-    #[error(
-        "odd number of hex digits ({count}): the digit at character {} has no partner; write each byte as two digits, e.g. 0A",
-        .position.saturating_add(1)
-    )]
     OddDigits {
         /// How many digits the group has.
         count: usize,
@@ -46,6 +45,30 @@ pub enum HexError {
         /// without a partner.
         position: usize,
     },
+}
+
+impl fmt::Display for HexError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            HexError::InvalidChar { ch, position } => {
+                let pos = position.saturating_add(1);
+                let ch = ch.escape_debug().to_string();
+                trf(
+                    "'{ch}' at character {pos} is not a hex digit",
+                    &[("pos", &pos), ("ch", &ch)],
+                )
+            }
+            HexError::OddDigits { count, position } => {
+                let pos = position.saturating_add(1);
+                trf(
+                    "odd number of hex digits ({count}): the digit at character {pos} has no \
+                     partner; write each byte as two digits, e.g. 0A",
+                    &[("count", count), ("pos", &pos)],
+                )
+            }
+        };
+        f.write_str(&text)
+    }
 }
 
 /// Whether `c` separates groups of hex digits.

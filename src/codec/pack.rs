@@ -40,6 +40,8 @@
 
 use std::fmt;
 
+use crate::i18n::{tr, trf};
+
 /// The largest record a format may describe: 16 MiB.
 pub const MAX_FORMAT_BYTES: usize = 16 * 1024 * 1024;
 
@@ -196,10 +198,6 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PackError {
     /// A character that is not a format character.
-    #[error(
-        "'{}' at character {} is not a format character; use x c b B ? h H i I l L q Q n N f d s",
-        .ch.escape_debug(), .position.saturating_add(1)
-    )]
     BadChar {
         /// The character.
         ch: char,
@@ -207,10 +205,6 @@ pub enum PackError {
         position: usize,
     },
     /// A Python format character this module does not handle.
-    #[error(
-        "'{ch}' at character {} is not supported here; use x c b B ? h H i I l L q Q n N f d s",
-        .position.saturating_add(1)
-    )]
     Unsupported {
         /// The character (`e`, `p` or `P`).
         ch: char,
@@ -218,10 +212,6 @@ pub enum PackError {
         position: usize,
     },
     /// `n` or `N` with a standard-size prefix.
-    #[error(
-        "'{ch}' at character {} exists only in native mode (no prefix or '@')",
-        .position.saturating_add(1)
-    )]
     NativeOnly {
         /// The character.
         ch: char,
@@ -229,10 +219,6 @@ pub enum PackError {
         position: usize,
     },
     /// A byte-order prefix that is not the first character.
-    #[error(
-        "'{ch}' at character {} must be the first character of the format",
-        .position.saturating_add(1)
-    )]
     MisplacedPrefix {
         /// The prefix character.
         ch: char,
@@ -240,19 +226,13 @@ pub enum PackError {
         position: usize,
     },
     /// A count not directly followed by a format character.
-    #[error(
-        "the count at character {} must be followed directly by a format character",
-        .position.saturating_add(1)
-    )]
     CountWithoutChar {
         /// 0-based character index of the count's first digit.
         position: usize,
     },
     /// A format whose record would be larger than [`MAX_FORMAT_BYTES`].
-    #[error("the format describes more than {limit} bytes", limit = MAX_FORMAT_BYTES)]
     FormatTooLarge,
     /// The number of values does not match the format.
-    #[error("the format needs {expected} values, but {got} were given")]
     CountMismatch {
         /// Values the format takes.
         expected: usize,
@@ -260,7 +240,6 @@ pub enum PackError {
         got: usize,
     },
     /// An integer outside its field's range.
-    #[error("'{code}' field {field}: {value} does not fit in {min}..={max}")]
     OutOfRange {
         /// The format character.
         code: char,
@@ -274,7 +253,6 @@ pub enum PackError {
         max: i128,
     },
     /// A value of the wrong type for its field.
-    #[error("'{code}' field {field} needs {expected}, got {got}")]
     WrongType {
         /// The format character.
         code: char,
@@ -286,7 +264,6 @@ pub enum PackError {
         got: String,
     },
     /// A `c` value that is not exactly one byte.
-    #[error("'c' field {field} needs exactly 1 byte, got {len}")]
     CharLength {
         /// 1-based field number.
         field: usize,
@@ -294,7 +271,6 @@ pub enum PackError {
         len: usize,
     },
     /// A float too large for a 4-byte float.
-    #[error("'f' field {field}: {value} is too large for a 4-byte float (at most about 3.4e+38)")]
     FloatTooLarge {
         /// 1-based field number.
         field: usize,
@@ -302,7 +278,6 @@ pub enum PackError {
         value: String,
     },
     /// Unpacking bytes of the wrong length.
-    #[error("the format needs exactly {expected} bytes, but {got} were given")]
     WrongLength {
         /// The format's size.
         expected: usize,
@@ -310,13 +285,11 @@ pub enum PackError {
         got: usize,
     },
     /// A value in the value list is empty.
-    #[error("value {item} is empty; separate values with single commas")]
     EmptyValue {
         /// 1-based value number.
         item: usize,
     },
     /// A value that is not a number, bool or bytes.
-    #[error("value {item} ({text}) is not a number, True, False or b'bytes'")]
     BadValue {
         /// 1-based value number.
         item: usize,
@@ -324,7 +297,6 @@ pub enum PackError {
         text: String,
     },
     /// An integer too large to handle.
-    #[error("value {item} ({text}) is too large")]
     IntTooLarge {
         /// 1-based value number.
         item: usize,
@@ -332,15 +304,11 @@ pub enum PackError {
         text: String,
     },
     /// A quoted value without its closing quote.
-    #[error("value {item}: the closing quote is missing")]
     UnclosedQuote {
         /// 1-based value number.
         item: usize,
     },
     /// A non-ASCII character in a `b'...'` literal.
-    #[error(
-        "value {item}: b'...' may contain only ASCII characters; write '{ch}' with \\x escapes"
-    )]
     NonAsciiBytes {
         /// 1-based value number.
         item: usize,
@@ -348,7 +316,6 @@ pub enum PackError {
         ch: char,
     },
     /// A malformed escape in a quoted value.
-    #[error("value {item}: {reason}")]
     BadEscape {
         /// 1-based value number.
         item: usize,
@@ -356,13 +323,153 @@ pub enum PackError {
         reason: &'static str,
     },
     /// Text after a complete value.
-    #[error("value {item} is followed by {text}; separate values with commas")]
     TrailingText {
         /// 1-based value number.
         item: usize,
         /// The unexpected text.
         text: String,
     },
+}
+
+impl fmt::Display for PackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            PackError::BadChar { ch, position } => {
+                let pos = position.saturating_add(1);
+                let ch = ch.escape_debug().to_string();
+                trf(
+                    "'{ch}' at character {pos} is not a format character; use x c b B ? h H i I \
+                     l L q Q n N f d s",
+                    &[("pos", &pos), ("ch", &ch)],
+                )
+            }
+            PackError::Unsupported { ch, position } => {
+                let pos = position.saturating_add(1);
+                trf(
+                    "'{ch}' at character {pos} is not supported here; use x c b B ? h H i I l L \
+                     q Q n N f d s",
+                    &[("pos", &pos), ("ch", ch)],
+                )
+            }
+            PackError::NativeOnly { ch, position } => {
+                let pos = position.saturating_add(1);
+                trf(
+                    "'{ch}' at character {pos} exists only in native mode (no prefix or '@')",
+                    &[("pos", &pos), ("ch", ch)],
+                )
+            }
+            PackError::MisplacedPrefix { ch, position } => {
+                let pos = position.saturating_add(1);
+                trf(
+                    "'{ch}' at character {pos} must be the first character of the format",
+                    &[("pos", &pos), ("ch", ch)],
+                )
+            }
+            PackError::CountWithoutChar { position } => {
+                let pos = position.saturating_add(1);
+                trf(
+                    "the count at character {pos} must be followed directly by a format \
+                     character",
+                    &[("pos", &pos)],
+                )
+            }
+            PackError::FormatTooLarge => trf(
+                "the format describes more than {limit} bytes",
+                &[("limit", &MAX_FORMAT_BYTES)],
+            ),
+            PackError::CountMismatch { expected, got } => trf(
+                "the format needs {expected} values, but {got} were given",
+                &[("expected", expected), ("got", got)],
+            ),
+            PackError::OutOfRange {
+                code,
+                field,
+                value,
+                min,
+                max,
+            } => trf(
+                "'{code}' field {field}: {value} does not fit in {min}..={max}",
+                &[
+                    ("code", code),
+                    ("field", field),
+                    ("value", value),
+                    ("min", min),
+                    ("max", max),
+                ],
+            ),
+            PackError::WrongType {
+                code,
+                field,
+                expected,
+                got,
+            } => trf(
+                "'{code}' field {field} needs {expected}, got {got}",
+                &[
+                    ("code", code),
+                    ("field", field),
+                    ("expected", &translated_part(expected)),
+                    ("got", got),
+                ],
+            ),
+            PackError::CharLength { field, len } => trf(
+                "'c' field {field} needs exactly 1 byte, got {len}",
+                &[("field", field), ("len", len)],
+            ),
+            PackError::FloatTooLarge { field, value } => trf(
+                "'f' field {field}: {value} is too large for a 4-byte float (at most about \
+                 3.4e+38)",
+                &[("field", field), ("value", value)],
+            ),
+            PackError::WrongLength { expected, got } => trf(
+                "the format needs exactly {expected} bytes, but {got} were given",
+                &[("expected", expected), ("got", got)],
+            ),
+            PackError::EmptyValue { item } => trf(
+                "value {item} is empty; separate values with single commas",
+                &[("item", item)],
+            ),
+            PackError::BadValue { item, text } => trf(
+                "value {item} ({text}) is not a number, True, False or b'bytes'",
+                &[("item", item), ("text", text)],
+            ),
+            PackError::IntTooLarge { item, text } => trf(
+                "value {item} ({text}) is too large",
+                &[("item", item), ("text", text)],
+            ),
+            PackError::UnclosedQuote { item } => trf(
+                "value {item}: the closing quote is missing",
+                &[("item", item)],
+            ),
+            PackError::NonAsciiBytes { item, ch } => trf(
+                "value {item}: b'...' may contain only ASCII characters; write '{ch}' with \\x \
+                 escapes",
+                &[("item", item), ("ch", ch)],
+            ),
+            PackError::BadEscape { item, reason } => trf(
+                "value {item}: {reason}",
+                &[("item", item), ("reason", &translated_part(reason))],
+            ),
+            PackError::TrailingText { item, text } => trf(
+                "value {item} is followed by {text}; separate values with commas",
+                &[("item", item), ("text", text)],
+            ),
+        };
+        f.write_str(&text)
+    }
+}
+
+/// A fixed phrase stored in a [`PackError`] (what a field takes, what is
+/// wrong with an escape), in the current language; any other text as it is.
+fn translated_part(part: &'static str) -> &'static str {
+    match part {
+        "an integer" => tr("an integer"),
+        "a number" => tr("a number"),
+        "bytes, e.g. b'abc'" => tr("bytes, e.g. b'abc'"),
+        "one byte, e.g. b'a'" => tr("one byte, e.g. b'a'"),
+        "\\x needs two hex digits, e.g. \\x0a" => tr("\\x needs two hex digits, e.g. \\x0a"),
+        "an octal escape must be at most \\377" => tr("an octal escape must be at most \\377"),
+        other => other,
+    }
 }
 
 /// The kind of a format character, or `None` if it is not one.

@@ -7,6 +7,8 @@ use std::fmt;
 
 use encoding_rs::{DecoderResult, Encoding};
 
+use crate::i18n::trf;
+
 /// A text encoding the user can choose for sending and displaying text.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
@@ -97,11 +99,6 @@ impl fmt::Display for TextEncoding {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncodeError {
     /// A character has no representation in the chosen encoding.
-    #[error(
-        "'{ch}' (U+{:04X}) at character {} cannot be represented in {encoding}",
-        u32::from(*.ch),
-        .char_index.saturating_add(1)
-    )]
     Unmappable {
         /// The character that cannot be encoded.
         ch: char,
@@ -110,6 +107,31 @@ pub enum EncodeError {
         /// The encoding that lacks it.
         encoding: TextEncoding,
     },
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            EncodeError::Unmappable {
+                ch,
+                char_index,
+                encoding,
+            } => {
+                let code = format!("{:04X}", u32::from(*ch));
+                let pos = char_index.saturating_add(1);
+                trf(
+                    "'{ch}' (U+{code}) at character {pos} cannot be represented in {encoding}",
+                    &[
+                        ("code", &code),
+                        ("pos", &pos),
+                        ("encoding", encoding),
+                        ("ch", ch),
+                    ],
+                )
+            }
+        };
+        f.write_str(&text)
+    }
 }
 
 /// Encodes `text` in `encoding`, failing on the first character the

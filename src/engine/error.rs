@@ -327,9 +327,16 @@ mod tests {
         crate::i18n::set_lang(Lang::Zh);
         let (zh, zh_fixed) = (e.to_string(), fixed.to_string());
         crate::i18n::set_lang(Lang::En);
-        assert_eq!(zh, "地址已被占用（EADDRINUSE）：另一个套接字已绑定 127.0.0.1:9000");
+        assert_eq!(
+            zh,
+            "地址已被占用（EADDRINUSE）：另一个套接字已绑定 127.0.0.1:9000"
+        );
         assert_eq!(zh_fixed, "没有客户端：监听套接字没有可发送的已连接客户端");
-        assert!(e.message.starts_with("Address already in use"), "{}", e.message);
+        assert!(
+            e.message.starts_with("Address already in use"),
+            "{}",
+            e.message
+        );
         assert_eq!(e.to_string(), e.message);
     }
 
