@@ -14,9 +14,14 @@ use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
 use super::error::{NetError, NetOp};
 use super::message::{
-    CloseHow, CloseReason, DEFAULT_TCP_READ_BYTES, EventKind, MAX_RECV_SIZE, SockOption, SocketId,
+    CloseHow, CloseReason, DEFAULT_TCP_READ_BYTES, EventKind, SockOption, SocketId,
 };
 use super::reactor::{CONNECT_TIMEOUT, Reactor, Sock, py_addr, py_family};
+
+mod options;
+
+use options::StreamOptions;
+pub(crate) use options::{configure, query_info};
 
 /// A listening socket and the connections it accepted that are still open.
 pub(crate) struct Listener {
@@ -24,27 +29,6 @@ pub(crate) struct Listener {
     pub(crate) children: BTreeSet<SocketId>,
     /// Settings its connections start with.
     child_options: StreamOptions,
-}
-
-/// The settings of a stream the user can change.
-#[derive(Clone, Copy, Debug)]
-struct StreamOptions {
-    /// Bytes one `recv()` asks for.
-    recv_size: usize,
-    /// `TCP_NODELAY`, when the user set it.
-    nodelay: Option<bool>,
-    /// Close our side as soon as the peer closes.
-    close_on_peer_close: bool,
-}
-
-impl Default for StreamOptions {
-    fn default() -> Self {
-        StreamOptions {
-            recv_size: DEFAULT_TCP_READ_BYTES,
-            nodelay: None,
-            close_on_peer_close: true,
-        }
-    }
 }
 
 /// A client connect in flight.
@@ -680,76 +664,5 @@ pub(crate) fn close_stream(r: &mut Reactor, id: SocketId, how: CloseHow) {
             );
             r.close_with(id, CloseReason::Reset, unsent);
         }
-    }
-}
-
-/// Applies a setting to a stream or a listener (whose connections, current
-/// and future, take it), and reports it.
-pub(crate) fn configure(r: &mut Reactor, id: SocketId, option: SockOption) {
-    let children: Vec<SocketId> = match r.sockets.get_mut(&id) {
-        Some(Sock::Listener(l)) => {
-            match option {
-                SockOption::RecvSize(n) => l.child_options.recv_size = n.clamp(1, MAX_RECV_SIZE),
-                SockOption::NoDelay(on) => l.child_options.nodelay = Some(on),
-                SockOption::CloseOnPeerClose(on) => l.child_options.close_on_peer_close = on,
-            }
-            l.children.iter().copied().collect()
-        }
-        Some(Sock::Stream(s)) => {
-            match option {
-                SockOption::RecvSize(n) => s.options.recv_size = n.clamp(1, MAX_RECV_SIZE),
-                SockOption::NoDelay(on) => {
-                    let set = s.stream.set_nodelay(on).map_err(|e| {
-                        NetError::from_io(NetOp::Create, &e, Some(&s.peer.to_string()))
-                    });
-                    let call = format!("s.setsockopt(IPPROTO_TCP, TCP_NODELAY, {})", u8::from(on));
-                    if r.step(id, call, set, |_| "ok".into()).is_err() {
-                        return;
-                    }
-                    if let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) {
-                        s.options.nodelay = Some(on);
-                    }
-                }
-                SockOption::CloseOnPeerClose(on) => s.options.close_on_peer_close = on,
-            }
-            Vec::new()
-        }
-        Some(Sock::Resolving | Sock::Connecting(_)) => {
-            let e = NetError::other(
-                NetOp::Create,
-                io::ErrorKind::NotConnected,
-                None,
-                crate::i18n::tr(
-                    "Not connected yet: set this once the client is connected; nothing changed",
-                )
-                .into(),
-            );
-            r.out.emit(id, EventKind::Failed(e));
-            return;
-        }
-        _ => return,
-    };
-    let option = match option {
-        SockOption::RecvSize(n) => SockOption::RecvSize(n.clamp(1, MAX_RECV_SIZE)),
-        other => other,
-    };
-    r.out.emit(id, EventKind::Configured(option));
-    for child in children {
-        configure(r, child, option);
-    }
-}
-
-/// Reports what the kernel says about a TCP socket (nothing for others).
-pub(crate) fn query_info(r: &mut Reactor, id: SocketId) {
-    let info = match r.sockets.get(&id) {
-        Some(Sock::Stream(s)) => super::tcp_info::tcp_info(&s.stream),
-        Some(Sock::Listener(l)) => super::tcp_info::tcp_info(&l.listener),
-        Some(Sock::Connecting(c)) => super::tcp_info::tcp_info(&c.stream),
-        _ => return,
-    };
-    // A failure here (an old kernel) leaves the view without kernel state;
-    // the socket itself is fine, so nothing is reported.
-    if let Ok(info) = info {
-        r.out.emit(id, EventKind::TcpInfo(info));
     }
 }
