@@ -497,32 +497,28 @@ impl Reactor {
             Some(Sock::Listener(l)) => {
                 let children: Vec<SocketId> = l.children.iter().copied().collect();
                 if children.is_empty() {
-                    let e = NetError::other(
+                    self.refuse(
+                        id,
                         NetOp::Send,
                         io::ErrorKind::NotConnected,
-                        None,
                         crate::i18n::tr(
                             "No clients: the listener has no connected clients to send to",
-                        )
-                        .into(),
+                        ),
                     );
-                    self.out.emit(id, EventKind::Failed(e));
                 }
                 for child in children {
                     tcp::send(self, child, bytes.clone());
                 }
             }
             Some(Sock::Resolving | Sock::Connecting(_)) => {
-                let e = NetError::other(
+                self.refuse(
+                    id,
                     NetOp::Send,
                     io::ErrorKind::NotConnected,
-                    None,
                     crate::i18n::tr(
                         "Not connected yet: the client is still connecting; nothing was sent",
-                    )
-                    .into(),
+                    ),
                 );
-                self.out.emit(id, EventKind::Failed(e));
             }
             None => {
                 let e = NetError::other(
@@ -582,6 +578,19 @@ impl Reactor {
     /// Reports a socket API call and its result (for the lesson view).
     pub(crate) fn call(&mut self, id: SocketId, call: String, result: Result<String, NetError>) {
         self.out.emit(id, EventKind::Call { call, result });
+    }
+
+    /// Reports that a command was refused (the socket stays as it was),
+    /// with a fixed sentence (a `tr` key, so the UI can show it translated).
+    pub(crate) fn refuse(
+        &mut self,
+        id: SocketId,
+        op: NetOp,
+        kind: io::ErrorKind,
+        message: &'static str,
+    ) {
+        let e = NetError::other(op, kind, None, message.into());
+        self.out.emit(id, EventKind::Failed(e));
     }
 
     /// Reports `err`, then closes the socket because of it.

@@ -227,16 +227,7 @@ pub(crate) fn send(r: &mut Reactor, id: SocketId, bytes: Vec<u8>, to: Option<Soc
         return;
     };
     let Some(dest) = to.or(u.default_peer) else {
-        let e = NetError::other(
-            NetOp::Send,
-            io::ErrorKind::InvalidInput,
-            None,
-            crate::i18n::tr(
-                "No destination: give a peer address or set the socket's default peer; nothing was sent",
-            )
-            .into(),
-        );
-        r.out.emit(id, EventKind::Failed(e));
+        r.refuse(id, NetOp::Send, io::ErrorKind::InvalidInput, crate::i18n::tr("No destination: give a peer address or set the socket's default peer; nothing was sent"));
         return;
     };
     if bytes.len() > MAX_UDP_PAYLOAD_BYTES && dest.is_ipv4() {
@@ -305,16 +296,14 @@ pub(crate) fn configure(r: &mut Reactor, id: SocketId, option: SockOption) {
                 .emit(id, EventKind::Configured(SockOption::RecvSize(n)));
         }
         SockOption::NoDelay(_) | SockOption::CloseOnPeerClose(_) => {
-            let e = NetError::other(
+            r.refuse(
+                id,
                 NetOp::Create,
                 io::ErrorKind::Unsupported,
-                None,
                 crate::i18n::tr(
                     "Not for UDP: TCP_NODELAY and closing on the peer's close apply to TCP only",
-                )
-                .into(),
+                ),
             );
-            r.out.emit(id, EventKind::Failed(e));
         }
     }
 }

@@ -64,16 +64,14 @@ pub(crate) fn configure(r: &mut Reactor, id: SocketId, option: SockOption) {
             Vec::new()
         }
         Some(Sock::Resolving | Sock::Connecting(_)) => {
-            let e = NetError::other(
+            r.refuse(
+                id,
                 NetOp::Create,
                 io::ErrorKind::NotConnected,
-                None,
                 crate::i18n::tr(
                     "Not connected yet: set this once the client is connected; nothing changed",
-                )
-                .into(),
+                ),
             );
-            r.out.emit(id, EventKind::Failed(e));
             return;
         }
         _ => return,
