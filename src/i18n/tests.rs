@@ -5,8 +5,15 @@ use super::*;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
-/// The string literals passed as the first argument of `tr(` / `trf(` in `src`.
+/// The string literals passed as the first argument of `tr(` / `trf(` in
+/// `src`, leaving out comment lines (examples in docs are not keys).
 fn keys_in(src: &str) -> Vec<String> {
+    let code: String = src
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let src = code.as_str();
     let bytes = src.as_bytes();
     let mut keys = Vec::new();
     for call in ["tr(", "trf("] {
@@ -160,7 +167,8 @@ fn switches_per_thread_and_formats_arguments() {
 
 #[test]
 fn the_scan_reads_literals_like_rust() {
-    let keys =
-        keys_in("let a = tr(\"A \\\"q\\\"\"); trf(\n  \"{n} B\", &[]); str(\"no\"); fn tr(x)");
+    let keys = keys_in(
+        "let a = tr(\"A \\\"q\\\"\"); trf(\n  \"{n} B\", &[]); str(\"no\"); fn tr(x)\n  /// tr(\"doc\")",
+    );
     assert_eq!(keys, vec!["A \"q\"".to_owned(), "{n} B".to_owned()]);
 }

@@ -4,7 +4,6 @@
 /// English → 简体中文.
 pub(super) const ZH: &[(&str, &str)] = &[
     // The examples in this module's documentation.
-    ("Open", "打开"),
     ("{n} bytes", "{n} 字节"),
     // The window (app.rs).
     ("Language", "语言"),
