@@ -127,16 +127,6 @@ impl Lesson {
         self.sends_not_kept
     }
 
-    /// Whether this is a UDP socket's lesson.
-    pub fn is_udp(&self) -> bool {
-        self.udp
-    }
-
-    /// The Python name of the socket: `conn` (accepted) or `s`.
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
     /// Adds a line, dropping the oldest beyond [`MAX_LINES`].
     pub fn push(&mut self, line: LessonLine) {
         if self.lines.len() >= MAX_LINES {

@@ -152,6 +152,7 @@ impl Model {
                 if let Some(s) = session {
                     s.state = SessionState::Listening;
                     s.local = Some(local);
+                    s.backlog = Some(backlog);
                 }
                 let msg = trf(
                     "listening on {local} (backlog {backlog})",

@@ -258,17 +258,7 @@ fn listener(p: &mut Program, l: &Session, conn: Option<&Session>, codec: &str) {
         .lesson
         .lines()
         .any(|x| matches!(x, crate::model::lesson::LessonLine::Call { call, .. } if call.contains("SO_REUSEADDR")));
-    let backlog = l
-        .lesson
-        .lines()
-        .find_map(|x| match x {
-            crate::model::lesson::LessonLine::Call { call, .. } => call
-                .strip_prefix("s.listen(")
-                .and_then(|r| r.strip_suffix(')'))
-                .and_then(|n| n.parse::<i32>().ok()),
-            _ => None,
-        })
-        .unwrap_or(128);
+    let backlog = l.backlog.unwrap_or(128);
     begin(p, l, local, "SOCK_STREAM");
     if reuse {
         p.line(0, "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)");

@@ -81,6 +81,8 @@ pub struct Session {
     pub peer: Option<SocketAddr>,
     /// UDP: where a send without a destination goes.
     pub default_peer: Option<SocketAddr>,
+    /// A listener's `listen()` backlog.
+    pub backlog: Option<i32>,
     /// The listener that accepted it.
     pub parent: Option<SocketId>,
     /// Connections accepted (listeners), in order.
@@ -133,6 +135,7 @@ impl Session {
             local: None,
             peer: None,
             default_peer: None,
+            backlog: None,
             parent: None,
             children: Vec::new(),
             counters: Counters::default(),
