@@ -575,6 +575,23 @@ impl Reactor {
         res
     }
 
+    /// `bind()`s `sock` to `addr`, reported as a call.
+    pub(crate) fn bind(
+        &mut self,
+        id: SocketId,
+        sock: &socket2::Socket,
+        addr: std::net::SocketAddr,
+    ) -> Result<(), NetError> {
+        let a = addr.to_string();
+        self.step(
+            id,
+            format!("s.bind({})", py_addr(addr)),
+            sock.bind(&addr.into())
+                .map_err(|e| NetError::from_io(NetOp::Bind, &e, Some(&a))),
+            |_| "ok".into(),
+        )
+    }
+
     /// Reports a socket API call and its result (for the lesson view).
     pub(crate) fn call(&mut self, id: SocketId, call: String, result: Result<String, NetError>) {
         self.out.emit(id, EventKind::Call { call, result });

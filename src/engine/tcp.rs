@@ -147,13 +147,7 @@ pub(crate) fn listen(
             |_| "ok".into(),
         )?;
     }
-    r.step(
-        id,
-        format!("s.bind({})", py_addr(addr)),
-        sock.bind(&addr.into())
-            .map_err(|e| NetError::from_io(NetOp::Bind, &e, Some(&a))),
-        |_| "ok".into(),
-    )?;
+    r.bind(id, &sock, addr)?;
     r.step(
         id,
         format!("s.listen({backlog})"),

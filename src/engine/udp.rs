@@ -15,7 +15,7 @@ use super::error::{NetError, NetOp};
 use super::message::{
     DEFAULT_UDP_RCVBUF_BYTES, EventKind, MAX_UDP_PAYLOAD_BYTES, SockOption, SocketId,
 };
-use super::reactor::{Reactor, Sock, py_addr, py_family};
+use super::reactor::{Reactor, Sock, py_family};
 
 /// The largest receive size a UDP socket may ask for.
 pub(crate) const MAX_RECV_BYTES: usize = 65_536;
@@ -85,13 +85,7 @@ pub(crate) fn bind(
         }
         .into()),
     );
-    r.step(
-        id,
-        format!("s.bind({})", py_addr(addr)),
-        sock.bind(&addr.into())
-            .map_err(|e| NetError::from_io(NetOp::Bind, &e, Some(&a))),
-        |_| "ok".into(),
-    )?;
+    r.bind(id, &sock, addr)?;
     let local = sock
         .local_addr()
         .ok()
