@@ -7,6 +7,7 @@ use eframe::egui::{self, RichText};
 
 use crate::codec::text::TextEncoding;
 use crate::engine::{EngineHandle, SocketId, SocketSpec};
+use crate::frame_stats::FrameStats;
 use crate::i18n::{Lang, tr, trf};
 use crate::model::Model;
 use crate::model::capture::CaptureWriter;
@@ -57,6 +58,8 @@ pub struct WorkbenchApp {
     pub status: Option<String>,
     /// When the kernel's TCP state was last asked for.
     last_tcp_info: Option<Instant>,
+    /// Frame statistics for the window benchmark (`--stats FILE`).
+    pub frame_stats: Option<FrameStats>,
 }
 
 impl WorkbenchApp {
@@ -74,6 +77,7 @@ impl WorkbenchApp {
             capture,
             status: None,
             last_tcp_info: None,
+            frame_stats: None,
         }
     }
 
@@ -361,13 +365,21 @@ pub const SETTINGS_KEY: &str = "sockbench-settings";
 
 impl eframe::App for WorkbenchApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        if self.drain(DRAIN_BUDGET) {
+        let start = Instant::now();
+        let more = self.drain(DRAIN_BUDGET);
+        if let Some(stats) = &mut self.frame_stats {
+            stats.wait(start.elapsed());
+        }
+        if more {
             ctx.request_repaint();
         }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+        if let Some(stats) = &mut self.frame_stats {
+            stats.frame();
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

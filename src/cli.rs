@@ -86,6 +86,11 @@ pub struct Args {
     /// Without it, the one chosen last time (UTF-8 at first).
     #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
     pub encoding: Option<TextEncoding>,
+
+    /// Writes the window's frame statistics to FILE once a second (for
+    /// `cargo bench -- window`).
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub stats: Option<PathBuf>,
 }
 
 /// Parses an `--encoding` value.

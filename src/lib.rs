@@ -16,6 +16,7 @@ pub mod app;
 pub mod cli;
 pub mod codec;
 pub mod engine;
+pub mod frame_stats;
 pub mod i18n;
 pub mod model;
 pub mod ui;

@@ -9,6 +9,7 @@ use eframe::egui;
 use sockbench::app::{SETTINGS_KEY, Settings, WorkbenchApp};
 use sockbench::cli::Args;
 use sockbench::engine::EngineHandle;
+use sockbench::frame_stats::FrameStats;
 use sockbench::model::capture::CaptureWriter;
 use sockbench::ui::fonts;
 
@@ -52,6 +53,9 @@ fn main() -> ExitCode {
             let ctx = cc.egui_ctx.clone();
             let engine = EngineHandle::spawn(Box::new(move || ctx.request_repaint()))?;
             let mut app = WorkbenchApp::new(engine, settings, capture);
+            if let Some(path) = &args.stats {
+                app.frame_stats = Some(FrameStats::create(path)?);
+            }
             for spec in args.open {
                 app.open(spec);
             }
