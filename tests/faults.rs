@@ -20,7 +20,8 @@ use sockbench::model::session::SessionState;
 use socket2::SockRef;
 
 use crate::util::{
-    PATTERN_SLICE_MAX, Recorder, WAIT, check_pattern, pattern_at, pattern_byte, pattern_slice,
+    ChildProc, PATTERN_SLICE_MAX, Recorder, WAIT, check_pattern, child_arg, child_watchdog,
+    pattern_at, pattern_byte, pattern_slice,
 };
 
 const MIB: usize = 1024 * 1024;
@@ -1069,4 +1070,72 @@ mod parsers {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// 8. A listener that runs out of descriptors.
+
+/// Helper, not a test of its own: re-run by the next test with a low limit
+/// on open files; runs an engine with one listener, prints its port, says
+/// "hi" on every connection it accepts and prints each failed `accept()`.
+#[test]
+fn helper_listens_with_few_descriptors() {
+    let Some(limit) = child_arg("faults::helper_listens_with_few_descriptors") else {
+        return;
+    };
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    child_watchdog(Duration::from_secs(120));
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+    setrlimit(Resource::RLIMIT_NOFILE, limit.parse().unwrap(), hard).unwrap();
+    let engine = EngineHandle::spawn_headless().unwrap();
+    let l = engine
+        .open(SocketSpec::TcpListen {
+            addr: v4_loopback0(),
+            backlog: 512,
+            reuse_addr: false,
+        })
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(100);
+    while Instant::now() < deadline {
+        for ev in engine
+            .recv_batch_timeout(Duration::from_millis(100))
+            .unwrap_or_default()
+        {
+            match &ev.kind {
+                EventKind::Listening { local, .. } => println!("port {}", local.port()),
+                EventKind::Accepted { .. } => {
+                    let _ = engine.send(ev.id, b"hi".to_vec(), None);
+                }
+                EventKind::Failed(e) if ev.id == l => {
+                    println!("accept failed {}", e.errno_name().unwrap_or_default());
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// After `accept()` fails with EMFILE the listener keeps the rest of its
+/// queue and new clients: it retries on the engine's timer (the poll is
+/// edge-triggered, so no new readiness would come for connections already
+/// queued), and reports the failure once.
+#[test]
+fn a_listener_accepts_again_after_running_out_of_descriptors() {
+    let helper = ChildProc::start("faults::helper_listens_with_few_descriptors", "48");
+    let port: u16 = helper.expect_line("port ").parse().unwrap();
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    // More clients than the helper has descriptors: the kernel completes
+    // every handshake; the helper runs out part way.
+    let clients: Vec<TcpStream> = (0..120)
+        .map(|_| TcpStream::connect_timeout(&addr, WAIT).unwrap())
+        .collect();
+    assert_eq!(helper.expect_line("accept failed "), "EMFILE");
+    // Their ends close; the helper's descriptors free up as it sees them go.
+    drop(clients);
+    let mut late = TcpStream::connect_timeout(&addr, WAIT).unwrap();
+    late.set_read_timeout(Some(WAIT * 2)).unwrap();
+    let mut hi = [0u8; 2];
+    late.read_exact(&mut hi)
+        .expect("the listener accepts again");
+    assert_eq!(&hi, b"hi");
 }

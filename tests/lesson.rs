@@ -13,7 +13,7 @@ use sockbench::engine::{CloseHow, SockOption, SocketId, SocketSpec, TcpState};
 use sockbench::model::lab::{Part, sends_in};
 use sockbench::model::pygen::python_program;
 
-use crate::util::{Recorder, WAIT};
+use crate::util::{ChildProc, Recorder, WAIT, child_arg, child_watchdog, raise_open_files};
 
 fn listen_spec() -> SocketSpec {
     SocketSpec::TcpListen {
@@ -129,10 +129,11 @@ fn the_kernel_states_of_a_close_can_be_watched() {
     );
 }
 
-#[test]
-fn after_a_plain_close_the_side_that_closed_first_is_in_time_wait() {
-    let mut r = Recorder::new();
-    let (_, c, a) = pair(&mut r);
+/// Closes the client of a fresh pair and waits until the kernel says: the
+/// client's side (which closed first) is in `TIME_WAIT`, the accepted
+/// side's record is gone.
+fn client_ends_in_time_wait(r: &mut Recorder) {
+    let (_, c, a) = pair(r);
     r.engine.close(c, CloseHow::Close).unwrap();
     r.wait_until("both closed", |m, _| {
         m.sessions[&c].state.is_closed() && m.sessions[&a].state.is_closed()
@@ -152,6 +153,50 @@ fn after_a_plain_close_the_side_that_closed_first_is_in_time_wait() {
         }
         assert!(Instant::now() < deadline, "{:?} {:?}", st(c), st(a));
     }
+}
+
+#[test]
+fn after_a_plain_close_the_side_that_closed_first_is_in_time_wait() {
+    client_ends_in_time_wait(&mut Recorder::new());
+}
+
+/// Connections another process holds while the next test runs.
+const HELD_CONNECTIONS: usize = 3_000;
+
+/// Helper, not a test of its own: re-run by the next test to hold `N`
+/// idle loopback connections (2N sockets in the kernel's table) until
+/// killed (at most two minutes).
+#[test]
+fn helper_holds_idle_connections() {
+    let Some(n) = child_arg("lesson::helper_holds_idle_connections") else {
+        return;
+    };
+    let n: usize = n.parse().unwrap();
+    child_watchdog(Duration::from_secs(120));
+    raise_open_files(2 * n as u64 + 64);
+    let l = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let addr = l.local_addr().unwrap();
+    let mut held = Vec::with_capacity(2 * n);
+    for _ in 0..n {
+        held.push(std::net::TcpStream::connect_timeout(&addr, WAIT).unwrap());
+        held.push(l.accept().unwrap().0);
+    }
+    println!("holding {}", held.len());
+    std::thread::sleep(Duration::from_secs(120));
+}
+
+/// The kernel-state lookup asks for the one connection, so thousands of
+/// others on the machine neither slow it nor hide the answer (reading and
+/// scanning the whole text table did).
+#[test]
+fn time_wait_is_seen_while_another_process_holds_thousands_of_connections() {
+    let helper = ChildProc::start(
+        "lesson::helper_holds_idle_connections",
+        &HELD_CONNECTIONS.to_string(),
+    );
+    let held: usize = helper.expect_line("holding ").parse().unwrap();
+    assert_eq!(held, 2 * HELD_CONNECTIONS);
+    client_ends_in_time_wait(&mut Recorder::new());
 }
 
 #[test]

@@ -281,3 +281,103 @@ pub fn check_pattern(at: usize, chunk: &[u8]) {
         }
     }
 }
+
+/// Set in a re-run of this test binary that plays a helper's part in a
+/// test: `TEST_PATH=ARG`.
+const CHILD_ENV: &str = "SOCKBENCH_TEST_CHILD";
+
+/// In a helper test: the argument it was re-run with, or `None` in the
+/// ordinary run (where the helper test then passes without doing anything).
+pub fn child_arg(test_path: &str) -> Option<String> {
+    let v = std::env::var(CHILD_ENV).ok()?;
+    let (path, arg) = v.split_once('=')?;
+    (path == test_path).then(|| arg.to_owned())
+}
+
+/// Ends this helper process after `limit`, whatever it is doing (so a
+/// helper whose test died never lingers).
+pub fn child_watchdog(limit: Duration) {
+    let _ = std::thread::Builder::new()
+        .name("child-watchdog".into())
+        .spawn(move || {
+            std::thread::sleep(limit);
+            std::process::exit(3);
+        });
+}
+
+/// A helper process: this test binary re-run to play the helper test at
+/// `test_path` with `arg`. Its standard output comes back line by line;
+/// it is killed when dropped.
+pub struct ChildProc {
+    child: std::process::Child,
+    lines: crossbeam_channel::Receiver<String>,
+}
+
+impl ChildProc {
+    /// Starts the helper.
+    pub fn start(test_path: &str, arg: &str) -> Self {
+        use std::io::BufRead;
+        let exe = std::env::current_exe().expect("test binary");
+        let mut child = std::process::Command::new(exe)
+            .args([test_path, "--exact", "--nocapture", "--test-threads=1"])
+            .env(CHILD_ENV, format!("{test_path}={arg}"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("helper process starts");
+        let out = child.stdout.take().expect("stdout");
+        let (tx, lines) = crossbeam_channel::bounded(1024);
+        std::thread::Builder::new()
+            .name("child-stdout".into())
+            .spawn(move || {
+                for line in std::io::BufReader::new(out).lines() {
+                    let Ok(line) = line else { break };
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            })
+            .expect("reader thread");
+        ChildProc { child, lines }
+    }
+
+    /// Waits (at most [`WAIT`] × 3) for a line holding `prefix` (the test
+    /// harness may have printed the test's name before it on the same
+    /// line); returns what follows it.
+    pub fn expect_line(&self, prefix: &str) -> String {
+        let deadline = Instant::now() + WAIT * 3;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(at) = line.find(prefix) {
+                        return line[at + prefix.len()..].trim().to_owned();
+                    }
+                }
+                Err(e) => panic!("the helper never said {prefix:?}: {e}"),
+            }
+        }
+    }
+}
+
+impl Drop for ChildProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Raises this process's open-files limit to at least `want` (up to the
+/// hard limit); returns the soft limit now in force.
+pub fn raise_open_files(want: u64) -> u64 {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return 0;
+    };
+    let target = want.min(hard);
+    if soft < target && setrlimit(Resource::RLIMIT_NOFILE, target, hard).is_ok() {
+        return target;
+    }
+    soft
+}

@@ -6,10 +6,11 @@
 
 mod error;
 mod message;
-mod proc_tcp;
 mod reactor;
+mod sock_diag;
 mod tcp;
 mod tcp_info;
+mod timer;
 mod udp;
 
 use std::io;

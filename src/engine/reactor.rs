@@ -15,6 +15,7 @@ use mio::{Events, Interest, Poll, Token};
 use super::error::{NetError, NetOp};
 use super::message::{CloseHow, CloseReason, Command, Event, EventKind, SocketId, SocketSpec};
 use super::tcp::{self, Connecting, Listener, Stream};
+use super::timer::{TimerKind, Timers};
 use super::udp::{self, Udp};
 use super::{RepaintFn, Shared};
 
@@ -30,6 +31,8 @@ const STALL_RETRY: Duration = Duration::from_millis(50);
 const READS_PER_TURN: usize = 4;
 /// Datagrams from one UDP socket per turn (bounded by the batch size too).
 const UDP_READS_PER_TURN: usize = 256;
+/// Commands applied per loop turn before the sockets get their turn.
+const COMMANDS_PER_TURN: usize = 256;
 /// How long a TCP connect may take.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -144,9 +147,8 @@ pub(crate) struct Reactor {
     /// Sockets that may have more to read (edge-triggered readiness not yet
     /// drained to `WouldBlock`).
     pending_reads: VecDeque<SocketId>,
-    /// Connects in flight and when they give up (stale entries are dropped
-    /// lazily).
-    connect_deadlines: Vec<(Instant, SocketId)>,
+    /// Every deadline: connects that give up, accept retries.
+    pub(crate) timers: Timers,
     buf: Vec<u8>,
 }
 
@@ -177,7 +179,7 @@ impl Reactor {
             },
             sockets: HashMap::new(),
             pending_reads: VecDeque::new(),
-            connect_deadlines: Vec::new(),
+            timers: Timers::default(),
             buf: vec![0; udp::MAX_RECV_BYTES.max(super::DEFAULT_TCP_READ_BYTES)],
         }
     }
@@ -211,24 +213,22 @@ impl Reactor {
                 return;
             }
             self.service_reads();
-            self.check_deadlines();
+            self.fire_timers();
             self.finish_batch();
         }
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
-        if !self.pending_reads.is_empty() && self.out.has_room() {
+        if (!self.pending_reads.is_empty() && self.out.has_room()) || !self.commands.is_empty() {
             return Some(Duration::ZERO);
         }
         if self.out.blocked.is_some() {
             // The UI wakes us when it drains; this is only a safety net.
             return Some(STALL_RETRY);
         }
-        let now = Instant::now();
-        self.connect_deadlines
-            .iter()
-            .map(|(d, _)| d.saturating_duration_since(now))
-            .min()
+        self.timers
+            .next_deadline()
+            .map(|d| d.saturating_duration_since(Instant::now()))
     }
 
     /// Hands the batch over and requests one repaint for it.
@@ -248,9 +248,12 @@ impl Reactor {
         }
     }
 
-    /// Applies every waiting command. Returns false on shutdown.
+    /// Applies the waiting commands, at most [`COMMANDS_PER_TURN`] of them
+    /// (commands arriving faster than they are applied must not starve the
+    /// sockets, the timers and the handing over of events). Returns false
+    /// on shutdown.
     fn drain_commands(&mut self) -> bool {
-        loop {
+        for _ in 0..COMMANDS_PER_TURN {
             match self.commands.try_recv() {
                 Ok(Command::Shutdown) => return false,
                 Ok(cmd) => self.apply(cmd),
@@ -258,6 +261,7 @@ impl Reactor {
                 Err(TryRecvError::Disconnected) => return false,
             }
         }
+        true
     }
 
     fn apply(&mut self, cmd: Command) {
@@ -272,9 +276,9 @@ impl Reactor {
             },
             Command::QueryTcpInfo { id } => tcp::query_info(self, id),
             Command::QueryKernelState { id, local, peer } => {
-                // A table that cannot be read (not Linux) leaves the view
+                // A kernel that cannot be asked (not Linux) leaves the view
                 // without it; nothing else depends on it.
-                if let Ok(state) = super::proc_tcp::state_of(local, peer) {
+                if let Ok(state) = super::sock_diag::state_of(local, peer) {
                     self.out.emit(id, EventKind::KernelState(state));
                 }
             }
@@ -373,7 +377,11 @@ impl Reactor {
             match tcp::connect(self, id, addr) {
                 Ok(mut conn) => {
                     conn.rest = addrs;
-                    self.connect_deadlines.push((conn.deadline, id));
+                    conn.timer = Some(self.timers.schedule(
+                        Instant::now() + CONNECT_TIMEOUT,
+                        id,
+                        TimerKind::ConnectTimeout,
+                    ));
                     self.out.emit(id, EventKind::Connecting { peer: addr });
                     self.sockets.insert(id, Sock::Connecting(conn));
                     return;
@@ -470,23 +478,23 @@ impl Reactor {
         self.buf = buf;
     }
 
-    fn check_deadlines(&mut self) {
-        if self.connect_deadlines.is_empty() {
-            return;
-        }
+    /// Runs every timer that is due. A timer the socket no longer wants
+    /// (its key is not the one the socket holds) is ignored.
+    fn fire_timers(&mut self) {
         let now = Instant::now();
-        let mut late = Vec::new();
-        let sockets = &self.sockets;
-        self.connect_deadlines.retain(|&(deadline, id)| {
-            let waiting =
-                matches!(sockets.get(&id), Some(Sock::Connecting(c)) if c.deadline == deadline);
-            if waiting && deadline <= now {
-                late.push(id);
+        while let Some(due) = self.timers.pop_due(now) {
+            match (due.kind, self.sockets.get_mut(&due.id)) {
+                (TimerKind::ConnectTimeout, Some(Sock::Connecting(c)))
+                    if c.timer == Some(due.key) =>
+                {
+                    tcp::connect_timed_out(self, due.id);
+                }
+                (TimerKind::AcceptRetry, Some(Sock::Listener(l))) if l.retry == Some(due.key) => {
+                    l.retry = None;
+                    tcp::accept_all(self, due.id);
+                }
+                _ => {}
             }
-            waiting && deadline > now
-        });
-        for id in late {
-            tcp::connect_timed_out(self, id);
         }
     }
 

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, VecDeque};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mio::Interest;
 use nix::errno::Errno;
@@ -17,6 +17,7 @@ use super::message::{
     CloseHow, CloseReason, DEFAULT_TCP_READ_BYTES, EventKind, SockOption, SocketId,
 };
 use super::reactor::{CONNECT_TIMEOUT, Reactor, Sock, py_addr, py_family};
+use super::timer::{TimerKey, TimerKind};
 
 mod options;
 
@@ -29,6 +30,12 @@ pub(crate) struct Listener {
     pub(crate) children: BTreeSet<SocketId>,
     /// Settings its connections start with.
     child_options: StreamOptions,
+    /// The timer that retries `accept()` after the process or the system
+    /// ran out of descriptors or memory.
+    pub(crate) retry: Option<TimerKey>,
+    /// `accept()` failed for want of resources and has not worked since
+    /// (the failure is reported once, not at every retry).
+    starved: bool,
 }
 
 /// A client connect in flight.
@@ -37,7 +44,8 @@ pub(crate) struct Connecting {
     peer: SocketAddr,
     /// Addresses still to try if this one fails.
     pub(crate) rest: VecDeque<SocketAddr>,
-    pub(crate) deadline: Instant,
+    /// The timer that gives up on it.
+    pub(crate) timer: Option<TimerKey>,
 }
 
 /// What to do once the send queue is empty.
@@ -168,6 +176,8 @@ pub(crate) fn listen(
         listener,
         children: BTreeSet::new(),
         child_options: StreamOptions::default(),
+        retry: None,
+        starved: false,
     }))
 }
 
@@ -179,6 +189,7 @@ pub(crate) fn accept_all(r: &mut Reactor, id: SocketId) {
         };
         match l.listener.accept() {
             Ok((mut stream, peer)) => {
+                l.starved = false;
                 let child = r.allocate_id();
                 let local = match stream.local_addr() {
                     Ok(a) => a,
@@ -228,17 +239,74 @@ pub(crate) fn accept_all(r: &mut Reactor, id: SocketId) {
                     configure(r, child, SockOption::NoDelay(on));
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                set_starved(r, id, false);
+                return;
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                // E.g. EMFILE: report it; the listener stays open.
+            Err(e) if is_per_connection(&e) => {
+                // That connection died in the queue (ECONNABORTED, …): report
+                // it and take the next one.
                 r.out.emit(
                     id,
                     EventKind::Failed(NetError::from_io(NetOp::Accept, &e, None)),
                 );
+            }
+            Err(e) => {
+                // EMFILE, ENFILE, ENOBUFS, ENOMEM or worse: the connection
+                // stays queued in the kernel, and with edge-triggered polling
+                // no new readiness would come for it. Try again on a timer;
+                // report the failure once, not at every retry.
+                if let Some(Sock::Listener(l)) = r.sockets.get_mut(&id) {
+                    let first = !l.starved;
+                    l.starved = true;
+                    if l.retry.is_none() {
+                        let at = std::time::Instant::now() + ACCEPT_RETRY;
+                        l.retry = Some(r.timers.schedule(at, id, TimerKind::AcceptRetry));
+                    }
+                    if first {
+                        r.out.emit(
+                            id,
+                            EventKind::Failed(NetError::from_io(NetOp::Accept, &e, None)),
+                        );
+                    }
+                }
                 return;
             }
         }
+    }
+}
+
+/// How soon `accept()` is tried again after it failed for want of
+/// descriptors or memory.
+pub(crate) const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
+/// Errors of one queued connection, after which `accept()` goes on with the
+/// next (Linux passes these up from the new connection; see `accept(2)`).
+fn is_per_connection(e: &io::Error) -> bool {
+    let Some(code) = e.raw_os_error() else {
+        return false;
+    };
+    [
+        Errno::ECONNABORTED,
+        Errno::EPROTO,
+        Errno::ENETDOWN,
+        Errno::ENOPROTOOPT,
+        Errno::EHOSTDOWN,
+        Errno::ENONET,
+        Errno::EHOSTUNREACH,
+        Errno::EOPNOTSUPP,
+        Errno::ENETUNREACH,
+        Errno::EPERM,
+    ]
+    .iter()
+    .any(|&x| x as i32 == code)
+}
+
+/// Notes whether the listener's `accept()` is failing for want of resources.
+fn set_starved(r: &mut Reactor, id: SocketId, starved: bool) {
+    if let Some(Sock::Listener(l)) = r.sockets.get_mut(&id) {
+        l.starved = starved;
     }
 }
 
@@ -297,7 +365,7 @@ pub(crate) fn connect(
         stream,
         peer: addr,
         rest: VecDeque::new(),
-        deadline: Instant::now() + CONNECT_TIMEOUT,
+        timer: None,
     })
 }
 

@@ -217,12 +217,12 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "… 以及另外 {n} 次发送（未保留）",
     ),
     (
-        "TIME_WAIT: this side closed first, so the kernel keeps the connection's record for a minute after the socket is gone (read from /proc/net/tcp; `ss -tan` shows it too). Stray late packets of this connection cannot confuse a new one on the same ports.",
-        "TIME_WAIT：这一端先关闭，所以套接字关闭后，内核还会把这个连接的记录保留约一分钟（读自 /proc/net/tcp；`ss -tan` 也能看到）。这样，这个连接迟到的数据包不会干扰之后使用相同端口的新连接。",
+        "TIME_WAIT: this side closed first, so the kernel keeps the connection's record for a minute after the socket is gone (asked of the kernel as `ss -tan` asks it). Stray late packets of this connection cannot confuse a new one on the same ports.",
+        "TIME_WAIT：这一端先关闭，所以套接字关闭后，内核还会把这个连接的记录保留约一分钟（像 `ss -tan` 那样向内核查询得到）。这样，这个连接迟到的数据包不会干扰之后使用相同端口的新连接。",
     ),
     (
-        "Read from the kernel's TCP table (/proc/net/tcp): the socket itself cannot be asked any more.",
-        "读自内核的 TCP 表（/proc/net/tcp）：已无法再向套接字本身查询。",
+        "Asked of the kernel's socket table (NETLINK_SOCK_DIAG, as `ss` asks): the socket itself cannot be asked any more.",
+        "向内核的套接字表查询得到（NETLINK_SOCK_DIAG，与 `ss` 的做法相同）：已无法再向套接字本身查询。",
     ),
     (
         "The kernel holds no record of this connection any more: it is fully closed.",

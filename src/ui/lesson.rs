@@ -261,11 +261,11 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
             }
             None => match s.kernel_state() {
                 Some(Some(TcpState::TimeWait)) => {
-                    ui.label(tr("TIME_WAIT: this side closed first, so the kernel keeps the connection's record for a minute after the socket is gone (read from /proc/net/tcp; `ss -tan` shows it too). Stray late packets of this connection cannot confuse a new one on the same ports."));
+                    ui.label(tr("TIME_WAIT: this side closed first, so the kernel keeps the connection's record for a minute after the socket is gone (asked of the kernel as `ss -tan` asks it). Stray late packets of this connection cannot confuse a new one on the same ports."));
                 }
                 Some(Some(st)) => {
                     ui.monospace(trf("state {s}", &[("s", &st.name())]));
-                    ui.label(RichText::new(tr("Read from the kernel's TCP table (/proc/net/tcp): the socket itself cannot be asked any more.")).weak());
+                    ui.label(RichText::new(tr("Asked of the kernel's socket table (NETLINK_SOCK_DIAG, as `ss` asks): the socket itself cannot be asked any more.")).weak());
                 }
                 Some(None) => {
                     ui.label(RichText::new(tr("The kernel holds no record of this connection any more: it is fully closed.")).weak());
