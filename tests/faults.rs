@@ -1139,3 +1139,75 @@ fn a_listener_accepts_again_after_running_out_of_descriptors() {
         .expect("the listener accepts again");
     assert_eq!(&hi, b"hi");
 }
+
+// ---------------------------------------------------------------------------
+// 9. A peer that does not read: the send queue has a cap.
+
+/// Sends to a peer that reads nothing are queued up to
+/// `MAX_SEND_QUEUE_BYTES`; the next is refused with a clear error and
+/// nothing of it is sent; once the peer reads, everything taken arrives in
+/// order and nothing refused does.
+#[test]
+fn the_send_queue_of_a_connection_has_a_cap() {
+    use sockbench::engine::MAX_SEND_QUEUE_BYTES;
+    let plain = std::net::TcpListener::bind(v4_loopback0()).unwrap();
+    let port = plain.local_addr().unwrap().port();
+    let mut probe = crate::util::Probe::new();
+    let c = probe
+        .engine
+        .open(SocketSpec::TcpConnect {
+            host: "127.0.0.1".into(),
+            port,
+        })
+        .unwrap();
+    probe.wait_kind(c, "connected", |k| matches!(k, EventKind::Connected { .. }));
+    let (mut peer, _) = plain.accept().unwrap();
+    // 1 MiB payloads, each filled with its number, well past the cap.
+    let chunk = MIB;
+    let sends = MAX_SEND_QUEUE_BYTES / chunk + 40;
+    for i in 0..sends {
+        probe.engine.send(c, vec![i as u8; chunk], None).unwrap();
+    }
+    let failed = probe.wait_kind(c, "a refused send", |k| matches!(k, EventKind::Failed(_)));
+    let EventKind::Failed(e) = failed else {
+        unreachable!()
+    };
+    assert!(e.message.starts_with("Send queue full"), "{}", e.message);
+    assert!(e.message.contains("64 MiB"), "{}", e.message);
+    // Everything the engine took arrives, whole and in order (the end is
+    // a second with nothing more).
+    peer.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    let mut got = vec![0u8; chunk];
+    let mut taken = 0;
+    loop {
+        match peer.read_exact(&mut got) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+            Err(e) => panic!("{e}"),
+        }
+        assert!(got.iter().all(|&b| b == taken as u8), "send {taken} whole");
+        taken += 1;
+        if taken == sends {
+            break;
+        }
+    }
+    assert!(taken < sends, "some sends were refused");
+    assert!(
+        taken * chunk >= MAX_SEND_QUEUE_BYTES,
+        "the queue took at least its cap: {taken} MiB"
+    );
+    // The engine reported exactly the sends it took as sent.
+    let mut sent = 0;
+    let deadline = Instant::now() + WAIT;
+    while sent < taken && Instant::now() < deadline {
+        if let Some(batch) = probe.engine.recv_batch_timeout(Duration::from_millis(50)) {
+            probe.events.extend(batch);
+        }
+        sent = probe
+            .events
+            .iter()
+            .filter(|e| e.id == c && matches!(e.kind, EventKind::Sent { .. }))
+            .count();
+    }
+    assert_eq!(sent, taken);
+}

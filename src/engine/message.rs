@@ -144,6 +144,11 @@ pub enum SockOption {
     CloseOnPeerClose(bool),
 }
 
+/// The most bytes that may wait in one connection's (or UDP socket's) send
+/// queue: a send that would take it past this is refused with an error,
+/// nothing of it sent. A single payload into an empty queue is always taken.
+pub const MAX_SEND_QUEUE_BYTES: usize = 64 * 1024 * 1024;
+
 /// The largest `recv()` size the engine accepts.
 pub const MAX_RECV_SIZE: usize = 65_536;
 

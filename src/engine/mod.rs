@@ -25,8 +25,9 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError};
 pub use error::{NetError, NetOp, errno_name};
 pub use message::{
     CloseHow, CloseReason, Command, DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RCVBUF_BYTES,
-    DEFAULT_UDP_RECV_BYTES, Event, EventKind, MAX_RECV_SIZE, MAX_UDP_PAYLOAD_BYTES,
-    MAX_UDP6_PAYLOAD_BYTES, SockOption, SocketId, SocketKind, SocketSpec, TcpInfo, TcpState,
+    DEFAULT_UDP_RECV_BYTES, Event, EventKind, MAX_RECV_SIZE, MAX_SEND_QUEUE_BYTES,
+    MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, SockOption, SocketId, SocketKind, SocketSpec,
+    TcpInfo, TcpState,
 };
 
 /// How many commands may wait for the engine.

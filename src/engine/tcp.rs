@@ -14,7 +14,8 @@ use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
 use super::error::{NetError, NetOp};
 use super::message::{
-    CloseHow, CloseReason, DEFAULT_TCP_READ_BYTES, EventKind, SockOption, SocketId,
+    CloseHow, CloseReason, DEFAULT_TCP_READ_BYTES, EventKind, MAX_SEND_QUEUE_BYTES, SockOption,
+    SocketId,
 };
 use super::reactor::{CONNECT_TIMEOUT, Reactor, Sock, py_addr, py_family};
 use super::timer::{TimerKey, TimerKind};
@@ -70,6 +71,8 @@ pub(crate) struct Stream {
     peer: SocketAddr,
     pub(crate) parent: Option<SocketId>,
     out: VecDeque<Pending>,
+    /// Bytes in `out` not yet written.
+    queued: usize,
     pub(crate) read_pending: bool,
     /// The last read filled the whole read size: data is streaming in.
     bulk: bool,
@@ -86,6 +89,7 @@ impl Stream {
             peer,
             parent,
             out: VecDeque::new(),
+            queued: 0,
             read_pending: false,
             bulk: false,
             read_closed: false,
@@ -103,10 +107,7 @@ impl Stream {
 
     /// Bytes queued and not yet written.
     pub(crate) fn queued_bytes(&self) -> usize {
-        self.out
-            .iter()
-            .map(|p| p.bytes.len().saturating_sub(p.offset))
-            .sum()
+        self.queued
     }
 
     /// Whether the peer has closed its side.
@@ -593,6 +594,22 @@ pub(crate) fn send(r: &mut Reactor, id: SocketId, bytes: Vec<u8>) {
         r.out.emit(id, EventKind::Failed(e));
         return;
     }
+    if s.queued > 0 && s.queued + bytes.len() > MAX_SEND_QUEUE_BYTES {
+        let e = NetError::other(
+            NetOp::Send,
+            io::ErrorKind::WouldBlock,
+            Some(&s.peer.to_string()),
+            format!(
+                "Send queue full: {} bytes are still waiting to go out (at most {} MiB may wait; the peer is not reading fast enough); these {} bytes were not sent",
+                s.queued,
+                MAX_SEND_QUEUE_BYTES >> 20,
+                bytes.len()
+            ),
+        );
+        r.out.emit(id, EventKind::Failed(e));
+        return;
+    }
+    s.queued += bytes.len();
     s.out.push_back(Pending { bytes, offset: 0 });
     if s.out.len() == 1 {
         flush(r, id);
@@ -626,6 +643,7 @@ pub(crate) fn flush(r: &mut Reactor, id: SocketId) {
         match wrote {
             Ok(n) => {
                 front.offset += n;
+                s.queued = s.queued.saturating_sub(n);
                 if front.offset >= front.bytes.len()
                     && let Some(done) = s.out.pop_front()
                 {

@@ -13,7 +13,8 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 use super::error::{NetError, NetOp};
 use super::message::{
-    DEFAULT_UDP_RCVBUF_BYTES, EventKind, MAX_UDP_PAYLOAD_BYTES, SockOption, SocketId,
+    DEFAULT_UDP_RCVBUF_BYTES, EventKind, MAX_SEND_QUEUE_BYTES, MAX_UDP_PAYLOAD_BYTES, SockOption,
+    SocketId,
 };
 use super::reactor::{Reactor, Sock, py_family};
 
@@ -27,6 +28,8 @@ pub(crate) struct Udp {
     recv_bytes: usize,
     /// Datagrams the kernel had no room for yet.
     out: VecDeque<(Vec<u8>, SocketAddr)>,
+    /// Bytes in `out`.
+    queued: usize,
     pub(crate) read_pending: bool,
     drop_counting: bool,
     drops: u64,
@@ -35,7 +38,7 @@ pub(crate) struct Udp {
 impl Udp {
     /// Bytes queued and not yet sent.
     pub(crate) fn queued_bytes(&self) -> usize {
-        self.out.iter().map(|(b, _)| b.len()).sum()
+        self.queued
     }
 }
 
@@ -107,6 +110,7 @@ pub(crate) fn bind(
         default_peer,
         recv_bytes: recv_bytes.clamp(1, MAX_RECV_BYTES),
         out: VecDeque::new(),
+        queued: 0,
         read_pending: false,
         drop_counting,
         drops: 0,
@@ -237,6 +241,21 @@ pub(crate) fn send(r: &mut Reactor, id: SocketId, bytes: Vec<u8>, to: Option<Soc
         r.out.emit(id, EventKind::Failed(e));
         return;
     }
+    if u.queued > 0 && u.queued + bytes.len() > MAX_SEND_QUEUE_BYTES {
+        let e = NetError::other(
+            NetOp::Send,
+            io::ErrorKind::WouldBlock,
+            Some(&dest.to_string()),
+            format!(
+                "Send queue full: {} bytes of datagrams are still waiting to go out (at most {} MiB may wait); this datagram was not sent",
+                u.queued,
+                MAX_SEND_QUEUE_BYTES >> 20
+            ),
+        );
+        r.out.emit(id, EventKind::Failed(e));
+        return;
+    }
+    u.queued += bytes.len();
     u.out.push_back((bytes, dest));
     if u.out.len() == 1 {
         flush(r, id);
@@ -256,6 +275,7 @@ pub(crate) fn flush(r: &mut Reactor, id: SocketId) {
         match u.socket.send_to(bytes, dest) {
             Ok(_) => {
                 if let Some((bytes, to)) = u.out.pop_front() {
+                    u.queued = u.queued.saturating_sub(bytes.len());
                     r.out.emit(
                         id,
                         EventKind::Sent {
@@ -269,7 +289,9 @@ pub(crate) fn flush(r: &mut Reactor, id: SocketId) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
                 // This datagram fails; the socket and the rest of the queue go on.
-                u.out.pop_front();
+                if let Some((bytes, _)) = u.out.pop_front() {
+                    u.queued = u.queued.saturating_sub(bytes.len());
+                }
                 let err = NetError::from_io(NetOp::Send, &e, Some(&dest.to_string()));
                 r.out.emit(id, EventKind::Failed(err));
             }
