@@ -363,6 +363,30 @@ impl WorkbenchApp {
 /// The key settings are stored under.
 pub const SETTINGS_KEY: &str = "sockbench-settings";
 
+/// The file eframe keeps the settings in, inside its storage directory.
+pub const SETTINGS_FILE: &str = "app.ron";
+
+/// Makes the settings private before eframe writes them: the directory
+/// 0700, the file 0600 (created as an empty map if missing, so eframe,
+/// which only truncates an existing file, keeps its mode).
+pub fn protect_settings_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::create_dir_all(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    let file = dir.join(SETTINGS_FILE);
+    if file.exists() {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+    } else {
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&file)?
+            .write_all(b"{}")
+    }
+}
+
 impl eframe::App for WorkbenchApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let start = Instant::now();

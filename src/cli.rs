@@ -40,7 +40,9 @@ SOCKET SPECS (--open):
 
 CAPTURE FILE (--capture):
   Every event of every socket is written as one JSON object per line, as it
-  happens (the file is truncated first). Each line has \"time\" (RFC 3339 UTC
+  happens. The file is created new, readable by its owner only (0600); if
+  it already exists Sockbench refuses to start rather than overwrite it,
+  unless --append is given, which adds to its end. Each line has \"time\" (RFC 3339 UTC
   with microseconds), \"unix_us\", \"socket\" (the #number), \"event\"
   (resolving, connecting, connected, listening, accepted, bound, received,
   sent, kernel_drops, peer_closed, write_shutdown, failed, closed), and
@@ -77,9 +79,14 @@ pub struct Args {
 
     /// Record every event to FILE as JSON lines (one object per event,
     /// with time, socket, addresses and the exact bytes in hex; see below).
-    /// The file is truncated first.
+    /// FILE must not exist yet (it is created readable by you only);
+    /// an existing file is never overwritten: see --append.
     #[arg(long, value_name = "FILE")]
     pub capture: Option<PathBuf>,
+
+    /// With --capture: add to the end of FILE if it exists.
+    #[arg(long, requires = "capture")]
+    pub append: bool,
 
     /// Text encoding for showing received bytes and for sending text:
     /// utf-8, gbk, gb18030, big5, shift_jis or latin1 (ISO-8859-1).

@@ -6,18 +6,29 @@ use std::process::ExitCode;
 use clap::Parser;
 use eframe::egui;
 
-use sockbench::app::{SETTINGS_KEY, Settings, WorkbenchApp};
+use sockbench::app::{SETTINGS_KEY, Settings, WorkbenchApp, protect_settings_dir};
 use sockbench::cli::Args;
 use sockbench::engine::EngineHandle;
 use sockbench::frame_stats::FrameStats;
 use sockbench::model::capture::CaptureWriter;
 use sockbench::ui::fonts;
 
+/// The app id: the window's class and the settings directory's name.
+const APP_ID: &str = "sockbench";
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let capture = match &args.capture {
-        Some(path) => match CaptureWriter::create(path) {
+        Some(path) => match CaptureWriter::open(path, args.append) {
             Ok(c) => Some(c),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                eprintln!(
+                    "sockbench: the capture file {} already exists; a capture never overwrites \
+                     a file: give another name, remove it, or add --append to add to its end",
+                    path.display()
+                );
+                return ExitCode::from(2);
+            }
             Err(e) => {
                 eprintln!(
                     "sockbench: cannot write the capture file {}: {e}",
@@ -28,10 +39,21 @@ fn main() -> ExitCode {
         },
         None => None,
     };
+    // A new capture file that stayed empty (the window never opened) is
+    // not left behind.
+    let new_capture = args.capture.clone().filter(|_| !args.append);
+    if let Some(dir) = eframe::storage_dir(APP_ID)
+        && let Err(e) = protect_settings_dir(&dir)
+    {
+        eprintln!(
+            "sockbench: warning: could not make the settings in {} private: {e}",
+            dir.display()
+        );
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Sockbench")
-            .with_app_id("sockbench")
+            .with_app_id(APP_ID)
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([800.0, 500.0]),
         ..Default::default()
@@ -65,6 +87,11 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if let Some(path) = new_capture
+                && std::fs::metadata(&path).is_ok_and(|m| m.len() == 0)
+            {
+                let _ = std::fs::remove_file(&path);
+            }
             eprintln!("sockbench: {e}");
             ExitCode::FAILURE
         }

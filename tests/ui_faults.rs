@@ -466,3 +466,24 @@ fn ten_megabyte_paste_for_a_udp_socket_is_refused_and_nothing_is_sent() {
     h.run_steps(3);
     assert!(nothing_sent(&h, id));
 }
+
+/// The settings directory is made private before eframe writes into it.
+#[test]
+fn the_settings_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("sockbench-settings-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    sockbench::app::protect_settings_dir(&dir).unwrap();
+    let file = dir.join(sockbench::app::SETTINGS_FILE);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{}");
+    // An existing file keeps its contents and becomes private.
+    std::fs::write(&file, "(x: 1)").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    sockbench::app::protect_settings_dir(&dir).unwrap();
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "(x: 1)");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -91,9 +91,20 @@ impl std::fmt::Debug for CaptureWriter {
 }
 
 impl CaptureWriter {
-    /// Creates (or truncates) the file at `path`.
-    pub fn create(path: &Path) -> io::Result<Self> {
-        let file = File::create(path)?;
+    /// Opens the capture file at `path`: a new file, readable by its owner
+    /// only (0600), or with `append` the end of an existing one (or a new
+    /// one). A file that exists is never emptied: without `append` it is an
+    /// error ([`io::ErrorKind::AlreadyExists`]).
+    pub fn open(path: &Path, append: bool) -> io::Result<Self> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut options = std::fs::OpenOptions::new();
+        options.mode(0o600);
+        if append {
+            options.append(true).create(true);
+        } else {
+            options.write(true).create_new(true);
+        }
+        let file: File = options.open(path)?;
         Ok(Self::from_writer(Box::new(file)))
     }
 
@@ -666,20 +677,31 @@ mod tests {
     }
 
     #[test]
-    fn create_truncates_and_writes_a_file() {
+    fn a_capture_never_empties_an_existing_file_and_is_private() {
+        use std::os::unix::fs::PermissionsExt;
         let path = std::env::temp_dir().join(format!(
             "sockbench-capture-test-{}.jsonl",
             std::process::id()
         ));
-        std::fs::write(&path, "old contents\n").unwrap();
-        let mut w = CaptureWriter::create(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let mut w = CaptureWriter::open(&path, false).unwrap();
         w.write_event(&ev(1, 1, EventKind::PeerClosed)).unwrap();
+        w.flush().unwrap();
+        drop(w);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // A second capture to the same name is refused; the file is kept.
+        let e = CaptureWriter::open(&path, false).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        // Appending adds to it.
+        let mut w = CaptureWriter::open(&path, true).unwrap();
+        w.write_event(&ev(1, 2, EventKind::PeerClosed)).unwrap();
         w.flush().unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::remove_file(&path).unwrap();
-        assert_eq!(text.lines().count(), 1);
-        let v: Value = serde_json::from_str(text.trim_end()).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        let v: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
         assert_eq!(v["event"], "peer_closed");
-        assert!(CaptureWriter::create(Path::new("/nonexistent-dir/x.jsonl")).is_err());
+        assert!(CaptureWriter::open(Path::new("/nonexistent-dir/x.jsonl"), false).is_err());
     }
 }
