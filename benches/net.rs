@@ -26,6 +26,7 @@ use sockbench::engine::{
 };
 use sockbench::model::Model;
 use sockbench::model::log::Retention;
+use sockbench::pump::Pump;
 
 use crate::common::{Row, cpu_time, percentile, quick};
 
@@ -238,9 +239,10 @@ struct LogStats {
     skipped: u64,
 }
 
-/// Sockbench: a listener on the engine, every event folded into a model.
+/// Sockbench: a listener on the engine, every event folded into a model by
+/// the app's own pump thread (as in the window).
 fn tcp_engine(total: u64, retention: Retention) -> Res<(Measured, LogStats)> {
-    let engine = start_engine()?;
+    let mut engine = start_engine()?;
     let mut model = Model::with_log_cap(LOG_CAP);
     model.log.set_retention(retention);
     let spec = SocketSpec::TcpListen {
@@ -253,19 +255,32 @@ fn tcp_engine(total: u64, retention: Retention) -> Res<(Measured, LogStats)> {
         EventKind::Listening { local, .. } => Some(*local),
         _ => None,
     })?;
+    let shared = Arc::new(parking_lot::Mutex::new(model));
+    let mut pump = Pump::start(
+        engine.event_source(),
+        Arc::clone(&shared),
+        None,
+        Box::new(|_| {}),
+    )
+    .map_err(|e| format!("pump: {e}"))?;
     let (start, cpu0) = (Instant::now(), cpu_time());
     let mut sender = Some(tcp_sender(addr, total)?);
-    let mut conn: Option<SocketId> = None;
     let mut max_used = 0;
     loop {
-        if let Some(c) = conn
-            && model.sessions[&c].counters.bytes_in >= total
         {
-            break;
-        }
-        if start.elapsed() > GIVE_UP {
-            let got = conn.map_or(0, |c| model.sessions[&c].counters.bytes_in);
-            return Err(format!("only {got} of {total} bytes after {GIVE_UP:?}"));
+            let m = shared.lock();
+            let got: u64 = m.sessions[&listener]
+                .children
+                .iter()
+                .map(|c| m.sessions[c].counters.bytes_in)
+                .sum();
+            max_used = max_used.max(m.log.bytes_used());
+            if got >= total {
+                break;
+            }
+            if start.elapsed() > GIVE_UP {
+                return Err(format!("only {got} of {total} bytes after {GIVE_UP:?}"));
+            }
         }
         // A sender that failed will never finish the stream.
         if sender.as_ref().is_some_and(|s| s.is_finished())
@@ -273,30 +288,21 @@ fn tcp_engine(total: u64, retention: Retention) -> Res<(Measured, LogStats)> {
         {
             join(s, "TCP sender")?;
         }
-        let Some(batch) = engine.recv_batch_timeout(Duration::from_millis(100)) else {
-            continue;
-        };
-        for ev in batch {
-            match &ev.kind {
-                EventKind::Accepted { parent, .. } if *parent == listener => conn = Some(ev.id),
-                EventKind::Failed(e) => return Err(format!("engine: {}", e.message)),
-                _ => {}
-            }
-            model.apply(ev);
-        }
-        max_used = max_used.max(model.log.bytes_used());
+        thread::sleep(Duration::from_millis(1));
     }
     let m = Measured::since(start, cpu0);
     if let Some(s) = sender {
         join(s, "TCP sender")?;
     }
+    engine.shutdown();
+    pump.join();
+    let model = shared.lock();
     let stats = LogStats {
         evicted: model.log.evicted_entries(),
         bytes_used: max_used.max(model.log.bytes_used()),
         cap: model.log.cap_bytes(),
         skipped: model.log.skipped_entries(),
     };
-    drop(engine);
     Ok((m, stats))
 }
 
@@ -304,8 +310,8 @@ fn gbit_per_s(bytes: u64, d: Duration) -> f64 {
     bytes as f64 * 8.0 / d.as_secs_f64() / 1e9
 }
 
-/// Runs of each kind; each figure is the median.
-const TCP_RUNS: usize = 3;
+/// Runs of each kind, taking turns; each figure is the median.
+const TCP_RUNS: usize = 5;
 
 fn median(mut v: Vec<f64>) -> f64 {
     if v.is_empty() {
@@ -386,13 +392,17 @@ pub fn tcp_ingest() -> Vec<Row> {
             )
             .target("ratio ≥ 0.8", v / base_gbit >= 0.8),
         );
-        rows.push(Row::vs(
-            TCP,
-            &format!("CPU, all threads, per GiB ({label})"),
-            median(runs.cpu),
-            base_cpu,
-            "ms",
-        ));
+        let cpu = median(runs.cpu);
+        rows.push(
+            Row::vs(
+                TCP,
+                &format!("CPU, all threads, per GiB ({label})"),
+                cpu,
+                base_cpu,
+                "ms",
+            )
+            .target("ratio ≤ 1.35", cpu / base_cpu <= 1.35),
+        );
     }
     if let Some(log) = log_stats {
         rows.push(Row::info(

@@ -75,8 +75,8 @@ fn events(n: usize, payload_bytes: usize) -> Vec<Event> {
 
 fn harness_with(model: Model) -> Harness<'static, WorkbenchApp> {
     let engine = EngineHandle::spawn_headless().expect("engine");
-    let mut app = WorkbenchApp::new(engine, Settings::default(), None);
-    app.model = model;
+    let mut app = WorkbenchApp::new(engine, Settings::default(), None).expect("app starts");
+    *app.model() = model;
     app.selected = Some(SocketId(2));
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))

@@ -1,7 +1,11 @@
-//! The workbench app: drains engine events into the model within a time
-//! budget, draws the panels, and carries out what the user asked for.
+//! The workbench app: draws the model the pump keeps folding engine events
+//! into (see [`crate::pump`]), and carries out what the user asked for.
 
+use std::io;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use parking_lot::{Mutex, MutexGuard};
 
 use eframe::egui::{self, RichText};
 
@@ -11,6 +15,7 @@ use crate::frame_stats::FrameStats;
 use crate::i18n::{Lang, tr, trf};
 use crate::model::Model;
 use crate::model::capture::CaptureWriter;
+use crate::pump::{Pump, RepaintAfter, SharedModel};
 use crate::ui::composer::{Composer, composer_ui};
 use crate::ui::lab::{LabSettings, lab_ui};
 use crate::ui::lesson::{lesson_ui, python_ui};
@@ -19,8 +24,10 @@ use crate::ui::new_socket::{NewSocketForm, new_socket_ui};
 use crate::ui::sidebar::{details_ui, sidebar_ui};
 use crate::ui::{Action, CentralView, error_color, labelled_combo_salted};
 
-/// How long one frame may spend folding events into the model.
-pub const DRAIN_BUDGET: Duration = Duration::from_millis(8);
+/// When the app closes, how long the engine waits for the pump to take
+/// each of its last batches (the pump works through what it holds first,
+/// capture included; this only bounds a pump that stopped).
+pub const SHUTDOWN_DELIVERY: Duration = Duration::from_secs(10);
 /// How often the kernel's TCP state is asked for while the lesson shows.
 pub const TCP_INFO_EVERY: Duration = Duration::from_millis(250);
 
@@ -47,13 +54,14 @@ pub struct Settings {
 /// The whole app.
 pub struct WorkbenchApp {
     engine: EngineHandle,
-    /// Sockets and log.
-    pub model: Model,
+    /// Folds the engine's events into the model (and the capture).
+    pump: Pump,
+    /// Sockets and log, shared with the pump.
+    model: SharedModel,
     /// Form, composer and view settings.
     pub settings: Settings,
     /// The socket the composer sends to.
     pub selected: Option<SocketId>,
-    capture: Option<CaptureWriter>,
     /// An app-level problem to show (e.g. the capture file failed).
     pub status: Option<String>,
     /// When the kernel's TCP state was last asked for.
@@ -63,64 +71,54 @@ pub struct WorkbenchApp {
 }
 
 impl WorkbenchApp {
-    /// An app driving `engine`, optionally recording to `capture`.
-    pub fn new(engine: EngineHandle, settings: Settings, capture: Option<CaptureWriter>) -> Self {
-        let model = Model {
+    /// An app driving `engine`, optionally recording to `capture`, with no
+    /// window to repaint (tests, benchmarks).
+    pub fn new(
+        engine: EngineHandle,
+        settings: Settings,
+        capture: Option<CaptureWriter>,
+    ) -> io::Result<Self> {
+        Self::with_repaint(engine, settings, capture, Box::new(|_| {}))
+    }
+
+    /// An app driving `engine`, optionally recording to `capture`; the pump
+    /// calls `repaint` when the window has new rows to show.
+    pub fn with_repaint(
+        engine: EngineHandle,
+        settings: Settings,
+        capture: Option<CaptureWriter>,
+        repaint: RepaintAfter,
+    ) -> io::Result<Self> {
+        let model: SharedModel = Arc::new(Mutex::new(Model {
             default_encoding: settings.display_encoding,
             ..Model::default()
-        };
-        WorkbenchApp {
+        }));
+        let pump = Pump::start(engine.event_source(), Arc::clone(&model), capture, repaint)?;
+        pump.set_lang(settings.lang);
+        Ok(WorkbenchApp {
             engine,
+            pump,
             model,
             settings,
             selected: None,
-            capture,
             status: None,
             last_tcp_info: None,
             frame_stats: None,
-        }
+        })
     }
 
-    /// Folds waiting engine events into the model (and the capture) for at
-    /// most `budget`. Returns true if more may be waiting.
-    pub fn drain(&mut self, budget: Duration) -> bool {
-        let start = Instant::now();
-        let mut more = false;
-        while let Some(batch) = self.engine.try_recv_batch() {
-            for ev in batch {
-                if let Some(c) = &mut self.capture
-                    && let Err(e) = c.write_event(&ev)
-                {
-                    self.status = Some(trf(
-                        "Capture stopped: writing failed: {error}",
-                        &[("error", &e)],
-                    ));
-                    self.capture = None;
-                }
-                self.model.apply(ev);
-            }
-            if start.elapsed() >= budget {
-                more = true;
-                break;
-            }
-        }
-        if let Some(c) = &mut self.capture
-            && let Err(e) = c.flush()
-        {
-            self.status = Some(trf(
-                "Capture stopped: writing failed: {error}",
-                &[("error", &e)],
-            ));
-            self.capture = None;
-        }
-        more
+    /// The model, locked (for a short look: the pump waits meanwhile).
+    pub fn model(&self) -> MutexGuard<'_, Model> {
+        self.model.lock()
     }
 
     /// Opens a socket (as if clicked).
     pub fn open(&mut self, spec: SocketSpec) -> Option<SocketId> {
+        // The session exists before the engine's first event for it.
+        let mut model = self.model.lock();
         match self.engine.open(spec.clone()) {
             Ok(id) => {
-                self.model.opening(id, &spec);
+                model.opening(id, &spec);
                 self.selected = Some(id);
                 Some(id)
             }
@@ -144,7 +142,7 @@ impl WorkbenchApp {
             Action::Send { id, bytes, to } => self.engine.send(id, bytes, to),
             Action::Close { id, how } => self.engine.close(id, how),
             Action::Remove(id) => {
-                if self.model.remove(id) && self.selected == Some(id) {
+                if self.model.lock().remove(id) && self.selected == Some(id) {
                     self.selected = None;
                 }
                 Ok(())
@@ -154,7 +152,7 @@ impl WorkbenchApp {
                 Ok(())
             }
             Action::ClearLog => {
-                self.model.log.clear();
+                self.model.lock().log.clear();
                 Ok(())
             }
             Action::Configure { id, option } => self.engine.configure(id, option),
@@ -167,6 +165,30 @@ impl WorkbenchApp {
     /// Draws the window's contents and carries out what was asked.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         crate::i18n::set_lang(self.settings.lang);
+        self.pump.set_lang(self.settings.lang);
+        if self.status.is_none()
+            && let Some(e) = self.pump.capture_error()
+        {
+            self.status = Some(trf(
+                "Capture stopped: writing failed: {error}",
+                &[("error", &e)],
+            ));
+        }
+        let shared = Arc::clone(&self.model);
+        let asked = Instant::now();
+        let mut model = shared.lock();
+        if let Some(stats) = &mut self.frame_stats {
+            stats.wait(asked.elapsed());
+        }
+        let actions = self.draw(ui, &mut model);
+        drop(model);
+        for a in actions {
+            self.execute(a);
+        }
+    }
+
+    /// Draws every panel from `model`; returns what the user asked for.
+    fn draw(&mut self, ui: &mut egui::Ui, model: &mut Model) -> Vec<Action> {
         let mut actions = Vec::new();
         egui::Panel::top("top-bar").show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -180,7 +202,7 @@ impl WorkbenchApp {
                     &TextEncoding::ALL,
                     TextEncoding::label,
                 );
-                self.model.default_encoding = self.settings.display_encoding;
+                model.default_encoding = self.settings.display_encoding;
                 ui.separator();
                 let lang = labelled_combo_salted(
                     ui,
@@ -218,19 +240,19 @@ impl WorkbenchApp {
                     });
                 ui.separator();
                 ui.heading(tr("Sockets"));
-                let selected = self.selected.and_then(|id| self.model.sessions.get(&id));
+                let selected = self.selected.and_then(|id| model.sessions.get(&id));
                 let details_height = if selected.is_some() { 260.0 } else { 0.0 };
                 let max_height = (ui.available_height() - details_height).max(80.0);
-                actions.extend(sidebar_ui(ui, &self.model, self.selected, max_height));
+                actions.extend(sidebar_ui(ui, model, self.selected, max_height));
                 if let Some(id) = self.selected
-                    && let Some(s) = self.model.sessions.get(&id)
+                    && let Some(s) = model.sessions.get(&id)
                 {
                     ui.separator();
                     let mut encoding = s.encoding;
                     egui::ScrollArea::vertical()
                         .id_salt("socket-details")
                         .show(ui, |ui| {
-                            actions.extend(details_ui(ui, &self.model, s));
+                            actions.extend(details_ui(ui, model, s));
                             ui.horizontal(|ui| {
                                 labelled_combo_salted(
                                     ui,
@@ -242,7 +264,7 @@ impl WorkbenchApp {
                                 );
                             });
                         });
-                    if let Some(s) = self.model.sessions.get_mut(&id) {
+                    if let Some(s) = model.sessions.get_mut(&id) {
                         s.set_encoding(encoding);
                     }
                 }
@@ -257,7 +279,7 @@ impl WorkbenchApp {
                 actions.extend(composer_ui(
                     ui,
                     &mut self.settings.composer,
-                    &self.model,
+                    model,
                     self.selected,
                     framing.as_ref(),
                 ));
@@ -272,17 +294,17 @@ impl WorkbenchApp {
             match self.settings.view {
                 CentralView::Traffic => {}
                 CentralView::Lesson => {
-                    self.poll_tcp_info(ui.ctx());
+                    self.poll_tcp_info(ui.ctx(), model);
                     egui::ScrollArea::vertical()
                         .id_salt("lesson-view")
                         .auto_shrink([false, false])
                         .show(ui, |ui| {
-                            actions.extend(lesson_ui(ui, &self.model, self.selected));
+                            actions.extend(lesson_ui(ui, model, self.selected));
                         });
                     return;
                 }
                 CentralView::Python => {
-                    python_ui(ui, &self.model, self.selected);
+                    python_ui(ui, model, self.selected);
                     return;
                 }
                 CentralView::Lab => {
@@ -292,7 +314,7 @@ impl WorkbenchApp {
                         .show(ui, |ui| {
                             actions.extend(lab_ui(
                                 ui,
-                                &self.model,
+                                model,
                                 &mut self.settings.lab,
                                 &self.settings.composer.struct_format,
                                 self.selected,
@@ -301,7 +323,7 @@ impl WorkbenchApp {
                     return;
                 }
             }
-            if self.model.log.is_empty() && self.model.sessions.is_empty() {
+            if model.log.is_empty() && model.sessions.is_empty() {
                 ui.label(
                     RichText::new(tr(
                         "Open a TCP listener, a TCP client or a UDP socket on the left; \
@@ -312,20 +334,18 @@ impl WorkbenchApp {
             }
             actions.extend(log_view_ui(
                 ui,
-                &mut self.model,
+                model,
                 &mut self.settings.log_view,
                 self.selected,
             ));
         });
-        for a in actions {
-            self.execute(a);
-        }
+        actions
     }
 
     /// While the lesson shows an open TCP socket, asks the kernel for its
     /// state every [`TCP_INFO_EVERY`] and repaints to show the answer.
-    fn poll_tcp_info(&mut self, ctx: &egui::Context) {
-        let Some(s) = self.selected.and_then(|id| self.model.sessions.get(&id)) else {
+    fn poll_tcp_info(&mut self, ctx: &egui::Context, model: &Model) {
+        let Some(s) = self.selected.and_then(|id| model.sessions.get(&id)) else {
             return;
         };
         if s.kind == crate::engine::SocketKind::Udp {
@@ -352,11 +372,11 @@ impl WorkbenchApp {
         ctx.request_repaint_after(TCP_INFO_EVERY);
     }
 
-    /// Closes every socket and joins the engine thread.
+    /// Closes every socket, then waits until their last events (every
+    /// `closed`) are in the model and the capture, and joins the threads.
     pub fn shutdown(&mut self) {
-        self.engine.shutdown();
-        // The sockets' last events (closed, …) go to the model and the capture.
-        self.drain(Duration::from_millis(200));
+        self.engine.shutdown_delivering(SHUTDOWN_DELIVERY);
+        self.pump.join();
     }
 }
 
@@ -388,17 +408,6 @@ pub fn protect_settings_dir(dir: &std::path::Path) -> std::io::Result<()> {
 }
 
 impl eframe::App for WorkbenchApp {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        let start = Instant::now();
-        let more = self.drain(DRAIN_BUDGET);
-        if let Some(stats) = &mut self.frame_stats {
-            stats.wait(start.elapsed());
-        }
-        if more {
-            ctx.request_repaint();
-        }
-    }
-
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
         if let Some(stats) = &mut self.frame_stats {

@@ -13,8 +13,9 @@ const EVERY: Duration = Duration::from_secs(1);
 
 /// Counts frames and the UI thread's waits; writes a line each second.
 ///
-/// Each line: `{"unix_ms":…,"secs":…,"frames":…,"wait_max_us":…,"wait_p99_us":…,"waits":…}`,
-/// `frames` counted since the start, the waits over the last second only.
+/// Each line: `{"unix_ms":…,"secs":…,"frames":…,"wait_max_us":…,"wait_p99_us":…,"waits_us":[…]}`,
+/// `frames` counted since the start, the waits (each one, in µs) over the
+/// last second only.
 #[derive(Debug)]
 pub struct FrameStats {
     out: File,
@@ -63,15 +64,17 @@ impl FrameStats {
         } else {
             self.waits_us[((n - 1) as f64 * 0.99).round() as usize]
         };
+        let all: Vec<String> = self.waits_us.iter().map(u64::to_string).collect();
         self.waits_us.clear();
         writeln!(
             self.out,
-            "{{\"unix_ms\":{},\"secs\":{:.3},\"frames\":{},\"wait_max_us\":{max},\"wait_p99_us\":{p99},\"waits\":{n}}}",
+            "{{\"unix_ms\":{},\"secs\":{:.3},\"frames\":{},\"wait_max_us\":{max},\"wait_p99_us\":{p99},\"waits_us\":[{}]}}",
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis()),
             self.start.elapsed().as_secs_f64(),
             self.frames,
+            all.join(","),
         )
     }
 }

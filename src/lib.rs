@@ -19,4 +19,5 @@ pub mod engine;
 pub mod frame_stats;
 pub mod i18n;
 pub mod model;
+pub mod pump;
 pub mod ui;

@@ -73,8 +73,14 @@ fn main() -> ExitCode {
                 settings.composer.encoding = encoding;
             }
             let ctx = cc.egui_ctx.clone();
-            let engine = EngineHandle::spawn(Box::new(move || ctx.request_repaint()))?;
-            let mut app = WorkbenchApp::new(engine, settings, capture);
+            // The pump asks for frames as it folds events in (capped rate).
+            let engine = EngineHandle::spawn_headless()?;
+            let mut app = WorkbenchApp::with_repaint(
+                engine,
+                settings,
+                capture,
+                Box::new(move |after| ctx.request_repaint_after(after)),
+            )?;
             if let Some(path) = &args.stats {
                 app.frame_stats = Some(FrameStats::create(path)?);
             }

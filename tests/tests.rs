@@ -6,6 +6,7 @@
 mod engine;
 mod faults;
 mod lesson;
+mod pump;
 mod ui;
 mod ui_faults;
 mod ui_lesson;

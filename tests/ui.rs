@@ -19,13 +19,12 @@ use crate::util::WAIT;
 
 pub(crate) fn harness() -> Harness<'static, WorkbenchApp> {
     let engine = EngineHandle::spawn_headless().expect("engine starts");
-    let app = WorkbenchApp::new(engine, Settings::default(), None);
+    let app = WorkbenchApp::new(engine, Settings::default(), None).expect("app starts");
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .with_context_setup(fonts::install)
         .build_ui_state(
             |ui, app: &mut WorkbenchApp| {
-                app.drain(Duration::from_millis(8));
                 app.show(ui);
             },
             app,
@@ -51,7 +50,7 @@ pub(crate) fn run_until(
 }
 
 pub(crate) fn find_session(app: &WorkbenchApp, kind: SocketKind) -> Option<SocketId> {
-    app.model
+    app.model()
         .sessions
         .values()
         .find(|s| s.kind == kind)
@@ -59,7 +58,7 @@ pub(crate) fn find_session(app: &WorkbenchApp, kind: SocketKind) -> Option<Socke
 }
 
 pub(crate) fn state_of(app: &WorkbenchApp, kind: SocketKind) -> Option<SessionState> {
-    app.model
+    app.model()
         .sessions
         .values()
         .find(|s| s.kind == kind)
@@ -86,7 +85,7 @@ pub(crate) fn open_listener(h: &mut Harness<'_, WorkbenchApp>) -> u16 {
         state_of(a, SocketKind::TcpListener) == Some(SessionState::Listening)
     });
     let id = find_session(h.state(), SocketKind::TcpListener).unwrap();
-    let port = h.state().model.sessions[&id].local.unwrap().port();
+    let port = h.state().model().sessions[&id].local.unwrap().port();
     assert_ne!(port, 0);
     // The chosen port is shown.
     assert!(
@@ -119,7 +118,7 @@ pub(crate) fn open_client(h: &mut Harness<'_, WorkbenchApp>, port: u16) -> (Sock
 }
 
 pub(crate) fn received_on(app: &WorkbenchApp, id: SocketId) -> Vec<u8> {
-    app.model
+    app.model()
         .log
         .entries()
         .filter(|e| e.socket == id && e.kind == EntryKind::Received)
@@ -143,7 +142,7 @@ fn listener_client_and_text_send_show_in_the_log_as_text_and_hex() {
     // Shown as text and as hex, in the sent row and in the received row.
     assert!(h.query_all_by_label("hello").count() >= 2);
     assert!(h.query_all_by_label("68 65 6C 6C 6F").count() >= 2);
-    let counters = h.state().model.sessions[&client].counters;
+    let counters = h.state().model().sessions[&client].counters;
     assert_eq!((counters.bytes_out, counters.msgs_out), (5, 1));
 }
 
@@ -164,13 +163,13 @@ fn invalid_hex_shows_the_error_and_sends_nothing() {
     );
     h.run_steps(10);
     assert_eq!(
-        h.state().model.sessions[&client].counters.msgs_out,
+        h.state().model().sessions[&client].counters.msgs_out,
         0,
         "nothing was sent"
     );
     assert!(
         !h.state()
-            .model
+            .model()
             .log
             .entries()
             .any(|e| e.kind == EntryKind::Sent),
@@ -213,7 +212,7 @@ fn invalid_fields_are_explained_and_nothing_opens() {
     h.get_by_label("Open TCP client").click();
     h.run();
     assert!(h.query_by_label_contains("99999 is not a port").is_some());
-    assert!(h.state().model.sessions.is_empty(), "nothing was opened");
+    assert!(h.state().model().sessions.is_empty(), "nothing was opened");
 }
 
 #[test]
@@ -261,7 +260,7 @@ fn the_language_switches_to_chinese_and_back() {
     h.get_by_label("开始监听").click();
     h.run();
     assert!(h.query_by_label_contains("99999 不是有效端口").is_some());
-    assert!(h.state().model.sessions.is_empty(), "nothing was opened");
+    assert!(h.state().model().sessions.is_empty(), "nothing was opened");
 
     // A socket opened in Chinese shows its kind and state in Chinese (every
     // glyph drawn must be in the bundled font, or the harness panics).
@@ -274,12 +273,17 @@ fn the_language_switches_to_chinese_and_back() {
         state_of(a, SocketKind::TcpListener) == Some(SessionState::Listening)
     });
     let id = find_session(h.state(), SocketKind::TcpListener).unwrap();
-    let local = h.state().model.sessions[&id].local.unwrap();
+    let local = h.state().model().sessions[&id].local.unwrap();
     assert!(
         h.query_all_by_label(&format!("{id} TCP 监听 {local}"))
             .next()
             .is_some(),
         "the sidebar names the kind in Chinese"
+    );
+    assert!(
+        h.query_by_label_contains(&format!("正在监听 {local}"))
+            .is_some(),
+        "the log's row (written by the pump) is in Chinese"
     );
 
     choose_language(&mut h, "语言", "English");

@@ -104,7 +104,7 @@ fn garbage_in_form(
         );
         h.run_steps(3);
         assert!(
-            h.state().model.sessions.is_empty(),
+            h.state().model().sessions.is_empty(),
             "{what}: nothing was opened"
         );
     }
@@ -267,15 +267,15 @@ fn udp_form_garbage_is_explained_and_nothing_opens() {
     let want = "peer 127.0.0.1 is IPv4 but the socket is bound to an IPv6 address";
     assert!(shows(&h, want), "{:?}", h.state().settings.form.errors);
     h.run_steps(3);
-    assert!(h.state().model.sessions.is_empty(), "nothing was opened");
+    assert!(h.state().model().sessions.is_empty(), "nothing was opened");
 }
 
 /// Whether the model shows nothing sent on `id`, and the log no sent row.
 fn nothing_sent(h: &Harness<'_, WorkbenchApp>, id: SocketId) -> bool {
-    h.state().model.sessions[&id].counters.msgs_out == 0
+    h.state().model().sessions[&id].counters.msgs_out == 0
         && !h
             .state()
-            .model
+            .model()
             .log
             .entries()
             .any(|e| e.kind == EntryKind::Sent)
@@ -400,7 +400,7 @@ fn composer_garbage_for_a_tcp_client_is_explained_and_nothing_is_sent() {
     type_into(&mut h, "Payload", "   ");
     h.get_by_label("Send").click();
     run_until(&mut h, "three spaces to be sent", |a| {
-        a.model.sessions[&client].counters.bytes_out == 3
+        a.model().sessions[&client].counters.bytes_out == 3
     });
 }
 
@@ -425,13 +425,13 @@ fn ten_megabyte_paste_is_sent_to_a_tcp_client() {
     h.step();
     assert_eq!(h.state().settings.composer.error, None);
     run_until(&mut h, "10 MB to arrive", |a| {
-        a.model.sessions[&accepted].counters.bytes_in == TEN_MB as u64
+        a.model().sessions[&accepted].counters.bytes_in == TEN_MB as u64
     });
     assert!(
         received_on(h.state(), accepted) == big.as_bytes(),
         "bytes differ"
     );
-    let counters = h.state().model.sessions[&client].counters;
+    let counters = h.state().model().sessions[&client].counters;
     assert_eq!((counters.bytes_out, counters.msgs_out), (TEN_MB as u64, 1));
     assert!(
         h.state().settings.composer.history.is_empty(),
@@ -449,7 +449,7 @@ fn ten_megabyte_paste_is_sent_to_a_tcp_client() {
 fn ten_megabyte_paste_for_a_udp_socket_is_refused_and_nothing_is_sent() {
     let mut h = harness();
     let id = open_udp(&mut h);
-    let to = h.state().model.sessions[&id].local.unwrap().to_string();
+    let to = h.state().model().sessions[&id].local.unwrap().to_string();
     type_into(&mut h, "UDP destination", &to);
     let big = "x".repeat(TEN_MB);
     type_into(&mut h, "Payload", &big);

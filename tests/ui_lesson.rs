@@ -14,14 +14,14 @@ fn select(h: &mut egui_kittest::Harness<'_, sockbench::app::WorkbenchApp>, id: S
     if h.state().selected == Some(id) {
         return;
     }
-    let title = h.state().model.sessions[&id].title();
+    let title = h.state().model().sessions[&id].title();
     h.get_by_label(&title).click();
     h.run();
     assert_eq!(h.state().selected, Some(id));
 }
 
 fn kernel_state(app: &sockbench::app::WorkbenchApp, id: SocketId) -> Option<TcpState> {
-    app.model.sessions[&id].tcp_info.map(|(_, i)| i.state)
+    app.model().sessions[&id].tcp_info.map(|(_, i)| i.state)
 }
 
 #[test]
@@ -49,12 +49,12 @@ fn the_lesson_view_shows_the_kernel_state_through_a_half_close() {
     h.get_by_label("Stay open when the peer closes (watch CLOSE_WAIT)")
         .click();
     run_until(&mut h, "stay open", |a| {
-        !a.model.sessions[&accepted].close_on_peer_close
+        !a.model().sessions[&accepted].close_on_peer_close
     });
     select(&mut h, client);
     h.get_by_label("shutdown(SHUT_WR)").click();
     run_until(&mut h, "the FIN to arrive", |a| {
-        a.model.sessions[&accepted].peer_closed
+        a.model().sessions[&accepted].peer_closed
     });
     run_until(&mut h, "FIN_WAIT_2 on the client", |a| {
         kernel_state(a, client) == Some(TcpState::FinWait2)
@@ -70,17 +70,17 @@ fn the_lesson_view_shows_the_kernel_state_through_a_half_close() {
         h.query_by_label("The peer closed its side: recv() returned b''.")
             .is_some()
     );
-    assert!(!h.state().model.sessions[&accepted].state.is_closed());
+    assert!(!h.state().model().sessions[&accepted].state.is_closed());
 
     // The accepted side closes now; the client, which closed first, ends
     // in TIME_WAIT, read from the kernel's TCP table.
     h.get_by_label("close()").click();
     run_until(&mut h, "the accepted side to close", |a| {
-        a.model.sessions[&accepted].state.is_closed()
+        a.model().sessions[&accepted].state.is_closed()
     });
     select(&mut h, client);
     run_until(&mut h, "TIME_WAIT for the client", |a| {
-        a.model.sessions[&client].kernel_state() == Some(Some(TcpState::TimeWait))
+        a.model().sessions[&client].kernel_state() == Some(Some(TcpState::TimeWait))
     });
     assert!(
         h.query_by_label_contains("TIME_WAIT: this side closed first")
@@ -96,7 +96,7 @@ fn the_python_view_shows_the_program_and_copies_it() {
     type_into(&mut h, "Payload", "hello");
     h.get_by_label("Send").click();
     run_until(&mut h, "hello to arrive", |a| {
-        a.model.sessions[&accepted].counters.bytes_in == 5
+        a.model().sessions[&accepted].counters.bytes_in == 5
     });
     h.get_by_label("Python").click();
     h.run();
@@ -146,12 +146,12 @@ fn the_lab_splits_three_quick_sends_with_a_length_prefix() {
     );
     h.get_by_label("Send").click();
     run_until(&mut h, "three framed messages", |a| {
-        a.model.sessions[&accepted].counters.bytes_in == 27
+        a.model().sessions[&accepted].counters.bytes_in == 27
     });
-    assert_eq!(h.state().model.sessions[&client].counters.msgs_out, 3);
+    assert_eq!(h.state().model().sessions[&client].counters.msgs_out, 3);
     select(&mut h, accepted);
     assert_eq!(h.query_all_by_label("hello").count(), 3, "three messages");
-    if h.state().model.sessions[&accepted].lab.recvs().len() == 1 {
+    if h.state().model().sessions[&accepted].lab.recvs().len() == 1 {
         assert!(
             h.query_by_label("send 1, send 2, send 3").is_some(),
             "one recv() holds the three sends"
@@ -166,7 +166,7 @@ fn the_lab_splits_three_quick_sends_with_a_length_prefix() {
     h.run();
     h.get_by_label("recv(4)").click();
     run_until(&mut h, "recv(4)", |a| {
-        a.model.sessions[&accepted].recv_size == 4
+        a.model().sessions[&accepted].recv_size == 4
     });
 }
 
@@ -212,7 +212,7 @@ fn a_failed_call_shows_its_errno_and_a_one_line_explanation() {
     type_into(&mut h, "Port", &port.to_string());
     h.get_by_label("Open TCP listener").click();
     run_until(&mut h, "the bind to fail", |a| {
-        a.model.sessions.values().any(|s| s.state.is_closed())
+        a.model().sessions.values().any(|s| s.state.is_closed())
     });
     h.get_by_label("Calls & states").click();
     h.run();

@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::time::Duration;
 use std::time::SystemTime;
 
 use super::error::NetError;
@@ -305,8 +306,13 @@ pub enum Command {
         /// The addresses, or the failure.
         result: Result<Vec<SocketAddr>, NetError>,
     },
-    /// Close everything and end the engine thread.
-    Shutdown,
+    /// Close everything and end the engine thread, first handing over the
+    /// last events (every socket's `Closed`) for at most `deliver_within`
+    /// while the channel is full (someone must be taking batches).
+    Shutdown {
+        /// How long to wait for room for the last events.
+        deliver_within: Duration,
+    },
 }
 
 /// Why a socket closed.

@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+pub use crossbeam_channel::RecvTimeoutError;
 use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError};
 
 pub use error::{NetError, NetOp, errno_name};
@@ -218,18 +219,68 @@ impl EngineHandle {
         }
     }
 
-    /// Closes every socket and joins the engine thread.
+    /// Closes every socket and joins the engine thread. The last events
+    /// go into the channel only as far as there is room (see
+    /// [`EngineHandle::shutdown_delivering`]).
     pub fn shutdown(&mut self) {
+        self.shutdown_delivering(Duration::ZERO);
+    }
+
+    /// Closes every socket and joins the engine thread, waiting up to
+    /// `within` for room in the event channel for the last events (every
+    /// socket's `Closed`): for a caller whose [`EventSource`] is still
+    /// being drained on another thread (the pump).
+    pub fn shutdown_delivering(&mut self, within: Duration) {
         if let Some(thread) = self.thread.take() {
             // The engine takes commands even while the event channel is
-            // full, so this never waits on the UI. Events it reports while
-            // closing stay in the channel for a last drain.
-            let _ = self
-                .commands
-                .send_timeout(Command::Shutdown, Duration::from_secs(1));
+            // full, so this never waits on the UI.
+            let _ = self.commands.send_timeout(
+                Command::Shutdown {
+                    deliver_within: within,
+                },
+                Duration::from_secs(1),
+            );
             let _ = self.waker.wake();
             let _ = thread.join();
         }
+    }
+
+    /// A second receiving end of the events, for a thread of its own (the
+    /// pump). Taking batches from it wakes a stalled engine, as
+    /// [`EngineHandle::try_recv_batch`] does.
+    pub fn event_source(&self) -> EventSource {
+        EventSource {
+            events: self.events.clone(),
+            waker: Arc::clone(&self.waker),
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+/// The receiving end of the engine's event batches, for another thread.
+pub struct EventSource {
+    events: Receiver<Vec<Event>>,
+    waker: Arc<mio::Waker>,
+    shared: Arc<Shared>,
+}
+
+impl EventSource {
+    /// Waits up to `timeout` for the next batch. `Err(Disconnected)` once
+    /// the engine has stopped and every batch was taken.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Vec<Event>, RecvTimeoutError> {
+        let batch = self.events.recv_timeout(timeout)?;
+        if self.shared.stalled.swap(false, Ordering::AcqRel) {
+            let _ = self.waker.wake();
+        }
+        Ok(batch)
+    }
+}
+
+impl std::fmt::Debug for EventSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventSource")
+            .field("waiting", &self.events.len())
+            .finish_non_exhaustive()
     }
 }
 

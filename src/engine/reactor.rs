@@ -116,6 +116,24 @@ impl Outbox {
         self.hand_over(b)
     }
 
+    /// On shutdown: hands over the batch kept aside and the rest (the
+    /// sockets' last words, their `Closed` among them), waiting up to
+    /// `wait` for room for each: as long as the receiver keeps taking
+    /// batches, nothing is left behind.
+    fn deliver_rest(&mut self, wait: Duration) {
+        let mut batches: Vec<Vec<Event>> = self.blocked.take().into_iter().collect();
+        if !self.batch.is_empty() {
+            batches.push(self.take_batch());
+        }
+        for b in batches {
+            match self.tx.send_timeout(b, wait) {
+                Ok(()) => self.handed_over = true,
+                // Nobody took one in time, or nobody is there.
+                Err(_) => return,
+            }
+        }
+    }
+
     /// Sends one batch, or keeps it aside when the channel is full.
     fn hand_over(&mut self, batch: Vec<Event>) -> bool {
         match self.tx.try_send(batch) {
@@ -207,9 +225,10 @@ impl Reactor {
                 }
                 self.on_ready(SocketId(ev.token().0 as u64), ev);
             }
-            if !self.drain_commands() {
+            if let Some(deliver_within) = self.drain_commands() {
                 self.shutdown_all(CloseReason::Shutdown);
                 self.finish_batch();
+                self.out.deliver_rest(deliver_within);
                 return;
             }
             self.service_reads();
@@ -250,18 +269,18 @@ impl Reactor {
 
     /// Applies the waiting commands, at most [`COMMANDS_PER_TURN`] of them
     /// (commands arriving faster than they are applied must not starve the
-    /// sockets, the timers and the handing over of events). Returns false
-    /// on shutdown.
-    fn drain_commands(&mut self) -> bool {
+    /// sockets, the timers and the handing over of events). Returns, on
+    /// shutdown, how long to wait to hand over the last events.
+    fn drain_commands(&mut self) -> Option<Duration> {
         for _ in 0..COMMANDS_PER_TURN {
             match self.commands.try_recv() {
-                Ok(Command::Shutdown) => return false,
+                Ok(Command::Shutdown { deliver_within }) => return Some(deliver_within),
                 Ok(cmd) => self.apply(cmd),
-                Err(TryRecvError::Empty) => return true,
-                Err(TryRecvError::Disconnected) => return false,
+                Err(TryRecvError::Empty) => return None,
+                Err(TryRecvError::Disconnected) => return Some(Duration::ZERO),
             }
         }
-        true
+        None
     }
 
     fn apply(&mut self, cmd: Command) {
@@ -283,7 +302,7 @@ impl Reactor {
                 }
             }
             Command::Resolved { id, result } => self.resolved(id, result),
-            Command::Shutdown => {}
+            Command::Shutdown { .. } => {}
         }
     }
 

@@ -1,0 +1,254 @@
+//! The pump: a named thread (`sockbench-pump`) that takes the engine's event
+//! batches as they come and feeds every sink: the JSON-lines capture (on a
+//! writer thread of its own, `sockbench-capture`) and the shared [`Model`]
+//! the window draws. Ingest never waits for a frame: the window only reads
+//! the model, and the pump folds into it in short turns.
+//!
+//! Locking: the window holds the model's lock while it lays out a frame.
+//! Meanwhile the pump keeps taking batches from the engine into a queue of
+//! its own (so the engine keeps reading), and folds them once it has the
+//! lock, at most [`HOLD_MAX`] at a time before handing the lock over fairly,
+//! so the window never waits long for it. Only when that queue passes
+//! [`PENDING_MAX_BYTES`] does the pump wait for the lock, and the engine in
+//! turn stops reading (TCP's own backpressure; nothing is dropped).
+
+use std::collections::VecDeque;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+use parking_lot::{Mutex, MutexGuard};
+
+use crate::engine::{Event, EventKind, EventSource, RecvTimeoutError};
+use crate::i18n::{self, Lang};
+use crate::model::Model;
+use crate::model::capture::CaptureWriter;
+
+/// The longest the pump holds the model's lock in one turn.
+pub const HOLD_MAX: Duration = Duration::from_micros(500);
+/// Payload bytes the pump may hold while the window has the lock; past
+/// this it waits for the lock.
+pub const PENDING_MAX_BYTES: usize = 32 * 1024 * 1024;
+/// Under load, the window is asked to repaint at most this often (rows
+/// appear at a human rate; a flood does not buy frames at ingest's cost).
+pub const REPAINT_EVERY: Duration = Duration::from_millis(33);
+/// Batches that may wait for the capture writer; when it falls behind, the
+/// pump waits for it (and the engine for the pump): the capture loses
+/// nothing.
+const CAPTURE_QUEUE: usize = 16;
+
+/// Asks the window for a frame within the given time (the app passes
+/// `egui::Context::request_repaint_after`).
+pub type RepaintAfter = Box<dyn Fn(Duration) + Send + 'static>;
+
+/// The shared model, as the window and the pump see it.
+pub type SharedModel = Arc<Mutex<Model>>;
+
+/// The pump and capture threads.
+pub struct Pump {
+    model: SharedModel,
+    /// The language the log's rows are written in (the UI's): set when it
+    /// is Chinese. Rows are text made when folded, on the pump's thread.
+    chinese: Arc<AtomicBool>,
+    pump: Option<JoinHandle<()>>,
+    capture: Option<JoinHandle<()>>,
+    capture_error: Arc<Mutex<Option<String>>>,
+}
+
+impl Pump {
+    /// Starts the pump on `source`, folding into `model` and writing to
+    /// `capture` if given.
+    pub fn start(
+        source: EventSource,
+        model: SharedModel,
+        capture: Option<CaptureWriter>,
+        repaint: RepaintAfter,
+    ) -> io::Result<Self> {
+        let capture_error = Arc::new(Mutex::new(None));
+        let (capture_tx, capture_thread) = match capture {
+            Some(writer) => {
+                let (tx, rx) = crossbeam_channel::bounded(CAPTURE_QUEUE);
+                let errors = Arc::clone(&capture_error);
+                let thread = std::thread::Builder::new()
+                    .name("sockbench-capture".into())
+                    .spawn(move || write_capture(writer, rx, errors))?;
+                (Some(tx), Some(thread))
+            }
+            None => (None, None),
+        };
+        let m = Arc::clone(&model);
+        let chinese = Arc::new(AtomicBool::new(false));
+        let lang = Arc::clone(&chinese);
+        let pump = std::thread::Builder::new()
+            .name("sockbench-pump".into())
+            .spawn(move || run(source, m, capture_tx, repaint, lang))?;
+        Ok(Pump {
+            model,
+            chinese,
+            pump: Some(pump),
+            capture: capture_thread,
+            capture_error,
+        })
+    }
+
+    /// The model it folds into.
+    pub fn model(&self) -> &SharedModel {
+        &self.model
+    }
+
+    /// Sets the language new log rows are written in.
+    pub fn set_lang(&self, lang: Lang) {
+        self.chinese.store(lang == Lang::Zh, Ordering::Relaxed);
+    }
+
+    /// Why the capture stopped, if it did.
+    pub fn capture_error(&self) -> Option<String> {
+        self.capture_error.lock().clone()
+    }
+
+    /// Waits until every event the engine handed over is folded and
+    /// captured (call after the engine has stopped: the pump ends when the
+    /// engine's channel is closed and empty).
+    pub fn join(&mut self) {
+        if let Some(t) = self.pump.take() {
+            let _ = t.join();
+        }
+        if let Some(t) = self.capture.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for Pump {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pump")
+            .field("running", &self.pump.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn payload_len(ev: &Event) -> usize {
+    match &ev.kind {
+        EventKind::Received { bytes, .. } | EventKind::Sent { bytes, .. } => bytes.len(),
+        _ => 0,
+    }
+}
+
+/// The pump's loop: take batches, hand copies to the capture, fold.
+fn run(
+    source: EventSource,
+    model: SharedModel,
+    capture: Option<Sender<Vec<Event>>>,
+    repaint: RepaintAfter,
+    chinese: Arc<AtomicBool>,
+) {
+    let mut pending: VecDeque<Event> = VecDeque::new();
+    let mut pending_bytes = 0usize;
+    let mut engine_done = false;
+    let mut capture = capture;
+    loop {
+        // Take what the engine has: wait only when there is nothing to fold.
+        let wait = if pending.is_empty() {
+            Duration::from_millis(100)
+        } else {
+            Duration::ZERO
+        };
+        let mut wait = wait;
+        while pending_bytes < PENDING_MAX_BYTES {
+            match source.recv_timeout(wait) {
+                Ok(batch) => {
+                    if let Some(tx) = &capture
+                        && tx.send(batch.clone()).is_err()
+                    {
+                        // The writer is gone (it failed and said why).
+                        capture = None;
+                    }
+                    pending_bytes += batch.iter().map(payload_len).sum::<usize>();
+                    pending.extend(batch);
+                    wait = Duration::ZERO;
+                }
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => {
+                    engine_done = true;
+                    break;
+                }
+            }
+        }
+        if !pending.is_empty() {
+            // While the window lays out a frame, keep taking batches; wait
+            // for the lock only once the queue is full or the engine is done.
+            let guard = if pending_bytes >= PENDING_MAX_BYTES || engine_done {
+                Some(model.lock())
+            } else {
+                model.try_lock_for(Duration::from_millis(1))
+            };
+            if let Some(mut m) = guard {
+                i18n::set_lang(if chinese.load(Ordering::Relaxed) {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                });
+                pending_bytes -= fold_turn(&mut m, &mut pending);
+                MutexGuard::unlock_fair(m);
+                repaint(REPAINT_EVERY);
+            }
+        }
+        if engine_done && pending.is_empty() {
+            return;
+        }
+    }
+}
+
+/// Folds events into the model for at most [`HOLD_MAX`]; returns the
+/// payload bytes folded. The clock is read every 8 events, and after every
+/// large one (a bulk TCP read can take a good part of the budget alone).
+fn fold_turn(m: &mut Model, pending: &mut VecDeque<Event>) -> usize {
+    let start = Instant::now();
+    let mut bytes = 0;
+    let mut since_check = 0;
+    let mut n = 0u32;
+    while let Some(ev) = pending.pop_front() {
+        let len = payload_len(&ev);
+        bytes += len;
+        since_check += len;
+        m.apply(ev);
+        n += 1;
+        if n.is_multiple_of(8) || since_check >= 16 * 1024 {
+            since_check = 0;
+            if start.elapsed() >= HOLD_MAX {
+                break;
+            }
+        }
+    }
+    bytes
+}
+
+/// The capture writer's loop: every event, in order, each line whole;
+/// flushed whenever it has caught up. On a write error it says why once
+/// and keeps taking batches (so the pump never waits on a dead writer).
+fn write_capture(
+    mut writer: CaptureWriter,
+    batches: Receiver<Vec<Event>>,
+    error: Arc<Mutex<Option<String>>>,
+) {
+    let mut failed = false;
+    for batch in batches.iter() {
+        if failed {
+            continue;
+        }
+        let mut result = batch.iter().try_for_each(|ev| writer.write_event(ev));
+        if result.is_ok() && batches.is_empty() {
+            result = writer.flush();
+        }
+        if let Err(e) = result {
+            failed = true;
+            *error.lock() = Some(e.to_string());
+        }
+    }
+    if !failed && let Err(e) = writer.flush() {
+        *error.lock() = Some(e.to_string());
+    }
+}
