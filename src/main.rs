@@ -16,6 +16,29 @@ use sockbench::ui::fonts;
 /// The app id: the window's class and the settings directory's name.
 const APP_ID: &str = "sockbench";
 
+/// On SIGINT or SIGTERM the window closes as if its close button was
+/// clicked: settings saved, every socket closed and its last events in the
+/// capture. A second signal ends the process at once.
+fn close_on_signals(ctx: egui::Context) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new()
+        .name("sockbench-signals".into())
+        .spawn(move || {
+            let mut asked = false;
+            for signal in signals.forever() {
+                if asked {
+                    eprintln!("sockbench: second signal {signal}: exiting now");
+                    std::process::exit(128 + signal);
+                }
+                asked = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                ctx.request_repaint();
+            }
+        })?;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let capture = match &args.capture {
@@ -73,6 +96,7 @@ fn main() -> ExitCode {
                 settings.composer.encoding = encoding;
             }
             let ctx = cc.egui_ctx.clone();
+            close_on_signals(ctx.clone())?;
             // The pump asks for frames as it folds events in (capped rate).
             let engine = EngineHandle::spawn_headless()?;
             let mut app = WorkbenchApp::with_repaint(
