@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 /// One measured figure with its plain baseline from the same run.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     /// The benchmark, e.g. "TCP ingest".
     pub bench: String,

@@ -21,9 +21,107 @@ const REPLY: &[u8] = b"reply!";
 const GIVE_UP: Duration = Duration::from_secs(120);
 const SWARM_ENV: &str = "SOCKBENCH_SWARM";
 
+const CYCLES_ENV: &str = "SOCKBENCH_CLOSED_CYCLES";
+
+/// In a fresh process: `n` connect/hello/close cycles against a listener
+/// whose events the app's pump folds into a model (log cap 64 KiB, so log
+/// rows do not grow), then the RSS growth per closed connection, printed as
+/// `per_closed_bytes X` (the first 1,000 cycles warm up).
+fn closed_cycles_main(n: usize) -> i32 {
+    use sockbench::pump::Pump;
+    use std::sync::Arc;
+    let mut engine = EngineHandle::spawn_headless().expect("engine");
+    let shared = Arc::new(parking_lot::Mutex::new(Model::with_log_cap(64 * 1024)));
+    let spec = SocketSpec::TcpListen {
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        backlog: 4096,
+        reuse_addr: true,
+    };
+    let l = engine.open(spec.clone()).expect("open");
+    shared.lock().opening(l, &spec);
+    let mut pump = Pump::start(
+        engine.event_source(),
+        Arc::clone(&shared),
+        None,
+        Box::new(|_| {}),
+    )
+    .expect("pump");
+    let wait = |what: &str, f: &dyn Fn(&Model) -> bool| {
+        let deadline = Instant::now() + GIVE_UP;
+        while !f(&shared.lock()) {
+            assert!(
+                Instant::now() < deadline,
+                "closed cycles: gave up waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    };
+    wait("listening", &|m| {
+        m.sessions[&l].local.is_some_and(|a| a.port() != 0)
+    });
+    let addr = shared.lock().sessions[&l].local.expect("bound");
+    let closed = |m: &Model| {
+        m.sessions
+            .values()
+            .filter(|s| s.parent == Some(l) && s.state.is_closed())
+            .count()
+            + m.closed_removed as usize
+    };
+    let cycle = |count: usize| {
+        for _ in 0..count {
+            let mut c =
+                TcpStream::connect_timeout(&addr, Duration::from_secs(10)).expect("connect");
+            c.write_all(HELLO).expect("hello");
+        }
+    };
+    let warm = 1_000.min(n / 2);
+    cycle(warm);
+    wait("the warm-up closed", &|m| closed(m) >= warm);
+    std::thread::sleep(Duration::from_millis(200));
+    let rss0 = rss_bytes();
+    cycle(n - warm);
+    wait("every connection closed", &|m| closed(m) >= n);
+    std::thread::sleep(Duration::from_millis(200));
+    let rss1 = rss_bytes();
+    println!(
+        "per_closed_bytes {}",
+        rss1.saturating_sub(rss0) as f64 / (n - warm) as f64
+    );
+    println!(
+        "session_inline_bytes {}",
+        std::mem::size_of::<sockbench::model::session::Session>()
+    );
+    engine.shutdown();
+    pump.join();
+    0
+}
+
+/// Runs [`closed_cycles_main`] in a fresh process; its figures.
+fn closed_cycles(n: usize) -> Option<(f64, f64)> {
+    let exe = std::env::current_exe().ok()?;
+    let out = Command::new(exe)
+        .env_remove(ALONE_ENV)
+        .env(CYCLES_ENV, n.to_string())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let get = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    Some((get("per_closed_bytes ")?, get("session_inline_bytes ")?))
+}
+
 /// In the swarm process: connect `n` clients, say hello on each, read one
 /// reply on each, print "done", wait for a line on stdin, exit.
 pub fn child_main() -> Option<i32> {
+    if std::env::var_os(ALONE_ENV).is_some() {
+        return Some(alone_main());
+    }
+    if let Some(n) = std::env::var(CYCLES_ENV).ok().and_then(|v| v.parse().ok()) {
+        return Some(closed_cycles_main(n));
+    }
     let spec = std::env::var(SWARM_ENV).ok()?;
     let mut parts = spec.split_whitespace();
     let addr: SocketAddr = parts.next()?.parse().ok()?;
@@ -70,6 +168,7 @@ impl Swarm {
     fn start(addr: SocketAddr, n: usize) -> Swarm {
         let exe = std::env::current_exe().expect("bench binary path");
         let mut child = Command::new(exe)
+            .env_remove(ALONE_ENV)
             .env(SWARM_ENV, format!("{addr} {n}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -175,8 +274,48 @@ fn drain_until(
     }
 }
 
-/// The benchmark.
+const ALONE_ENV: &str = "SOCKBENCH_CONNECTIONS_ALONE";
+
+/// The benchmark, in a fresh process of its own: its RSS figures would read
+/// low after other benchmarks freed memory the allocator keeps.
 pub fn connections() -> Vec<Row> {
+    let failed = |why: String| {
+        vec![
+            Row::info("Connections", &format!("not measured: {why}"), 0.0, "")
+                .target("completes", false),
+        ]
+    };
+    let Ok(exe) = std::env::current_exe() else {
+        return failed("no path to the bench binary".into());
+    };
+    let out = match Command::new(exe)
+        .env(ALONE_ENV, "1")
+        .stderr(Stdio::inherit())
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => return failed(format!("cannot start it: {e}")),
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    match text
+        .lines()
+        .find_map(|l| l.strip_prefix("rows "))
+        .map(serde_json::from_str::<Vec<Row>>)
+    {
+        Some(Ok(rows)) => rows,
+        _ => failed(format!("the process said: {}", text.trim())),
+    }
+}
+
+/// In the process [`connections`] starts: run it, print the rows.
+fn alone_main() -> i32 {
+    let rows = connections_here();
+    println!("rows {}", serde_json::to_string(&rows).unwrap_or_default());
+    0
+}
+
+/// The benchmark itself.
+fn connections_here() -> Vec<Row> {
     const B: &str = "Connections";
     let limit = raise_nofile_limit();
     let mut n: usize = if quick() { 1_000 } else { 10_000 };
@@ -292,7 +431,7 @@ pub fn connections() -> Vec<Row> {
     rows.push(
         Row::info(
             B,
-            "RSS growth per connection (engine + UI model)",
+            "RSS growth per connection (engine + UI model), fresh process",
             per_conn / 1024.0,
             "KiB",
         )
@@ -336,5 +475,38 @@ pub fn connections() -> Vec<Row> {
         peer_closed as f64,
         "events",
     ));
+    // All kept: no more than the model's cap on closed sockets.
+    let cycles = if quick() {
+        3_000
+    } else {
+        sockbench::model::MAX_CLOSED
+    };
+    match closed_cycles(cycles) {
+        Some((per_closed, inline)) => {
+            rows.push(
+                Row::info(
+                    B,
+                    &format!(
+                        "RSS per closed connection kept, {cycles} connect/close cycles in a fresh process"
+                    ),
+                    per_closed,
+                    "bytes",
+                )
+                .target("≤ 512 B", per_closed <= 512.0),
+            );
+            rows.push(Row::info(
+                B,
+                "size_of::<Session>() (a socket's fixed part)",
+                inline,
+                "bytes",
+            ));
+        }
+        None => rows.push(Row::info(
+            B,
+            "RSS per closed connection kept: not measured (the child process failed)",
+            0.0,
+            "",
+        )),
+    }
     rows
 }

@@ -22,6 +22,14 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "抓包已停止：写入文件失败：{error}",
     ),
     ("Could not open {spec}: {error}", "无法打开 {spec}：{error}"),
+    (
+        "{n} older closed connections removed (at most {max} closed ones are kept)",
+        "已移除 {n} 个较早关闭的连接（最多保留 {max} 个已关闭的）",
+    ),
+    (
+        "Closed a while ago: only its counters and newest socket calls are kept",
+        "关闭已久：只保留了计数和最近的套接字调用",
+    ),
     // Socket kinds, states and why they closed.
     ("TCP listener", "TCP 监听"),
     ("TCP client", "TCP 客户端"),

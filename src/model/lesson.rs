@@ -136,6 +136,19 @@ impl Lesson {
         self.lines.push_back(line);
     }
 
+    /// Keeps only the newest `max` lines (the rest counted as omitted) and
+    /// forgets the kept sends: what a long-closed connection still needs.
+    pub fn compact(&mut self, max: usize) {
+        while self.lines.len() > max {
+            self.lines.pop_front();
+            self.omitted += 1;
+        }
+        self.lines.shrink_to_fit();
+        self.sends_not_kept += self.sent.len() as u64;
+        self.sent = Vec::new();
+        self.sent_bytes = 0;
+    }
+
     /// The lines kept, oldest first.
     pub fn lines(&self) -> impl DoubleEndedIterator<Item = &LessonLine> + ExactSizeIterator {
         self.lines.iter()

@@ -11,7 +11,7 @@ pub mod pygen;
 pub mod session;
 pub mod spec;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::SystemTime;
 
 use crate::codec::text::{ChunkText, TextEncoding};
@@ -21,11 +21,24 @@ use lesson::LessonLine;
 use log::{EntryKind, LogEntry, TrafficLog, unix_us};
 use session::{Session, SessionState};
 
+/// Closed sockets that keep every detail (their calls, recv/send
+/// boundaries, …); older closed ones keep a compact record.
+pub const KEEP_CLOSED_DETAILED: usize = 100;
+/// Closed sockets kept at most (connections, clients, UDP sockets; not
+/// listeners); past this the oldest are removed and counted in
+/// [`Model::closed_removed`].
+pub const MAX_CLOSED: usize = 10_000;
+
 /// Sockets and the log.
 #[derive(Debug, Default)]
 pub struct Model {
     /// Every socket not yet removed, by id.
     pub sessions: BTreeMap<SocketId, Session>,
+    /// Closed sockets (not listeners) in the order they closed, oldest
+    /// first (ids removed meanwhile are skipped when met).
+    pub(crate) closed_order: VecDeque<SocketId>,
+    /// Closed sockets removed because more than [`MAX_CLOSED`] were kept.
+    pub closed_removed: u64,
     /// The traffic log.
     pub log: TrafficLog,
     /// The encoding new sockets display with.
@@ -317,9 +330,14 @@ impl Model {
                     ));
                 }
                 let mut leftover = Vec::new();
+                let mut keep_in_order = false;
                 if let Some(s) = session {
                     s.state = SessionState::Closed(reason);
                     leftover = s.splitter.pending().to_vec();
+                    keep_in_order = s.kind != SocketKind::TcpListener;
+                }
+                if keep_in_order {
+                    self.note_closed(id);
                 }
                 if !leftover.is_empty() {
                     // Bytes held back for a character that never completed.
@@ -361,6 +379,29 @@ impl Model {
         true
     }
 
+    /// Keeps closed sockets bounded: the newest [`KEEP_CLOSED_DETAILED`]
+    /// in full, older ones compacted, and past [`MAX_CLOSED`] the oldest
+    /// removed (and counted).
+    fn note_closed(&mut self, id: SocketId) {
+        self.closed_order.push_back(id);
+        let n = self.closed_order.len();
+        if n > KEEP_CLOSED_DETAILED
+            && let Some(old) = self.closed_order.get(n - 1 - KEEP_CLOSED_DETAILED)
+            && let Some(s) = self.sessions.get_mut(old)
+            && !s.compacted
+        {
+            s.compact();
+        }
+        while self.closed_order.len() > MAX_CLOSED {
+            let Some(old) = self.closed_order.pop_front() else {
+                break;
+            };
+            if self.remove(old) {
+                self.closed_removed += 1;
+            }
+        }
+    }
+
     /// Sockets shown at the top level of the sidebar (not under a listener).
     pub fn top_level(&self) -> impl Iterator<Item = &Session> {
         self.sessions
@@ -379,3 +420,8 @@ impl Model {
         })
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+#[path = "closed_tests.rs"]
+mod closed_tests;

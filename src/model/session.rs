@@ -12,6 +12,9 @@ use crate::i18n::tr;
 use crate::model::lab::LabRecord;
 use crate::model::lesson::Lesson;
 
+/// Socket calls a compacted closed socket keeps (the newest).
+pub const COMPACT_CALL_LINES: usize = 8;
+
 /// Where a socket is in its life.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SessionState {
@@ -122,6 +125,9 @@ pub struct Session {
     pub table_state: Option<(SystemTime, Option<TcpState>)>,
     /// Tracks characters split across TCP reads.
     pub(crate) splitter: StreamSplitter,
+    /// Closed long enough ago that only a compact record is kept (see
+    /// [`Session::compact`]).
+    pub compacted: bool,
 }
 
 impl Session {
@@ -159,7 +165,21 @@ impl Session {
             tcp_info: None,
             table_state: None,
             splitter: StreamSplitter::new(encoding),
+            compacted: false,
         }
+    }
+
+    /// Drops what only a recently closed socket needs: its recv/send
+    /// boundaries, the sends kept for the Python program, all but the
+    /// newest [`COMPACT_CALL_LINES`] socket calls, the kernel samples.
+    pub fn compact(&mut self) {
+        self.lesson.compact(COMPACT_CALL_LINES);
+        self.lab = LabRecord::default();
+        self.splitter = StreamSplitter::new(self.encoding);
+        self.tcp_info = None;
+        self.table_state = None;
+        self.children.shrink_to_fit();
+        self.compacted = true;
     }
 
     /// A session for `spec`.

@@ -70,6 +70,18 @@ pub fn sidebar_ui(
         ui.label(RichText::new(tr("No sockets yet: open one above.")).weak());
         return actions;
     }
+    if model.closed_removed > 0 {
+        ui.label(
+            RichText::new(trf(
+                "{n} older closed connections removed (at most {max} closed ones are kept)",
+                &[
+                    ("n", &model.closed_removed),
+                    ("max", &crate::model::MAX_CLOSED),
+                ],
+            ))
+            .weak(),
+        );
+    }
     // (socket, indented) in display order: connections under their listener.
     let mut rows: Vec<(&Session, bool)> = Vec::with_capacity(model.sessions.len());
     for s in model.top_level() {
@@ -107,6 +119,14 @@ pub fn sidebar_ui(
 pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> {
     let mut actions = Vec::new();
     ui.heading(s.title());
+    if s.compacted {
+        ui.label(
+            RichText::new(tr(
+                "Closed a while ago: only its counters and newest socket calls are kept",
+            ))
+            .weak(),
+        );
+    }
     egui::Grid::new("socket-details")
         .num_columns(2)
         .striped(true)

@@ -1,0 +1,134 @@
+//! Closed sockets stay bounded: the newest in full, older ones compacted,
+//! past the cap the oldest removed and counted.
+
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use super::*;
+
+fn ev(id: u64, kind: EventKind) -> Event {
+    Event {
+        id: SocketId(id),
+        time: SystemTime::now(),
+        kind,
+    }
+}
+
+fn addr(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// A listener (#1) that accepted and closed `n` connections (#2 …), each
+/// after one recv and one call line.
+fn listener_with_closed(n: u64) -> Model {
+    let mut m = Model::default();
+    let spec = SocketSpec::TcpListen {
+        addr: addr(9000),
+        backlog: 128,
+        reuse_addr: true,
+    };
+    m.opening(SocketId(1), &spec);
+    m.apply(ev(
+        1,
+        EventKind::Listening {
+            local: addr(9000),
+            backlog: 128,
+        },
+    ));
+    for i in 0..n {
+        let id = i + 2;
+        m.apply(ev(
+            id,
+            EventKind::Accepted {
+                parent: SocketId(1),
+                local: addr(9000),
+                peer: addr(40000 + (i % 20000) as u16),
+            },
+        ));
+        m.apply(ev(
+            id,
+            EventKind::Received {
+                bytes: b"hello".to_vec(),
+                from: None,
+                truncated: false,
+            },
+        ));
+        m.apply(ev(
+            id,
+            EventKind::Closed {
+                reason: CloseReason::PeerClosed,
+                unsent_bytes: 0,
+            },
+        ));
+    }
+    m
+}
+
+#[test]
+fn the_newest_closed_keep_every_detail_and_older_ones_are_compacted() {
+    let n = KEEP_CLOSED_DETAILED as u64 + 10;
+    let m = listener_with_closed(n);
+    let compacted: Vec<u64> = m
+        .sessions
+        .values()
+        .filter(|s| s.compacted)
+        .map(|s| s.id.0)
+        .collect();
+    assert_eq!(compacted, (2..12).collect::<Vec<_>>(), "the ten oldest");
+    let old = &m.sessions[&SocketId(2)];
+    assert!(old.lab.recvs().is_empty());
+    assert!(old.lesson.lines().len() <= session::COMPACT_CALL_LINES);
+    assert_eq!(old.counters.bytes_in, 5, "counters stay");
+    assert!(matches!(
+        old.state,
+        SessionState::Closed(CloseReason::PeerClosed)
+    ));
+    let recent = &m.sessions[&SocketId(n + 1)];
+    assert!(!recent.compacted);
+    assert_eq!(recent.lab.recvs().len(), 1);
+    assert_eq!(m.closed_removed, 0);
+    assert!(
+        !m.sessions[&SocketId(1)].compacted,
+        "a listener is never compacted"
+    );
+}
+
+#[test]
+fn past_the_cap_the_oldest_closed_are_removed_and_counted() {
+    let n = MAX_CLOSED as u64 + 25;
+    let m = listener_with_closed(n);
+    assert_eq!(m.closed_removed, 25);
+    assert_eq!(m.sessions.len(), MAX_CLOSED + 1, "the listener and the cap");
+    assert!(!m.sessions.contains_key(&SocketId(2)), "the oldest went");
+    assert!(m.sessions.contains_key(&SocketId(27)));
+    let children = &m.sessions[&SocketId(1)].children;
+    assert_eq!(children.len(), MAX_CLOSED);
+    assert_eq!(children.first(), Some(&SocketId(27)));
+}
+
+#[test]
+fn a_socket_the_user_removed_is_not_counted_again() {
+    let mut m = listener_with_closed(3);
+    assert!(m.remove(SocketId(2)));
+    // Enough later closings to push #2's stale entry out of the order.
+    for i in 0..MAX_CLOSED as u64 {
+        let id = 100 + i;
+        m.apply(ev(
+            id,
+            EventKind::Accepted {
+                parent: SocketId(1),
+                local: addr(9000),
+                peer: addr(50000),
+            },
+        ));
+        m.apply(ev(
+            id,
+            EventKind::Closed {
+                reason: CloseReason::PeerClosed,
+                unsent_bytes: 0,
+            },
+        ));
+    }
+    // #3 and #4 were removed by the cap; #2 the user removed earlier.
+    assert_eq!(m.closed_removed, 2);
+}
