@@ -42,7 +42,7 @@ fn closed_cycles_main(n: usize) -> i32 {
     let mut pump = Pump::start(
         engine.event_source(),
         Arc::clone(&shared),
-        None,
+        Vec::new(),
         Box::new(|_| {}),
     )
     .expect("pump");

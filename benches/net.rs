@@ -259,7 +259,7 @@ fn tcp_engine(total: u64, retention: Retention) -> Res<(Measured, LogStats)> {
     let mut pump = Pump::start(
         engine.event_source(),
         Arc::clone(&shared),
-        None,
+        Vec::new(),
         Box::new(|_| {}),
     )
     .map_err(|e| format!("pump: {e}"))?;

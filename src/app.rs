@@ -93,7 +93,12 @@ impl WorkbenchApp {
             default_encoding: settings.display_encoding,
             ..Model::default()
         }));
-        let pump = Pump::start(engine.event_source(), Arc::clone(&model), capture, repaint)?;
+        let pump = Pump::start(
+            engine.event_source(),
+            Arc::clone(&model),
+            capture.into_iter().collect(),
+            repaint,
+        )?;
         pump.set_lang(settings.lang);
         Ok(WorkbenchApp {
             engine,

@@ -51,7 +51,21 @@ CAPTURE FILE (--capture):
   the exact bytes in lowercase hex; failures carry \"error\" and \"errno\"
   (like ECONNREFUSED); closes carry \"reason\" and \"unsent_bytes\".
 
+HEADLESS MODE (--headless):
+  The same engine without a window. One line per event on standard output:
+    2026-12-04T17:30:01.123456Z #2 received 127.0.0.1:9000 <- 127.0.0.1:53422 5 B \"hello\"
+  (data as its length and its text in --encoding, undecodable bytes as \\xNN),
+  or with --json the capture file's JSON lines. --capture works as with the
+  window. Ctrl+C or SIGTERM closes every socket, prints their last events
+  and exits; so does the close of the last open socket.
+  Exit codes: 0 stopped by a signal, or every socket closed without an
+  error; 1 every socket closed and one of them with an error (a bind or
+  connect that failed, a reset), or writing the output failed; 2 a wrong
+  command line, or a --capture file that already exists.
+
 EXAMPLES:
+  sockbench --headless --open tcp-listen:9000
+  sockbench --headless --json --open udp:9001 --capture session.jsonl
   sockbench --open tcp-listen:9000
   sockbench --open tcp-listen:0.0.0.0:9000 --open tcp-connect:127.0.0.1:9000
   sockbench --open tcp-listen:[::]:9000,backlog=16
@@ -87,6 +101,16 @@ pub struct Args {
     /// With --capture: add to the end of FILE if it exists.
     #[arg(long, requires = "capture")]
     pub append: bool,
+
+    /// Run without a window: print every event to standard output (text,
+    /// or JSON lines with --json) until Ctrl+C / SIGTERM, or until every
+    /// socket has closed. Needs at least one --open. Exit codes below.
+    #[arg(long)]
+    pub headless: bool,
+
+    /// With --headless: print the capture's JSON lines instead of text.
+    #[arg(long, requires = "headless")]
+    pub json: bool,
 
     /// Text encoding for showing received bytes and for sending text:
     /// utf-8, gbk, gb18030, big5, shift_jis or latin1 (ISO-8859-1).

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod codec;
 pub mod engine;
 pub mod frame_stats;
+pub mod headless;
 pub mod i18n;
 pub mod model;
 pub mod pump;

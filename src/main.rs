@@ -62,6 +62,14 @@ fn main() -> ExitCode {
         },
         None => None,
     };
+    if args.headless {
+        return sockbench::headless::run(sockbench::headless::Headless {
+            open: args.open,
+            json: args.json,
+            encoding: args.encoding.unwrap_or_default(),
+            capture,
+        });
+    }
     // A new capture file that stayed empty (the window never opened) is
     // not left behind.
     let new_capture = args.capture.clone().filter(|_| !args.append);

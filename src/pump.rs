@@ -59,25 +59,25 @@ pub struct Pump {
 }
 
 impl Pump {
-    /// Starts the pump on `source`, folding into `model` and writing to
-    /// `capture` if given.
+    /// Starts the pump on `source`, folding into `model` and writing every
+    /// event to each of `writers` (the capture file, the headless mode's
+    /// standard output) on the capture thread.
     pub fn start(
         source: EventSource,
         model: SharedModel,
-        capture: Option<CaptureWriter>,
+        writers: Vec<CaptureWriter>,
         repaint: RepaintAfter,
     ) -> io::Result<Self> {
         let capture_error = Arc::new(Mutex::new(None));
-        let (capture_tx, capture_thread) = match capture {
-            Some(writer) => {
-                let (tx, rx) = crossbeam_channel::bounded(CAPTURE_QUEUE);
-                let errors = Arc::clone(&capture_error);
-                let thread = std::thread::Builder::new()
-                    .name("sockbench-capture".into())
-                    .spawn(move || write_capture(writer, rx, errors))?;
-                (Some(tx), Some(thread))
-            }
-            None => (None, None),
+        let (capture_tx, capture_thread) = if writers.is_empty() {
+            (None, None)
+        } else {
+            let (tx, rx) = crossbeam_channel::bounded(CAPTURE_QUEUE);
+            let errors = Arc::clone(&capture_error);
+            let thread = std::thread::Builder::new()
+                .name("sockbench-capture".into())
+                .spawn(move || write_capture(writers, rx, errors))?;
+            (Some(tx), Some(thread))
         };
         let m = Arc::clone(&model);
         let chinese = Arc::new(AtomicBool::new(false));
@@ -226,11 +226,12 @@ fn fold_turn(m: &mut Model, pending: &mut VecDeque<Event>) -> usize {
     bytes
 }
 
-/// The capture writer's loop: every event, in order, each line whole;
-/// flushed whenever it has caught up. On a write error it says why once
-/// and keeps taking batches (so the pump never waits on a dead writer).
+/// The capture writer's loop: every event to every writer, in order, each
+/// line whole; flushed whenever it has caught up. On a write error it says
+/// why once and keeps taking batches (so the pump never waits on a dead
+/// writer).
 fn write_capture(
-    mut writer: CaptureWriter,
+    mut writers: Vec<CaptureWriter>,
     batches: Receiver<Vec<Event>>,
     error: Arc<Mutex<Option<String>>>,
 ) {
@@ -239,16 +240,18 @@ fn write_capture(
         if failed {
             continue;
         }
-        let mut result = batch.iter().try_for_each(|ev| writer.write_event(ev));
+        let mut result = writers
+            .iter_mut()
+            .try_for_each(|w| batch.iter().try_for_each(|ev| w.write_event(ev)));
         if result.is_ok() && batches.is_empty() {
-            result = writer.flush();
+            result = writers.iter_mut().try_for_each(CaptureWriter::flush);
         }
         if let Err(e) = result {
             failed = true;
             *error.lock() = Some(e.to_string());
         }
     }
-    if !failed && let Err(e) = writer.flush() {
+    if !failed && let Err(e) = writers.iter_mut().try_for_each(CaptureWriter::flush) {
         *error.lock() = Some(e.to_string());
     }
 }

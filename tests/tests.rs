@@ -5,6 +5,7 @@
 
 mod engine;
 mod faults;
+mod headless;
 mod lesson;
 mod pump;
 mod ui;

@@ -60,6 +60,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
+use crate::codec::text::TextEncoding;
 use crate::engine::{CloseReason, Event, EventKind, NetError, SockOption, SocketId};
 
 /// Writes engine events to a capture file, one JSON object per line.
@@ -72,6 +73,8 @@ pub struct CaptureWriter {
     out: BufWriter<Box<dyn Write + Send>>,
     ends: HashMap<SocketId, Ends>,
     lines: u64,
+    /// `None`: JSON lines; else readable text, data shown in this encoding.
+    text: Option<TextEncoding>,
 }
 
 /// What is known of a socket's two ends.
@@ -114,7 +117,18 @@ impl CaptureWriter {
             out: BufWriter::with_capacity(64 * 1024, w),
             ends: HashMap::new(),
             lines: 0,
+            text: None,
         }
+    }
+
+    /// Writes readable text instead of JSON: one line per event, with the
+    /// time, the socket, the event, its addresses, its other fields as
+    /// `key=value`, and data as its length and its text in `encoding`
+    /// (undecodable bytes as `\xNN`), e.g.
+    /// `2026-12-04T17:30:01.123456Z #2 received 127.0.0.1:9000 <- 127.0.0.1:53422 5 B "hello"`.
+    pub fn text(mut self, encoding: TextEncoding) -> Self {
+        self.text = Some(encoding);
+        self
     }
 
     /// How many lines have been written.
@@ -129,7 +143,11 @@ impl CaptureWriter {
             return Ok(());
         }
         let ends = self.learn(ev);
-        write_line(&mut self.out, &fields(ev, ends.local, ends.peer))?;
+        let f = fields(ev, ends.local, ends.peer);
+        match self.text {
+            None => write_line(&mut self.out, &f)?,
+            Some(encoding) => write_text_line(&mut self.out, ev, &f, encoding)?,
+        }
         self.lines += 1;
         if matches!(ev.kind, EventKind::Closed { .. }) {
             self.ends.remove(&ev.id);
@@ -181,6 +199,59 @@ pub fn event_to_json(ev: &Event, local: Option<SocketAddr>, peer: Option<SocketA
 }
 
 /// Writes `{"k":v,...}\n` keeping the fields' order.
+/// One event as a line of readable text (see [`CaptureWriter::text`]).
+fn write_text_line(
+    out: &mut impl Write,
+    ev: &Event,
+    fields: &[(&'static str, Value)],
+    encoding: TextEncoding,
+) -> io::Result<()> {
+    let get = |k: &str| fields.iter().find(|(key, _)| *key == k).map(|(_, v)| v);
+    let plain = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut line = String::with_capacity(128);
+    if let Some(t) = get("time") {
+        line.push_str(&plain(t));
+    }
+    line.push_str(&format!(" {} {}", ev.id, ev.kind.name()));
+    if let EventKind::Call { call, result } = &ev.kind {
+        match result {
+            Ok(r) => line.push_str(&format!(" {call} -> {r}\n")),
+            Err(e) => line.push_str(&format!(" {call} -> {}\n", e.message)),
+        }
+        return out.write_all(line.as_bytes());
+    }
+    let (local, peer) = (get("local").map(plain), get("peer").map(plain));
+    let arrow = match ev.kind {
+        EventKind::Received { .. } => " <- ",
+        EventKind::Sent { .. } => " -> ",
+        _ => " peer ",
+    };
+    match (local, peer) {
+        (Some(l), Some(p)) => line.push_str(&format!(" {l}{arrow}{p}")),
+        (Some(l), None) => line.push_str(&format!(" {l}")),
+        (None, Some(p)) => line.push_str(&format!("{arrow}{p}")),
+        (None, None) => {}
+    }
+    for (k, v) in fields {
+        if matches!(
+            *k,
+            "time" | "unix_us" | "socket" | "event" | "local" | "peer" | "hex" | "len"
+        ) {
+            continue;
+        }
+        line.push_str(&format!(" {k}={}", plain(v)));
+    }
+    if let EventKind::Received { bytes, .. } | EventKind::Sent { bytes, .. } = &ev.kind {
+        let text = crate::codec::text::decode_display(encoding, bytes);
+        line.push_str(&format!(" {} B {:?}", bytes.len(), text));
+    }
+    line.push('\n');
+    out.write_all(line.as_bytes())
+}
+
 fn write_line(out: &mut impl Write, fields: &[(&'static str, Value)]) -> io::Result<()> {
     out.write_all(b"{")?;
     for (i, (k, v)) in fields.iter().enumerate() {
