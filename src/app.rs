@@ -145,6 +145,14 @@ impl WorkbenchApp {
                 Ok(())
             }
             Action::Send { id, bytes, to } => self.engine.send(id, bytes, to),
+            Action::SendEvery {
+                id,
+                bytes,
+                to,
+                every,
+                count,
+            } => self.engine.send_every(id, bytes, to, every, count),
+            Action::StopSending(id) => self.engine.stop_sending(id),
             Action::Close { id, how } => self.engine.close(id, how),
             Action::Remove(id) => {
                 if self.model.lock().remove(id) && self.selected == Some(id) {
@@ -276,8 +284,8 @@ impl WorkbenchApp {
             });
         egui::Panel::bottom("composer")
             .resizable(true)
-            .default_size(150.0)
-            .min_size(120.0)
+            .default_size(180.0)
+            .min_size(150.0)
             .show(ui, |ui| {
                 ui.add_space(4.0);
                 let framing = self.settings.lab.framing().ok();

@@ -7,6 +7,7 @@ mod engine;
 mod faults;
 mod headless;
 mod lesson;
+mod periodic;
 mod pump;
 mod ui;
 mod ui_faults;

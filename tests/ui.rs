@@ -312,3 +312,28 @@ fn settings_saved_before_the_language_existed_still_load() {
     let back: Settings = serde_json::from_str(&serde_json::to_string(&zh).unwrap()).unwrap();
     assert_eq!(back.lang, Lang::Zh);
 }
+
+#[test]
+fn a_periodic_send_is_started_and_reported_in_the_composer() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let (client, accepted) = open_client(&mut h, port);
+    type_into(&mut h, "Payload", "tick");
+    h.state_mut().settings.composer.every_ms = 5;
+    h.state_mut().settings.composer.every_count = 3;
+    h.run();
+    h.get_by_label("Start periodic send").click();
+    run_until(&mut h, "three ticks to arrive", |a| {
+        received_on(a, accepted) == "tick".repeat(3).as_bytes()
+    });
+    run_until(&mut h, "the periodic send to end", |a| {
+        a.model().sessions[&client]
+            .periodic
+            .is_some_and(|p| !p.running && p.sent == 3)
+    });
+    assert!(
+        h.query_by_label_contains("every 5 ms: 3 sent").is_some(),
+        "the composer shows where it stands"
+    );
+    assert!(h.query_by_label("Start periodic send").is_some());
+}

@@ -220,6 +220,64 @@ impl TcpState {
     }
 }
 
+/// Where a periodic send stands (see [`Command::SendEvery`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodicStatus {
+    /// The period.
+    pub every: Duration,
+    /// How many sends were asked for (`None`: until stopped).
+    pub count: Option<u64>,
+    /// Ticks sent so far.
+    pub sent: u64,
+    /// Ticks that passed while the engine was late, not sent (no bursts).
+    pub missed: u64,
+    /// Time since it started.
+    pub elapsed: Duration,
+    /// Whether it goes on.
+    pub running: bool,
+    /// Why it stopped, if it stopped before its count.
+    pub stopped: Option<PeriodicStop>,
+}
+
+impl PeriodicStatus {
+    /// Sends per second achieved so far (the first send goes at the
+    /// start, so `n` sends span `n - 1` periods).
+    pub fn rate(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 && self.sent > 1 {
+            (self.sent - 1) as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Why a periodic send stopped early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodicStop {
+    /// The user stopped it.
+    ByUser,
+    /// The socket closed.
+    SocketClosed,
+    /// The connection's send queue was full: the peer does not read.
+    QueueFull,
+    /// The socket cannot send (a listener with no client, a UDP socket
+    /// without a destination, a client not connected).
+    CannotSend,
+}
+
+impl PeriodicStop {
+    /// A short machine name, used in captures.
+    pub fn name(self) -> &'static str {
+        match self {
+            PeriodicStop::ByUser => "by_user",
+            PeriodicStop::SocketClosed => "socket_closed",
+            PeriodicStop::QueueFull => "queue_full",
+            PeriodicStop::CannotSend => "cannot_send",
+        }
+    }
+}
+
 /// What the kernel says about a TCP socket (`getsockopt(TCP_INFO)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TcpInfo {
@@ -281,6 +339,30 @@ pub enum Command {
         id: SocketId,
         /// The new setting.
         option: SockOption,
+    },
+    /// Send `bytes` every `every` (1 ms at least), `count` times or until
+    /// [`Command::StopSending`] (replacing any periodic send already
+    /// running on this socket). To a listener: to every connection it
+    /// has at each tick. Timed by the engine: the ticks keep to a fixed
+    /// grid, a late tick is sent once and the ones it overran are counted
+    /// as missed (never sent in a burst). Reported by
+    /// [`EventKind::Periodic`].
+    SendEvery {
+        /// The socket to send on.
+        id: SocketId,
+        /// The exact bytes of each send.
+        bytes: Vec<u8>,
+        /// UDP destination; ignored for TCP.
+        to: Option<SocketAddr>,
+        /// The period.
+        every: Duration,
+        /// How many sends; `None`: until stopped.
+        count: Option<u64>,
+    },
+    /// Stop the periodic send of a socket.
+    StopSending {
+        /// The socket.
+        id: SocketId,
     },
     /// Ask the kernel for a TCP socket's state; answered by
     /// [`EventKind::TcpInfo`] (nothing for UDP or a closed socket).
@@ -449,6 +531,8 @@ pub enum EventKind {
     /// The kernel's TCP table's state for a connection (`None`: no record
     /// left), asked for by [`Command::QueryKernelState`].
     KernelState(Option<TcpState>),
+    /// A periodic send started, goes on (once a second), or stopped.
+    Periodic(PeriodicStatus),
     /// The socket is closed and gone from the engine.
     Closed {
         /// Why.
@@ -478,6 +562,7 @@ impl EventKind {
             EventKind::Configured(_) => "configured",
             EventKind::TcpInfo(_) => "tcp_info",
             EventKind::KernelState(_) => "kernel_state",
+            EventKind::Periodic(_) => "periodic",
             EventKind::Closed { .. } => "closed",
         }
     }

@@ -6,6 +6,7 @@
 
 mod error;
 mod message;
+mod periodic;
 mod reactor;
 mod sock_diag;
 mod tcp;
@@ -27,9 +28,10 @@ pub use error::{NetError, NetOp, errno_name};
 pub use message::{
     CloseHow, CloseReason, Command, DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RCVBUF_BYTES,
     DEFAULT_UDP_RECV_BYTES, Event, EventKind, MAX_RECV_SIZE, MAX_SEND_QUEUE_BYTES,
-    MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, SockOption, SocketId, SocketKind, SocketSpec,
-    TcpInfo, TcpState,
+    MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, PeriodicStatus, PeriodicStop, SockOption,
+    SocketId, SocketKind, SocketSpec, TcpInfo, TcpState,
 };
+pub use periodic::MIN_PERIOD;
 
 /// How many commands may wait for the engine.
 const COMMAND_CAPACITY: usize = 4096;
@@ -140,6 +142,30 @@ impl EngineHandle {
         to: Option<SocketAddr>,
     ) -> Result<(), EngineError> {
         self.command(Command::Send { id, bytes, to })
+    }
+
+    /// Sends `bytes` every `every`, `count` times or until stopped (see
+    /// [`Command::SendEvery`]).
+    pub fn send_every(
+        &self,
+        id: SocketId,
+        bytes: Vec<u8>,
+        to: Option<SocketAddr>,
+        every: Duration,
+        count: Option<u64>,
+    ) -> Result<(), EngineError> {
+        self.command(Command::SendEvery {
+            id,
+            bytes,
+            to,
+            every,
+            count,
+        })
+    }
+
+    /// Stops the periodic send of a socket.
+    pub fn stop_sending(&self, id: SocketId) -> Result<(), EngineError> {
+        self.command(Command::StopSending { id })
     }
 
     /// Closes, half-closes or resets a socket.

@@ -13,7 +13,10 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError};
 use mio::{Events, Interest, Poll, Token};
 
 use super::error::{NetError, NetOp};
-use super::message::{CloseHow, CloseReason, Command, Event, EventKind, SocketId, SocketSpec};
+use super::message::{
+    CloseHow, CloseReason, Command, Event, EventKind, PeriodicStop, SocketId, SocketSpec,
+};
+use super::periodic::{self, Periodic};
 use super::tcp::{self, Connecting, Listener, Stream};
 use super::timer::{TimerKind, Timers};
 use super::udp::{self, Udp};
@@ -165,8 +168,10 @@ pub(crate) struct Reactor {
     /// Sockets that may have more to read (edge-triggered readiness not yet
     /// drained to `WouldBlock`).
     pending_reads: VecDeque<SocketId>,
-    /// Every deadline: connects that give up, accept retries.
+    /// Every deadline: connects that give up, accept retries, periodic sends.
     pub(crate) timers: Timers,
+    /// The periodic sends running, by socket.
+    pub(crate) periodic: HashMap<SocketId, Periodic>,
     buf: Vec<u8>,
 }
 
@@ -198,6 +203,7 @@ impl Reactor {
             sockets: HashMap::new(),
             pending_reads: VecDeque::new(),
             timers: Timers::default(),
+            periodic: HashMap::new(),
             buf: vec![0; udp::MAX_RECV_BYTES.max(super::DEFAULT_TCP_READ_BYTES)],
         }
     }
@@ -302,6 +308,14 @@ impl Reactor {
                 }
             }
             Command::Resolved { id, result } => self.resolved(id, result),
+            Command::SendEvery {
+                id,
+                bytes,
+                to,
+                every,
+                count,
+            } => periodic::start(self, id, bytes, to, every, count),
+            Command::StopSending { id } => periodic::stop(self, id, PeriodicStop::ByUser),
             Command::Shutdown { .. } => {}
         }
     }
@@ -512,12 +526,14 @@ impl Reactor {
                     l.retry = None;
                     tcp::accept_all(self, due.id);
                 }
+                (TimerKind::Periodic, _) => periodic::tick(self, due.id, due.key),
                 _ => {}
             }
         }
     }
 
-    fn send(&mut self, id: SocketId, bytes: Vec<u8>, to: Option<std::net::SocketAddr>) {
+    /// Sends on socket `id` (to every client of a listener).
+    pub(crate) fn send(&mut self, id: SocketId, bytes: Vec<u8>, to: Option<std::net::SocketAddr>) {
         match self.sockets.get_mut(&id) {
             Some(Sock::Stream(_)) => tcp::send(self, id, bytes),
             Some(Sock::Udp(_)) => udp::send(self, id, bytes, to),
@@ -645,6 +661,7 @@ impl Reactor {
 
     /// Drops the socket (closing it) and reports `Closed`.
     pub(crate) fn close_with(&mut self, id: SocketId, reason: CloseReason, unsent_bytes: usize) {
+        periodic::stop(self, id, PeriodicStop::SocketClosed);
         if let Some(sock) = self.sockets.remove(&id) {
             if !matches!(sock, Sock::Resolving) {
                 self.call(id, "s.close()".into(), Ok("ok".into()));

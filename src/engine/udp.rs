@@ -36,6 +36,11 @@ pub(crate) struct Udp {
 }
 
 impl Udp {
+    /// Whether a send without a destination has somewhere to go.
+    pub(crate) fn has_default_peer(&self) -> bool {
+        self.default_peer.is_some()
+    }
+
     /// Bytes queued and not yet sent.
     pub(crate) fn queued_bytes(&self) -> usize {
         self.queued

@@ -26,6 +26,31 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "{n} older closed connections removed (at most {max} closed ones are kept)",
         "已移除 {n} 个较早关闭的连接（最多保留 {max} 个已关闭的）",
     ),
+    ("done", "完成"),
+    ("Every (ms)", "间隔（毫秒）"),
+    (
+        "The period of a periodic send, 1 ms at least",
+        "定时发送的间隔，至少 1 毫秒",
+    ),
+    ("Count (0: until stopped)", "次数（0：直到停止）"),
+    ("Stop periodic send", "停止定时发送"),
+    ("Start periodic send", "开始定时发送"),
+    (
+        "every {ms} ms: {sent} sent, {rate}/s, {missed} ticks missed",
+        "每 {ms} 毫秒：已发送 {sent} 次，{rate} 次/秒，错过 {missed} 次",
+    ),
+    ("stopped", "已停止"),
+    ("the socket closed", "套接字已关闭"),
+    (
+        "the send queue is full: the peer is not reading",
+        "发送队列已满：对端没有在读取",
+    ),
+    ("the socket cannot send now", "该套接字现在无法发送"),
+    (
+        "periodic send ended ({why}): {sent} sent, {missed} ticks missed, {rate}/s",
+        "定时发送结束（{why}）：已发送 {sent} 次，错过 {missed} 次，{rate} 次/秒",
+    ),
+    ("sending every {ms} ms", "每 {ms} 毫秒发送一次"),
     (
         "Closed a while ago: only its counters and newest socket calls are kept",
         "关闭已久：只保留了计数和最近的套接字调用",

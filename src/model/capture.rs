@@ -347,6 +347,16 @@ fn fields(
             }
         },
         EventKind::TcpInfo(_) | EventKind::KernelState(_) => {}
+        EventKind::Periodic(p) => {
+            f.push(("every_ms", Value::from(p.every.as_secs_f64() * 1e3)));
+            f.push(("count", p.count.map_or(Value::Null, Value::from)));
+            f.push(("sent", Value::from(p.sent)));
+            f.push(("missed", Value::from(p.missed)));
+            f.push(("running", Value::from(p.running)));
+            if let Some(why) = p.stopped {
+                f.push(("stopped", Value::from(why.name())));
+            }
+        }
         EventKind::Connecting { .. }
         | EventKind::Connected { .. }
         | EventKind::PeerClosed

@@ -15,7 +15,9 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::SystemTime;
 
 use crate::codec::text::{ChunkText, TextEncoding};
-use crate::engine::{CloseReason, Event, EventKind, SockOption, SocketId, SocketKind, SocketSpec};
+use crate::engine::{
+    CloseReason, Event, EventKind, PeriodicStop, SockOption, SocketId, SocketKind, SocketSpec,
+};
 use crate::i18n::{tr, trf};
 use lesson::LessonLine;
 use log::{EntryKind, LogEntry, TrafficLog, unix_us};
@@ -278,6 +280,43 @@ impl Model {
                 };
                 self.log
                     .push_message(time, id, EntryKind::Configured, None, msg);
+            }
+            EventKind::Periodic(status) => {
+                let first = session
+                    .as_ref()
+                    .is_none_or(|s| s.periodic.is_none_or(|p| !p.running));
+                if let Some(s) = session {
+                    s.periodic = Some(status);
+                }
+                let ms = status.every.as_secs_f64() * 1e3;
+                let msg = if !status.running {
+                    let why = match status.stopped {
+                        None => tr("done"),
+                        Some(PeriodicStop::ByUser) => tr("stopped"),
+                        Some(PeriodicStop::SocketClosed) => tr("the socket closed"),
+                        Some(PeriodicStop::QueueFull) => {
+                            tr("the send queue is full: the peer is not reading")
+                        }
+                        Some(PeriodicStop::CannotSend) => tr("the socket cannot send now"),
+                    };
+                    Some(trf(
+                        "periodic send ended ({why}): {sent} sent, {missed} ticks missed, {rate}/s",
+                        &[
+                            ("why", &why),
+                            ("sent", &status.sent),
+                            ("missed", &status.missed),
+                            ("rate", &format!("{:.1}", status.rate())),
+                        ],
+                    ))
+                } else if first {
+                    Some(trf("sending every {ms} ms", &[("ms", &ms)]))
+                } else {
+                    None
+                };
+                if let Some(msg) = msg {
+                    self.log
+                        .push_message(time, id, EntryKind::Configured, None, msg);
+                }
             }
             EventKind::TcpInfo(info) => {
                 if let Some(s) = session {

@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use crate::codec::text::{StreamSplitter, TextEncoding};
 use std::time::SystemTime;
 
-use crate::engine::{CloseReason, SocketId, SocketKind, SocketSpec, TcpInfo, TcpState};
+use crate::engine::{
+    CloseReason, PeriodicStatus, SocketId, SocketKind, SocketSpec, TcpInfo, TcpState,
+};
 use crate::engine::{DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RECV_BYTES};
 use crate::i18n::tr;
 use crate::model::lab::LabRecord;
@@ -125,6 +127,8 @@ pub struct Session {
     pub table_state: Option<(SystemTime, Option<TcpState>)>,
     /// Tracks characters split across TCP reads.
     pub(crate) splitter: StreamSplitter,
+    /// The periodic send on it, as the engine last reported it.
+    pub periodic: Option<PeriodicStatus>,
     /// Closed long enough ago that only a compact record is kept (see
     /// [`Session::compact`]).
     pub compacted: bool,
@@ -165,6 +169,7 @@ impl Session {
             tcp_info: None,
             table_state: None,
             splitter: StreamSplitter::new(encoding),
+            periodic: None,
             compacted: false,
         }
     }

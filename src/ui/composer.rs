@@ -61,6 +61,10 @@ pub struct Composer {
     pub repeat: u32,
     /// Put the lab's framing header (or delimiter) around each payload.
     pub add_header: bool,
+    /// The period of a periodic send, in milliseconds.
+    pub every_ms: u32,
+    /// How many sends a periodic send makes (0: until stopped).
+    pub every_count: u64,
 }
 
 impl Default for Composer {
@@ -79,6 +83,8 @@ impl Default for Composer {
             struct_format: "!HI10s".into(),
             repeat: 1,
             add_header: false,
+            every_ms: 1000,
+            every_count: 0,
         }
     }
 }
@@ -379,6 +385,71 @@ pub fn composer_ui(
             });
         });
     });
+
+    // Periodic send, timed by the engine.
+    let periodic = target
+        .and_then(|id| model.sessions.get(&id))
+        .and_then(|s| s.periodic)
+        .filter(|p| p.running);
+    let mut start_periodic = false;
+    let mut stop_periodic = false;
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label(tr("Every (ms)"));
+        ui.add(egui::DragValue::new(&mut c.every_ms).range(1..=86_400_000))
+            .labelled_by(l.id)
+            .on_hover_text(tr("The period of a periodic send, 1 ms at least"));
+        let l = ui.label(tr("Count (0: until stopped)"));
+        ui.add(egui::DragValue::new(&mut c.every_count).range(0..=u64::MAX))
+            .labelled_by(l.id);
+        if periodic.is_some() {
+            stop_periodic = ui.button(tr("Stop periodic send")).clicked();
+        } else {
+            start_periodic = ui.button(tr("Start periodic send")).clicked();
+        }
+        if let Some(p) = target
+            .and_then(|id| model.sessions.get(&id))
+            .and_then(|s| s.periodic)
+        {
+            let text = trf(
+                "every {ms} ms: {sent} sent, {rate}/s, {missed} ticks missed",
+                &[
+                    ("ms", &(p.every.as_secs_f64() * 1e3)),
+                    ("sent", &p.sent),
+                    ("rate", &format!("{:.1}", p.rate())),
+                    ("missed", &p.missed),
+                ],
+            );
+            ui.label(RichText::new(text).weak());
+        }
+    });
+    if stop_periodic && let Some(id) = target {
+        return vec![Action::StopSending(id)];
+    }
+    if start_periodic {
+        match c.prepare(model, target, framing) {
+            Ok(actions) => {
+                c.error = None;
+                c.remember();
+                let every = std::time::Duration::from_millis(u64::from(c.every_ms.max(1)));
+                let count = (c.every_count > 0).then_some(c.every_count);
+                return actions
+                    .into_iter()
+                    .take(1)
+                    .filter_map(|a| match a {
+                        Action::Send { id, bytes, to } => Some(Action::SendEvery {
+                            id,
+                            bytes,
+                            to,
+                            every,
+                            count,
+                        }),
+                        _ => None,
+                    })
+                    .collect();
+            }
+            Err(e) => c.error = Some(e),
+        }
+    }
 
     // A preview of the exact bytes, for payloads small enough to check live.
     if c.error.is_none() && !c.text.is_empty() && c.text.len() <= PREVIEW_MAX_INPUT {

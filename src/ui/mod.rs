@@ -30,6 +30,21 @@ pub enum Action {
         /// UDP destination.
         to: Option<SocketAddr>,
     },
+    /// Send bytes every `every`, `count` times (`None`: until stopped).
+    SendEvery {
+        /// Where.
+        id: SocketId,
+        /// What.
+        bytes: Vec<u8>,
+        /// UDP destination.
+        to: Option<SocketAddr>,
+        /// The period.
+        every: std::time::Duration,
+        /// How many sends.
+        count: Option<u64>,
+    },
+    /// Stop a periodic send.
+    StopSending(SocketId),
     /// Close a socket.
     Close {
         /// Which.
