@@ -2,7 +2,8 @@
 //! same run, on loopback. Prints a table and writes `target/bench.json`.
 //!
 //! `cargo bench -- NAME` runs only the benchmarks whose name contains NAME
-//! (tcp, udp, latency, connections, ui, window; window needs Xvfb). `SOCKBENCH_QUICK=1` shrinks every
+//! (tcp, udp, latency, connections, periodic, ui, window; window needs
+//! Xvfb). `SOCKBENCH_QUICK=1` shrinks every
 //! size, to check the harness rather than to measure.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -10,6 +11,7 @@
 mod common;
 mod conns;
 mod net;
+mod periodic;
 mod ui_load;
 mod window;
 
@@ -30,12 +32,13 @@ fn main() {
     // The UI benchmark goes first: it measures memory per log row from RSS,
     // which memory freed (but kept by the allocator) by an earlier
     // benchmark would hide.
-    let benches: [(&str, Bench); 6] = [
+    let benches: [(&str, Bench); 7] = [
         ("ui", ui_load::ui_under_load),
         ("tcp", net::tcp_ingest),
         ("udp", net::udp_ingest),
         ("latency", net::latency),
         ("connections", conns::connections),
+        ("periodic", periodic::periodic),
         ("window", window::window),
     ];
     for (name, run) in benches {

@@ -11,6 +11,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError};
 use mio::{Events, Interest, Poll, Token};
+use nix::sys::time::TimeSpec;
+use nix::sys::timerfd::{ClockId, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags};
+use std::os::fd::AsFd;
 
 use super::error::{NetError, NetOp};
 use super::message::{
@@ -24,6 +27,12 @@ use super::{RepaintFn, Shared};
 
 /// The token of the waker that signals new commands.
 pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
+/// The token of the timer descriptor that wakes the loop for a near timer.
+const TIMER_TOKEN: Token = Token(usize::MAX - 1);
+/// Timers closer than this are woken by the timer descriptor (to the
+/// microsecond); `epoll_wait` alone counts in whole milliseconds, which
+/// made a 1 ms periodic send miss one tick in nine.
+const PRECISE_TIMER_WITHIN: Duration = Duration::from_millis(50);
 /// A batch is handed over once it holds this many events...
 const BATCH_MAX_EVENTS: usize = 4096;
 /// ...or this many payload bytes.
@@ -172,6 +181,9 @@ pub(crate) struct Reactor {
     pub(crate) timers: Timers,
     /// The periodic sends running, by socket.
     pub(crate) periodic: HashMap<SocketId, Periodic>,
+    /// Wakes the loop for a near timer (`None` if it could not be made:
+    /// then timers are only as precise as `epoll_wait`'s milliseconds).
+    timerfd: Option<TimerFd>,
     buf: Vec<u8>,
 }
 
@@ -204,12 +216,35 @@ impl Reactor {
             pending_reads: VecDeque::new(),
             timers: Timers::default(),
             periodic: HashMap::new(),
+            timerfd: None,
             buf: vec![0; udp::MAX_RECV_BYTES.max(super::DEFAULT_TCP_READ_BYTES)],
+        }
+    }
+
+    /// Makes and registers the timer descriptor; without one, timers still
+    /// work, to the millisecond.
+    fn make_timerfd(&mut self) {
+        use std::os::fd::AsRawFd;
+        let Ok(t) = TimerFd::new(
+            ClockId::CLOCK_MONOTONIC,
+            TimerFlags::TFD_NONBLOCK | TimerFlags::TFD_CLOEXEC,
+        ) else {
+            return;
+        };
+        let fd = t.as_fd().as_raw_fd();
+        let registered = self.poll.registry().register(
+            &mut mio::unix::SourceFd(&fd),
+            TIMER_TOKEN,
+            Interest::READABLE,
+        );
+        if registered.is_ok() {
+            self.timerfd = Some(t);
         }
     }
 
     /// The loop. Returns on [`Command::Shutdown`] or when the UI is gone.
     pub(crate) fn run(mut self) {
+        self.make_timerfd();
         let mut events = Events::with_capacity(1024);
         loop {
             let timeout = self.poll_timeout();
@@ -227,6 +262,13 @@ impl Reactor {
             }
             for ev in events.iter() {
                 if ev.token() == WAKER_TOKEN {
+                    continue;
+                }
+                if ev.token() == TIMER_TOKEN {
+                    // Read the expiry count, or no new edge would come.
+                    if let Some(t) = &self.timerfd {
+                        let _ = t.wait();
+                    }
                     continue;
                 }
                 self.on_ready(SocketId(ev.token().0 as u64), ev);
@@ -251,9 +293,25 @@ impl Reactor {
             // The UI wakes us when it drains; this is only a safety net.
             return Some(STALL_RETRY);
         }
-        self.timers
+        let wait = self
+            .timers
             .next_deadline()
-            .map(|d| d.saturating_duration_since(Instant::now()))
+            .map(|d| d.saturating_duration_since(Instant::now()))?;
+        if wait.is_zero() {
+            return Some(Duration::ZERO);
+        }
+        if wait < PRECISE_TIMER_WITHIN
+            && let Some(t) = &self.timerfd
+            && t.set(
+                Expiration::OneShot(TimeSpec::from_duration(wait)),
+                TimerSetTimeFlags::empty(),
+            )
+            .is_ok()
+        {
+            // The descriptor wakes the loop in time; this is a safety net.
+            return Some(wait + Duration::from_millis(1));
+        }
+        Some(wait)
     }
 
     /// Hands the batch over and requests one repaint for it.
