@@ -45,7 +45,8 @@ CAPTURE FILE (--capture):
   unless --append is given, which adds to its end. Each line has \"time\" (RFC 3339 UTC
   with microseconds), \"unix_us\", \"socket\" (the #number), \"event\"
   (resolving, connecting, connected, listening, accepted, bound, received,
-  sent, kernel_drops, peer_closed, write_shutdown, failed, closed), and
+  sent, kernel_drops, peer_closed, write_shutdown, failed, closed, call,
+  configured, periodic), and
   \"local\" and \"peer\" addresses once known (for UDP data, \"peer\" is the
   datagram's sender or destination). Data lines carry \"len\" and \"hex\",
   the exact bytes in lowercase hex; failures carry \"error\" and \"errno\"

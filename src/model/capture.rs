@@ -18,7 +18,7 @@
 //! - `socket`: the socket's number (`#3` in the window is `3`);
 //! - `event`: one of `resolving`, `connecting`, `connected`, `listening`,
 //!   `accepted`, `bound`, `received`, `sent`, `kernel_drops`, `peer_closed`,
-//!   `write_shutdown`, `failed`, `closed`, `call`;
+//!   `write_shutdown`, `failed`, `closed`, `call`, `configured`, `periodic`;
 //! - `local`: our address (`127.0.0.1:9000`, `[::1]:9000`), once known;
 //! - `peer`: the other end, once known. For UDP `received` and `sent` it is
 //!   the datagram's sender or destination, not the socket's default peer.
@@ -45,6 +45,11 @@
 //!   `listener_closed`, `error`, `shutdown` (with `error` and `errno` as for
 //!   `failed` when it is `error`), and `unsent_bytes`, bytes queued to send
 //!   that never went out;
+//! - `periodic`: a periodic send started, goes on (a line a second) or
+//!   ended: `every_ms`, `count` (`null`: until stopped), `sent`, `missed`
+//!   (ticks that passed while the engine was late; never sent in a burst),
+//!   `running`, and when it ended early `stopped` (`by_user`,
+//!   `socket_closed`, `queue_full`, `cannot_send`);
 //! - `call`: `call`, a socket API call the engine made, written as the
 //!   Python tutorials write it (`s.bind(('127.0.0.1', 9000))`), and
 //!   `result` (`fd 7`, `ok`, …) or, when it failed, `error`, `op`, `errno`.
