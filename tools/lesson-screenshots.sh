@@ -27,15 +27,15 @@ sleep 0.5
 mousemove --window %W 465 214 click 1
 sleep 0.4
 # composer: add the lab's framing, x3, "hello", send
-mousemove --window %W 362 720 click 1
+mousemove --window %W 362 690 click 1
 sleep 0.3
-mousemove --window %W 1231 766 click 1
+mousemove --window %W 1231 736 click 1
 sleep 0.3
 key ctrl+a
 type 3
 key Return
 sleep 0.3
-mousemove --window %W 800 745 click 1
+mousemove --window %W 800 715 click 1
 sleep 0.3
 type --delay 20 hello
 key ctrl+Return
