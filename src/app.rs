@@ -361,7 +361,7 @@ impl WorkbenchApp {
         let Some(s) = self.selected.and_then(|id| model.sessions.get(&id)) else {
             return;
         };
-        if s.kind == crate::engine::SocketKind::Udp {
+        if !s.kind.is_tcp() {
             return;
         }
         let due = self

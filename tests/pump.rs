@@ -83,9 +83,13 @@ fn closing_under_a_flood_records_every_sockets_end() {
     let l = app.open(listen_spec()).unwrap();
     let port = listening_port(&app, l);
     let stop = Arc::new(AtomicBool::new(false));
+    // The floods start once every client is accepted (accepts would
+    // otherwise queue behind the flood's bytes on a loaded machine).
+    let go = Arc::new(std::sync::Barrier::new(CLIENTS + 1));
     let mut floods = Vec::new();
     for i in 0..CLIENTS {
         let stop = Arc::clone(&stop);
+        let go = Arc::clone(&go);
         let mut c = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
         c.set_write_timeout(Some(Duration::from_millis(200)))
             .unwrap();
@@ -93,6 +97,7 @@ fn closing_under_a_flood_records_every_sockets_end() {
             std::thread::Builder::new()
                 .name(format!("flood-{i}"))
                 .spawn(move || {
+                    go.wait();
                     let chunk = vec![b'f'; 16 * 1024];
                     let deadline = Instant::now() + WAIT;
                     while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
@@ -107,6 +112,7 @@ fn closing_under_a_flood_records_every_sockets_end() {
     wait_for(&app, "every client accepted", |a| {
         a.model().sessions[&l].children.len() == CLIENTS
     });
+    go.wait();
     // Let the flood fill every queue on the way.
     std::thread::sleep(Duration::from_millis(300));
     app.shutdown();

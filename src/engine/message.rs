@@ -48,6 +48,27 @@ impl SocketKind {
     pub fn is_stream(self) -> bool {
         matches!(self, SocketKind::TcpClient | SocketKind::TcpAccepted)
     }
+
+    /// True for a socket that accepts connections (and sends to all of
+    /// them).
+    pub fn is_listener(self) -> bool {
+        matches!(self, SocketKind::TcpListener)
+    }
+
+    /// True for a socket that sends and receives datagrams, each whole,
+    /// to and from any address.
+    pub fn is_datagram(self) -> bool {
+        matches!(self, SocketKind::Udp)
+    }
+
+    /// True for the TCP kinds: the ones `TCP_INFO`, `TCP_NODELAY` and the
+    /// kernel's TCP states apply to.
+    pub fn is_tcp(self) -> bool {
+        matches!(
+            self,
+            SocketKind::TcpListener | SocketKind::TcpClient | SocketKind::TcpAccepted
+        )
+    }
 }
 
 /// Default size of one read from a TCP socket.

@@ -94,7 +94,7 @@ impl Lesson {
         Lesson {
             lines: VecDeque::new(),
             omitted: 0,
-            udp: kind == SocketKind::Udp,
+            udp: kind.is_datagram(),
             name: if kind == SocketKind::TcpAccepted {
                 "conn"
             } else {

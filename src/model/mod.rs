@@ -373,7 +373,7 @@ impl Model {
                 if let Some(s) = session {
                     s.state = SessionState::Closed(reason);
                     leftover = s.splitter.pending().to_vec();
-                    keep_in_order = s.kind != SocketKind::TcpListener;
+                    keep_in_order = !s.kind.is_listener();
                 }
                 if keep_in_order {
                     self.note_closed(id);

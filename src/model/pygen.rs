@@ -134,7 +134,7 @@ fn sends(p: &mut Program, indent: usize, name: &str, s: &Session) {
     }
     for (bytes, to) in kept {
         match to {
-            Some(to) if s.kind == SocketKind::Udp => p.line(
+            Some(to) if s.kind.is_datagram() => p.line(
                 indent,
                 &format!(
                     "{name}.sendto({}, {})",

@@ -159,7 +159,7 @@ impl Session {
             encoding,
             lesson: Lesson::new(kind),
             lab: LabRecord::default(),
-            recv_size: if kind == SocketKind::Udp {
+            recv_size: if kind.is_datagram() {
                 DEFAULT_UDP_RECV_BYTES
             } else {
                 DEFAULT_TCP_READ_BYTES

@@ -135,7 +135,7 @@ impl Composer {
                 &[("socket", &s.title()), ("state", &s.state.label())],
             ));
         }
-        if s.kind == SocketKind::TcpListener && model.open_children(id).is_empty() {
+        if s.kind.is_listener() && model.open_children(id).is_empty() {
             return Err(trf(
                 "{id} has no connected clients to send to; nothing was sent.",
                 &[("id", &id)],
@@ -145,7 +145,7 @@ impl Composer {
             .payload(framing)
             .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?;
         let mut to = None;
-        if s.kind == SocketKind::Udp {
+        if s.kind.is_datagram() {
             if self.udp_to.trim().is_empty() {
                 if s.default_peer.is_none() {
                     return Err(tr("Give a destination (Send to), or open the UDP socket with a default peer; nothing was sent.").into());
@@ -284,7 +284,7 @@ pub fn composer_ui(
             ui.checkbox(&mut c.escapes, tr("Escapes"))
                 .on_hover_text(tr("\\r \\n \\t \\\\ \\0 and \\xNN (a raw byte)"));
         });
-        if target_kind == Some(SocketKind::Udp) {
+        if target_kind.is_some_and(SocketKind::is_datagram) {
             ui.separator();
             labelled_text_edit(
                 ui,

@@ -11,7 +11,7 @@ use crate::codec::escape::unescape_utf8;
 use crate::codec::framing::{Framing, LengthWidth};
 use crate::codec::pack::{Format, parse_format, unpack};
 use crate::codec::text::decode_display;
-use crate::engine::{SockOption, SocketId, SocketKind};
+use crate::engine::{SockOption, SocketId};
 use crate::i18n::{tr, trf};
 use crate::model::Model;
 use crate::model::lab::{Framed, Part, Span, sends_in};
@@ -234,7 +234,7 @@ fn knobs(ui: &mut egui::Ui, s: &Session, actions: &mut Vec<Action>) {
                 option: SockOption::RecvSize(size),
             });
         }
-        if s.kind != SocketKind::Udp {
+        if s.kind.is_tcp() {
             let mut nodelay = s.nodelay.unwrap_or(false);
             if ui
                 .add_enabled(
@@ -250,7 +250,7 @@ fn knobs(ui: &mut egui::Ui, s: &Session, actions: &mut Vec<Action>) {
                 });
             }
         }
-        if s.kind == SocketKind::TcpListener {
+        if s.kind.is_listener() {
             ui.label(RichText::new(tr("(set on the listener: its connections take it)")).weak());
         }
     });

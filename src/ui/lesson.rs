@@ -150,7 +150,7 @@ fn kernel_paths(kind: SocketKind) -> Vec<Vec<TcpState>> {
         SocketKind::TcpClient => vec![SynSent, Established],
         _ => vec![SynRecv, Established],
     };
-    if kind == SocketKind::TcpListener {
+    if kind.is_listener() {
         return vec![open];
     }
     vec![
@@ -181,7 +181,7 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
             &[("parent", &parent)],
         ));
     }
-    if s.kind == SocketKind::TcpListener && !s.children.is_empty() {
+    if s.kind.is_listener() && !s.children.is_empty() {
         let kids: Vec<String> = s.children.iter().map(ToString::to_string).collect();
         ui.label(trf(
             "accept() returned new sockets: {list}",
@@ -206,7 +206,7 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
         ui.label(trf("Closed: {why}", &[("why", &why)]));
     }
 
-    if s.kind != SocketKind::Udp {
+    if s.kind.is_tcp() {
         ui.add_space(6.0);
         ui.strong(tr("The kernel's TCP state (getsockopt TCP_INFO)"));
         let info = s.tcp_info.filter(|_| !s.fd_closed_or_done());
@@ -280,7 +280,7 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
         }
     }
 
-    if !s.state.is_closed() && s.kind != SocketKind::Udp {
+    if !s.state.is_closed() && s.kind.is_tcp() {
         ui.add_space(6.0);
         ui.horizontal_wrapped(|ui| {
             let mut stay = !s.close_on_peer_close;

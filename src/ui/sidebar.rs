@@ -154,7 +154,7 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
                 ui.label(parent.to_string());
                 ui.end_row();
             }
-            if s.kind == SocketKind::TcpListener {
+            if s.kind.is_listener() {
                 ui.label(tr("Clients"));
                 ui.label(trf(
                     "{open} connected, {all} accepted in all",
@@ -170,7 +170,7 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
                 ("bytes", &human_bytes(s.counters.bytes_in)),
                 ("n", &s.counters.msgs_in),
             ];
-            ui.label(if s.kind == SocketKind::Udp {
+            ui.label(if s.kind.is_datagram() {
                 trf("{bytes} in {n} datagrams", &args)
             } else {
                 trf("{bytes} in {n} reads", &args)
