@@ -143,6 +143,10 @@ fn text_lines_show_data_in_the_chosen_encoding_and_sigint_stops_it() {
     s.send_to(&[0xC4, 0xE3, 0xBA, 0xC3], &local).unwrap();
     let got = run.line("received", |l| l.contains(" received "));
     assert!(got.ends_with(" 4 B \"你好\""), "{got}");
+    // Control characters and undecodable bytes as escapes, not doubled.
+    s.send_to(b"ok\r\n\xff", &local).unwrap();
+    let got = run.line("the second datagram", |l| l.contains(" 5 B "));
+    assert!(got.ends_with(r#" 5 B "ok\r\n\xFF""#), "{got}");
     let (code, lines) = run.stop(nix::sys::signal::Signal::SIGINT);
     assert_eq!(code, Some(0));
     assert!(lines.iter().any(|l| l.contains(" #1 closed ")), "{lines:?}");

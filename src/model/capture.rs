@@ -251,7 +251,9 @@ fn write_text_line(
     }
     if let EventKind::Received { bytes, .. } | EventKind::Sent { bytes, .. } = &ev.kind {
         let text = crate::codec::text::decode_display(encoding, bytes);
-        line.push_str(&format!(" {} B {:?}", bytes.len(), text));
+        // decode_display already shows control characters and bytes that
+        // do not decode as escapes (\r, \xFF).
+        line.push_str(&format!(" {} B \"{text}\"", bytes.len()));
     }
     line.push('\n');
     out.write_all(line.as_bytes())
