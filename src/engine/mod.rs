@@ -33,6 +33,14 @@ pub use message::{
 };
 pub use periodic::MIN_PERIOD;
 
+/// The kernel's state of the TCP connection `local` ↔ `peer` (`None`: no
+/// record of it), asked over `NETLINK_SOCK_DIAG` for that one connection;
+/// what [`Command::QueryKernelState`] answers with. Blocking but quick (a
+/// hash lookup in the kernel); public for the benchmark that measures it.
+pub fn kernel_tcp_state(local: SocketAddr, peer: SocketAddr) -> io::Result<Option<TcpState>> {
+    sock_diag::state_of(local, peer)
+}
+
 /// How many commands may wait for the engine.
 const COMMAND_CAPACITY: usize = 4096;
 /// How many event batches may wait for the UI. Each batch holds at most
