@@ -285,33 +285,39 @@ impl Reactor {
         }
     }
 
+    /// How long to sleep in `epoll_wait` (`None`: until something
+    /// happens). Arms the timer descriptor when the next timer is near,
+    /// since `epoll_wait` counts whole milliseconds.
     fn poll_timeout(&self) -> Option<Duration> {
         if (!self.pending_reads.is_empty() && self.out.has_room()) || !self.commands.is_empty() {
             return Some(Duration::ZERO);
         }
-        if self.out.blocked.is_some() {
-            // The UI wakes us when it drains; this is only a safety net.
-            return Some(STALL_RETRY);
-        }
-        let wait = self
+        let timer = self
             .timers
             .next_deadline()
-            .map(|d| d.saturating_duration_since(Instant::now()))?;
-        if wait.is_zero() {
+            .map(|d| d.saturating_duration_since(Instant::now()));
+        if timer.is_some_and(|w| w.is_zero()) {
             return Some(Duration::ZERO);
         }
-        if wait < PRECISE_TIMER_WITHIN
+        let mut wait = timer;
+        if let Some(w) = timer
+            && w < PRECISE_TIMER_WITHIN
             && let Some(t) = &self.timerfd
             && t.set(
-                Expiration::OneShot(TimeSpec::from_duration(wait)),
+                Expiration::OneShot(TimeSpec::from_duration(w)),
                 TimerSetTimeFlags::empty(),
             )
             .is_ok()
         {
             // The descriptor wakes the loop in time; this is a safety net.
-            return Some(wait + Duration::from_millis(1));
+            wait = Some(w + Duration::from_millis(1));
         }
-        Some(wait)
+        if self.out.blocked.is_some() {
+            // The UI wakes us when it drains; this is only a safety net
+            // (timers still fire on time meanwhile).
+            wait = Some(wait.map_or(STALL_RETRY, |w| w.min(STALL_RETRY)));
+        }
+        wait
     }
 
     /// Hands the batch over and requests one repaint for it.
