@@ -121,6 +121,27 @@ fn a_periodic_send_ends_when_its_socket_closes_or_cannot_send() {
     drop(peer);
     assert_eq!(ended(&mut p, c).stopped, Some(PeriodicStop::SocketClosed));
 
+    // A connection shut down for writing cannot send either.
+    let c2 = p
+        .engine
+        .open(SocketSpec::TcpConnect {
+            host: "127.0.0.1".into(),
+            port,
+        })
+        .unwrap();
+    p.wait_kind(c2, "connected", |k| {
+        matches!(k, EventKind::Connected { .. })
+    });
+    let _peer2 = plain.accept().unwrap();
+    p.engine
+        .close(c2, sockbench::engine::CloseHow::ShutdownWrite)
+        .unwrap();
+    p.wait_kind(c2, "write shut", |k| matches!(k, EventKind::WriteShutdown));
+    p.engine
+        .send_every(c2, b"x".to_vec(), None, Duration::from_millis(10), None)
+        .unwrap();
+    assert_eq!(ended(&mut p, c2).stopped, Some(PeriodicStop::CannotSend));
+
     // A UDP socket with no destination and no default peer cannot send.
     let u = p.engine.open(udp_spec()).unwrap();
     p.wait_kind(u, "bound", |k| matches!(k, EventKind::Bound { .. }));

@@ -95,7 +95,7 @@ pub(crate) fn stop(r: &mut Reactor, id: SocketId, why: PeriodicStop) {
 /// Whether socket `id` can take a send now.
 fn can_send(r: &Reactor, id: SocketId, to: Option<SocketAddr>) -> Result<(), PeriodicStop> {
     match r.sockets.get(&id) {
-        Some(Sock::Stream(_)) => Ok(()),
+        Some(Sock::Stream(s)) if s.can_send() => Ok(()),
         Some(Sock::Listener(l)) if !l.children.is_empty() => Ok(()),
         Some(Sock::Udp(u)) if to.is_some() || u.has_default_peer() => Ok(()),
         Some(_) => Err(PeriodicStop::CannotSend),

@@ -110,6 +110,12 @@ impl Stream {
         self.queued
     }
 
+    /// Whether a send would be taken (not shut down for writing, not
+    /// closing).
+    pub(crate) fn can_send(&self) -> bool {
+        !self.write_shut && self.after_flush.is_none()
+    }
+
     /// Whether the peer has closed its side.
     pub(crate) fn read_closed(&self) -> bool {
         self.read_closed
