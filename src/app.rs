@@ -68,6 +68,8 @@ pub struct WorkbenchApp {
     last_tcp_info: Option<Instant>,
     /// Frame statistics for the window benchmark (`--stats FILE`).
     pub frame_stats: Option<FrameStats>,
+    /// Whether the capture's failure was put in the status line.
+    capture_error_shown: bool,
 }
 
 impl WorkbenchApp {
@@ -109,6 +111,7 @@ impl WorkbenchApp {
             status: None,
             last_tcp_info: None,
             frame_stats: None,
+            capture_error_shown: false,
         })
     }
 
@@ -179,9 +182,11 @@ impl WorkbenchApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         crate::i18n::set_lang(self.settings.lang);
         self.pump.set_lang(self.settings.lang);
-        if self.status.is_none()
+        if !self.capture_error_shown
             && let Some(e) = self.pump.capture_error()
         {
+            // Said once; Dismiss takes it away for good.
+            self.capture_error_shown = true;
             self.status = Some(trf(
                 "Capture stopped: writing failed: {error}",
                 &[("error", &e)],
