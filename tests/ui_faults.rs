@@ -487,3 +487,29 @@ fn the_settings_file_is_private() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "(x: 1)");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A capture whose writes fail (a full disk: /dev/full) is said once in the
+/// status line, the sockets go on, and Dismiss takes the message away.
+#[test]
+fn a_failing_capture_is_reported_once_and_can_be_dismissed() {
+    use eframe::egui;
+    let capture =
+        sockbench::model::capture::CaptureWriter::open(std::path::Path::new("/dev/full"), true)
+            .unwrap();
+    let engine = sockbench::engine::EngineHandle::spawn_headless().unwrap();
+    let app =
+        WorkbenchApp::new(engine, sockbench::app::Settings::default(), Some(capture)).unwrap();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_context_setup(sockbench::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    open_listener(&mut h);
+    run_until(&mut h, "the capture to fail", |a| {
+        a.status
+            .as_deref()
+            .is_some_and(|s| s.starts_with("Capture stopped: writing failed"))
+    });
+    h.get_by_label("Dismiss").click();
+    h.run_steps(3);
+    assert_eq!(h.state().status, None, "dismissed for good");
+}
