@@ -7,8 +7,9 @@
 //! Locking: the window holds the model's lock while it lays out a frame.
 //! Meanwhile the pump keeps taking batches from the engine into a queue of
 //! its own (so the engine keeps reading), and folds them once it has the
-//! lock, at most [`HOLD_MAX`] at a time before handing the lock over fairly,
-//! so the window never waits long for it. Only when that queue passes
+//! lock, for about [`HOLD_MAX`] at a time (a turn ends after the event that
+//! passes it; one bulk read is folded whole) before handing the lock over
+//! fairly, so the window never waits long for it. Only when that queue passes
 //! [`PENDING_MAX_BYTES`] does the pump wait for the lock, and the engine in
 //! turn stops reading (TCP's own backpressure; nothing is dropped).
 
@@ -27,7 +28,8 @@ use crate::i18n::{self, Lang};
 use crate::model::Model;
 use crate::model::capture::CaptureWriter;
 
-/// The longest the pump holds the model's lock in one turn.
+/// How long the pump folds in one turn before it hands the lock over (the
+/// event that passes it is finished first).
 pub const HOLD_MAX: Duration = Duration::from_micros(500);
 /// Payload bytes the pump may hold while the window has the lock; past
 /// this it waits for the lock.
