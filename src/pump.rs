@@ -8,8 +8,8 @@
 //! Meanwhile the pump keeps taking batches from the engine into a queue of
 //! its own (so the engine keeps reading), and folds them once it has the
 //! lock, for about [`HOLD_MAX`] at a time (a turn ends after the event that
-//! passes it; one bulk read is folded whole) before handing the lock over
-//! fairly, so the window never waits long for it. Only when that queue passes
+//! passes it) before handing the lock over fairly, so the window never
+//! waits long for it. Only when that queue passes
 //! [`PENDING_MAX_BYTES`] does the pump wait for the lock, and the engine in
 //! turn stops reading (TCP's own backpressure; nothing is dropped).
 
