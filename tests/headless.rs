@@ -2,14 +2,14 @@
 //! `--headless`, its standard output read line by line, stopped with
 //! SIGTERM; exit codes checked. Loopback only, every wait bounded.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 
-use crate::util::WAIT;
+use crate::util::{WAIT, stdout_lines};
 
 /// A running `sockbench --headless …`, killed if still running when dropped.
 struct Run {
@@ -27,19 +27,7 @@ impl Run {
             .stderr(Stdio::piped())
             .spawn()
             .expect("sockbench starts");
-        let out = child.stdout.take().expect("stdout");
-        let (tx, lines) = crossbeam_channel::bounded(4096);
-        std::thread::Builder::new()
-            .name("headless-stdout".into())
-            .spawn(move || {
-                for line in BufReader::new(out).lines() {
-                    let Ok(line) = line else { break };
-                    if tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            })
-            .expect("reader");
+        let lines = stdout_lines(&mut child);
         Run {
             child,
             lines,

@@ -316,7 +316,6 @@ pub struct ChildProc {
 impl ChildProc {
     /// Starts the helper.
     pub fn start(test_path: &str, arg: &str) -> Self {
-        use std::io::BufRead;
         let exe = std::env::current_exe().expect("test binary");
         let mut child = std::process::Command::new(exe)
             .args([test_path, "--exact", "--nocapture", "--test-threads=1"])
@@ -326,19 +325,7 @@ impl ChildProc {
             .stderr(std::process::Stdio::inherit())
             .spawn()
             .expect("helper process starts");
-        let out = child.stdout.take().expect("stdout");
-        let (tx, lines) = crossbeam_channel::bounded(1024);
-        std::thread::Builder::new()
-            .name("child-stdout".into())
-            .spawn(move || {
-                for line in std::io::BufReader::new(out).lines() {
-                    let Ok(line) = line else { break };
-                    if tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            })
-            .expect("reader thread");
+        let lines = stdout_lines(&mut child);
         ChildProc { child, lines }
     }
 
@@ -380,4 +367,24 @@ pub fn raise_open_files(want: u64) -> u64 {
         return target;
     }
     soft
+}
+
+/// The standard output of `child`, line by line, read on a thread of its
+/// own (so every wait on it can have a timeout).
+pub fn stdout_lines(child: &mut std::process::Child) -> crossbeam_channel::Receiver<String> {
+    use std::io::BufRead;
+    let out = child.stdout.take().expect("stdout is piped");
+    let (tx, lines) = crossbeam_channel::bounded(4096);
+    std::thread::Builder::new()
+        .name("child-stdout".into())
+        .spawn(move || {
+            for line in std::io::BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        })
+        .expect("reader thread");
+    lines
 }

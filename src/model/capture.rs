@@ -151,7 +151,7 @@ impl CaptureWriter {
         let f = fields(ev, ends.local, ends.peer);
         match self.text {
             None => write_line(&mut self.out, &f)?,
-            Some(encoding) => write_text_line(&mut self.out, ev, &f, encoding)?,
+            Some(encoding) => super::event_text::write_text_line(&mut self.out, ev, &f, encoding)?,
         }
         self.lines += 1;
         if matches!(ev.kind, EventKind::Closed { .. }) {
@@ -204,61 +204,6 @@ pub fn event_to_json(ev: &Event, local: Option<SocketAddr>, peer: Option<SocketA
 }
 
 /// Writes `{"k":v,...}\n` keeping the fields' order.
-/// One event as a line of readable text (see [`CaptureWriter::text`]).
-fn write_text_line(
-    out: &mut impl Write,
-    ev: &Event,
-    fields: &[(&'static str, Value)],
-    encoding: TextEncoding,
-) -> io::Result<()> {
-    let get = |k: &str| fields.iter().find(|(key, _)| *key == k).map(|(_, v)| v);
-    let plain = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let mut line = String::with_capacity(128);
-    if let Some(t) = get("time") {
-        line.push_str(&plain(t));
-    }
-    line.push_str(&format!(" {} {}", ev.id, ev.kind.name()));
-    if let EventKind::Call { call, result } = &ev.kind {
-        match result {
-            Ok(r) => line.push_str(&format!(" {call} -> {r}\n")),
-            Err(e) => line.push_str(&format!(" {call} -> {}\n", e.message)),
-        }
-        return out.write_all(line.as_bytes());
-    }
-    let (local, peer) = (get("local").map(plain), get("peer").map(plain));
-    let arrow = match ev.kind {
-        EventKind::Received { .. } => " <- ",
-        EventKind::Sent { .. } => " -> ",
-        _ => " peer ",
-    };
-    match (local, peer) {
-        (Some(l), Some(p)) => line.push_str(&format!(" {l}{arrow}{p}")),
-        (Some(l), None) => line.push_str(&format!(" {l}")),
-        (None, Some(p)) => line.push_str(&format!("{arrow}{p}")),
-        (None, None) => {}
-    }
-    for (k, v) in fields {
-        if matches!(
-            *k,
-            "time" | "unix_us" | "socket" | "event" | "local" | "peer" | "hex" | "len"
-        ) {
-            continue;
-        }
-        line.push_str(&format!(" {k}={}", plain(v)));
-    }
-    if let EventKind::Received { bytes, .. } | EventKind::Sent { bytes, .. } = &ev.kind {
-        let text = crate::codec::text::decode_display(encoding, bytes);
-        // decode_display already shows control characters and bytes that
-        // do not decode as escapes (\r, \xFF).
-        line.push_str(&format!(" {} B \"{text}\"", bytes.len()));
-    }
-    line.push('\n');
-    out.write_all(line.as_bytes())
-}
-
 fn write_line(out: &mut impl Write, fields: &[(&'static str, Value)]) -> io::Result<()> {
     out.write_all(b"{")?;
     for (i, (k, v)) in fields.iter().enumerate() {

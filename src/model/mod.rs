@@ -4,6 +4,7 @@
 //! window: [`Model::apply`] folds engine events into it.
 
 pub mod capture;
+mod event_text;
 pub mod lab;
 pub mod lesson;
 pub mod log;
