@@ -130,7 +130,7 @@ fn wait_for_event<T>(
         for ev in batch {
             if ev.id == id && found.is_none() {
                 match &ev.kind {
-                    EventKind::Failed(e) => return Err(format!("{what}: {}", e.message)),
+                    EventKind::Failed(e) => return Err(format!("{what}: {}", e.message())),
                     EventKind::Closed { reason, .. } => {
                         return Err(format!("{what}: closed: {reason}"));
                     }
@@ -806,7 +806,7 @@ impl Pinger for EnginePinger {
                         got += bytes.len();
                         received_at.get_or_insert(ev.time);
                     }
-                    EventKind::Failed(e) => return Err(format!("engine: {}", e.message)),
+                    EventKind::Failed(e) => return Err(format!("engine: {}", e.message())),
                     EventKind::Closed { reason, .. } => return Err(format!("closed: {reason}")),
                     _ => {}
                 }

@@ -101,7 +101,6 @@ impl WorkbenchApp {
             capture.into_iter().collect(),
             repaint,
         )?;
-        pump.set_lang(settings.lang);
         Ok(WorkbenchApp {
             engine,
             pump,
@@ -181,7 +180,6 @@ impl WorkbenchApp {
     /// Draws the window's contents and carries out what was asked.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         crate::i18n::set_lang(self.settings.lang);
-        self.pump.set_lang(self.settings.lang);
         if !self.capture_error_shown
             && let Some(e) = self.pump.capture_error()
         {

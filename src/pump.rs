@@ -16,7 +16,6 @@
 use std::collections::VecDeque;
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -24,7 +23,6 @@ use crossbeam_channel::{Receiver, Sender};
 use parking_lot::{Mutex, MutexGuard};
 
 use crate::engine::{Event, EventKind, EventSource, RecvTimeoutError};
-use crate::i18n::{self, Lang};
 use crate::model::Model;
 use crate::model::capture::CaptureWriter;
 
@@ -52,9 +50,6 @@ pub type SharedModel = Arc<Mutex<Model>>;
 /// The pump and capture threads.
 pub struct Pump {
     model: SharedModel,
-    /// The language the log's rows are written in (the UI's): set when it
-    /// is Chinese. Rows are text made when folded, on the pump's thread.
-    chinese: Arc<AtomicBool>,
     pump: Option<JoinHandle<()>>,
     capture: Option<JoinHandle<()>>,
     capture_error: Arc<Mutex<Option<String>>>,
@@ -82,14 +77,11 @@ impl Pump {
             (Some(tx), Some(thread))
         };
         let m = Arc::clone(&model);
-        let chinese = Arc::new(AtomicBool::new(false));
-        let lang = Arc::clone(&chinese);
         let pump = std::thread::Builder::new()
             .name("sockbench-pump".into())
-            .spawn(move || run(source, m, capture_tx, repaint, lang))?;
+            .spawn(move || run(source, m, capture_tx, repaint))?;
         Ok(Pump {
             model,
-            chinese,
             pump: Some(pump),
             capture: capture_thread,
             capture_error,
@@ -99,11 +91,6 @@ impl Pump {
     /// The model it folds into.
     pub fn model(&self) -> &SharedModel {
         &self.model
-    }
-
-    /// Sets the language new log rows are written in.
-    pub fn set_lang(&self, lang: Lang) {
-        self.chinese.store(lang == Lang::Zh, Ordering::Relaxed);
     }
 
     /// Why the capture stopped, if it did.
@@ -145,7 +132,6 @@ fn run(
     model: SharedModel,
     capture: Option<Sender<Vec<Event>>>,
     repaint: RepaintAfter,
-    chinese: Arc<AtomicBool>,
 ) {
     let mut pending: VecDeque<Event> = VecDeque::new();
     let mut pending_bytes = 0usize;
@@ -188,11 +174,6 @@ fn run(
                 model.try_lock_for(Duration::from_millis(1))
             };
             if let Some(mut m) = guard {
-                i18n::set_lang(if chinese.load(Ordering::Relaxed) {
-                    Lang::Zh
-                } else {
-                    Lang::En
-                });
                 pending_bytes -= fold_turn(&mut m, &mut pending);
                 MutexGuard::unlock_fair(m);
                 repaint(REPAINT_EVERY);

@@ -196,7 +196,7 @@ fn connection_refused_is_explained() {
     };
     assert_eq!(err.errno_name().as_deref(), Some("ECONNREFUSED"));
     assert_eq!(
-        err.message,
+        err.message(),
         format!("Connection refused (ECONNREFUSED): nothing listens on 127.0.0.1:{port}")
     );
     p.wait_kind(id, "closed", |k| {
@@ -221,7 +221,7 @@ fn address_in_use_is_explained() {
         _ => unreachable!(),
     };
     assert_eq!(
-        err.message,
+        err.message(),
         format!("Address already in use (EADDRINUSE): another socket is bound to {addr}")
     );
     p.wait_kind(id, "closed", |k| matches!(k, EventKind::Closed { .. }));
@@ -302,7 +302,9 @@ fn udp_without_destination_sends_nothing_and_says_why() {
         .unwrap();
     p.engine.send(a, b"x".to_vec(), None).unwrap();
     match p.wait_kind(a, "failed", |k| matches!(k, EventKind::Failed(_))) {
-        EventKind::Failed(e) => assert!(e.message.starts_with("No destination"), "{}", e.message),
+        EventKind::Failed(e) => {
+            assert!(e.message().starts_with("No destination"), "{}", e.message())
+        }
         _ => unreachable!(),
     }
 }
@@ -342,9 +344,9 @@ fn udp_datagram_over_the_limit_is_refused() {
     p.engine.send(a, vec![0; 65_508], Some(addr)).unwrap();
     match p.wait_kind(a, "failed", |k| matches!(k, EventKind::Failed(_))) {
         EventKind::Failed(e) => assert!(
-            e.message.starts_with("Message too long (EMSGSIZE)"),
+            e.message().starts_with("Message too long (EMSGSIZE)"),
             "{}",
-            e.message
+            e.message()
         ),
         _ => unreachable!(),
     }
@@ -511,9 +513,13 @@ fn calls_of(p: &Probe, id: SocketId) -> Vec<(String, Result<String, String>)> {
         .iter()
         .filter(|e| e.id == id)
         .filter_map(|e| match &e.kind {
-            EventKind::Call { call, result } => {
-                Some((call.clone(), result.clone().map_err(|e| e.message)))
-            }
+            EventKind::Call { call, result } => Some((
+                call.to_string(),
+                result
+                    .as_ref()
+                    .map(|ok| sockbench::model::pycall::result_text(call, ok))
+                    .map_err(|e| e.message()),
+            )),
             _ => None,
         })
         .collect()

@@ -141,9 +141,9 @@ fn peer_reset_mid_transfer_reports_what_was_read_then_econnreset() {
     assert_eq!(err.op, NetOp::Recv);
     assert_eq!(err.kind, ErrorKind::ConnectionReset);
     assert!(
-        err.message.starts_with("Connection reset (ECONNRESET):"),
+        err.message().starts_with("Connection reset (ECONNRESET):"),
         "{}",
-        err.message
+        err.message()
     );
     assert_eq!(close_reason(&r, id), CloseReason::Error(err.clone()));
 
@@ -152,7 +152,7 @@ fn peer_reset_mid_transfer_reports_what_was_read_then_econnreset() {
         s.state,
         SessionState::Closed(CloseReason::Error(err.clone()))
     );
-    assert_eq!(s.last_error.as_deref(), Some(err.message.as_str()));
+    assert_eq!(s.last_error.as_ref(), Some(&err));
     assert_eq!(s.counters.bytes_in, data.len() as u64);
     // The listener is untouched and forgets the connection.
     assert_eq!(r.session(l).state, SessionState::Listening);
@@ -497,9 +497,13 @@ fn udp_over_the_ipv4_limit_says_nothing_was_sent_and_sends_nothing() {
     });
 
     let err = failure(&r, a);
-    assert!(err.message.contains("EMSGSIZE"), "{}", err.message);
-    assert!(err.message.contains("65508 bytes"), "{}", err.message);
-    assert!(err.message.contains("nothing was sent"), "{}", err.message);
+    assert!(err.message().contains("EMSGSIZE"), "{}", err.message());
+    assert!(err.message().contains("65508 bytes"), "{}", err.message());
+    assert!(
+        err.message().contains("nothing was sent"),
+        "{}",
+        err.message()
+    );
     assert_eq!(err.op, NetOp::Send);
     assert_eq!(
         r.names(a),
@@ -511,7 +515,7 @@ fn udp_over_the_ipv4_limit_says_nothing_was_sent_and_sends_nothing() {
     assert_eq!((s.counters.msgs_out, s.counters.bytes_out), (1, 6));
     assert_eq!((s.counters.msgs_in, s.counters.bytes_in), (1, 6));
     assert_eq!(s.state, SessionState::Bound, "the socket stays open");
-    assert_eq!(s.last_error.as_deref(), Some(err.message.as_str()));
+    assert_eq!(s.last_error.as_ref(), Some(&err));
 }
 
 #[test]
@@ -534,9 +538,9 @@ fn udp_over_ipv6_allows_65527_bytes_and_refuses_one_more() {
     let err = failure(&r, a);
     assert_eq!(err.errno_name().as_deref(), Some("EMSGSIZE"), "{err:?}");
     assert!(
-        err.message.starts_with("Message too long (EMSGSIZE)"),
+        err.message().starts_with("Message too long (EMSGSIZE)"),
         "{}",
-        err.message
+        err.message()
     );
     // (Receiving interleaves with sending as the kernel pleases.)
     let sends: Vec<&str> = r
@@ -1172,8 +1176,12 @@ fn the_send_queue_of_a_connection_has_a_cap() {
     let EventKind::Failed(e) = failed else {
         unreachable!()
     };
-    assert!(e.message.starts_with("Send queue full"), "{}", e.message);
-    assert!(e.message.contains("64 MiB"), "{}", e.message);
+    assert!(
+        e.message().starts_with("Send queue full"),
+        "{}",
+        e.message()
+    );
+    assert!(e.message().contains("64 MiB"), "{}", e.message());
     // Everything the engine took arrives, whole and in order (the end is
     // a second with nothing more).
     peer.set_read_timeout(Some(Duration::from_secs(1))).unwrap();

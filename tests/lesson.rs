@@ -299,8 +299,8 @@ fn a_udp_socket_refuses_tcp_options_with_a_reason() {
     r.wait_until("refused", |m, _| {
         m.sessions[&u]
             .last_error
-            .as_deref()
-            .is_some_and(|e| e.contains("TCP only"))
+            .as_ref()
+            .is_some_and(|e| e.message().contains("TCP only"))
     });
     r.engine.configure(u, SockOption::RecvSize(8)).unwrap();
     r.wait_until("recv size", |m, _| m.sessions[&u].recv_size == 8);

@@ -283,13 +283,18 @@ fn the_language_switches_to_chinese_and_back() {
     assert!(
         h.query_by_label_contains(&format!("正在监听 {local}"))
             .is_some(),
-        "the log's row (written by the pump) is in Chinese"
+        "the log's row is in Chinese"
     );
 
     choose_language(&mut h, "语言", "English");
     assert_eq!(h.state().settings.lang, Lang::En);
     assert!(h.query_by_label("Open TCP listener").is_some());
     assert!(h.query_by_label("开始监听").is_none());
+    assert!(
+        h.query_by_label_contains(&format!("listening on {local}"))
+            .is_some(),
+        "the same row, logged in Chinese, now reads in English"
+    );
     assert!(
         h.query_all_by_label(&format!("{id} TCP listener {local}"))
             .next()

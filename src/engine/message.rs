@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use std::time::SystemTime;
 
+use super::call::{CallOk, SockCall};
 use super::error::NetError;
-use crate::i18n::tr;
 
 /// A socket's identity for its whole life. Never reused; shown as `#3`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -34,16 +34,6 @@ pub enum SocketKind {
 }
 
 impl SocketKind {
-    /// A short human name.
-    pub fn label(self) -> &'static str {
-        match self {
-            SocketKind::TcpListener => tr("TCP listener"),
-            SocketKind::TcpClient => tr("TCP client"),
-            SocketKind::TcpAccepted => tr("TCP connection"),
-            SocketKind::Udp => "UDP",
-        }
-    }
-
     /// True for the stream kinds that carry bytes in order.
     pub fn is_stream(self) -> bool {
         matches!(self, SocketKind::TcpClient | SocketKind::TcpAccepted)
@@ -419,7 +409,7 @@ pub enum Command {
 }
 
 /// Why a socket closed.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CloseReason {
     /// The user closed it.
     ByUser,
@@ -433,19 +423,6 @@ pub enum CloseReason {
     Error(NetError),
     /// The engine shut down.
     Shutdown,
-}
-
-impl fmt::Display for CloseReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CloseReason::ByUser => f.write_str(tr("closed by you")),
-            CloseReason::Reset => f.write_str(tr("reset by you (SO_LINGER 0)")),
-            CloseReason::PeerClosed => f.write_str(tr("peer closed the connection")),
-            CloseReason::ListenerClosed => f.write_str(tr("its listener was closed")),
-            CloseReason::Error(e) => write!(f, "{e}"),
-            CloseReason::Shutdown => f.write_str(tr("Sockbench shut down")),
-        }
-    }
 }
 
 /// Something that happened to a socket.
@@ -533,16 +510,15 @@ pub enum EventKind {
     WriteShutdown,
     /// An operation failed; the socket may still be open (see `Closed`).
     Failed(NetError),
-    /// A socket API call the engine made for this socket, written the way
-    /// the Python tutorials write it (`s.bind(('127.0.0.1', 9000))`), with
-    /// its result (`fd 7`, `ok`, `#4 from 127.0.0.1:53422`) or its error.
-    /// Reads and writes are not reported this way: `Received` and `Sent`
-    /// are those calls.
+    /// A socket API call the engine made for this socket, with its result
+    /// (shown the way the Python tutorials write it:
+    /// `s.bind(('127.0.0.1', 9000))` → `ok`). Reads and writes are not
+    /// reported this way: `Received` and `Sent` are those calls.
     Call {
         /// The call.
-        call: String,
+        call: SockCall,
         /// What it returned, or why it failed.
-        result: Result<String, NetError>,
+        result: Result<CallOk, NetError>,
     },
     /// A setting changed (see [`Command::Configure`]).
     Configured(SockOption),

@@ -4,6 +4,7 @@
 //! back in batches over a bounded channel, and a repaint callback is called
 //! once per batch. Nothing here knows about the GUI.
 
+mod call;
 mod error;
 mod message;
 mod periodic;
@@ -24,7 +25,8 @@ use std::time::{Duration, Instant};
 pub use crossbeam_channel::RecvTimeoutError;
 use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError};
 
-pub use error::{NetError, NetOp, errno_name};
+pub use call::{CallOk, Family, SetOption, SockCall, SockType};
+pub use error::{NetError, NetOp, Why, errno_name};
 pub use message::{
     CloseHow, CloseReason, Command, DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RCVBUF_BYTES,
     DEFAULT_UDP_RECV_BYTES, Event, EventKind, MAX_RECV_SIZE, MAX_SEND_QUEUE_BYTES,

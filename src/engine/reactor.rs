@@ -15,7 +15,8 @@ use nix::sys::time::TimeSpec;
 use nix::sys::timerfd::{ClockId, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags};
 use std::os::fd::AsFd;
 
-use super::error::{NetError, NetOp};
+use super::call::{CallOk, SockCall};
+use super::error::{NetError, NetOp, Why};
 use super::message::{
     CloseHow, CloseReason, Command, Event, EventKind, PeriodicStop, SocketId, SocketSpec,
 };
@@ -47,16 +48,6 @@ const UDP_READS_PER_TURN: usize = 256;
 const COMMANDS_PER_TURN: usize = 256;
 /// How long a TCP connect may take.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// An address as Python writes it: `('127.0.0.1', 9000)`.
-pub(crate) fn py_addr(a: std::net::SocketAddr) -> String {
-    format!("('{}', {})", a.ip(), a.port())
-}
-
-/// `AF_INET` or `AF_INET6` for an address.
-pub(crate) fn py_family(a: std::net::SocketAddr) -> &'static str {
-    if a.is_ipv6() { "AF_INET6" } else { "AF_INET" }
-}
 
 /// One socket the engine owns.
 pub(crate) enum Sock {
@@ -490,11 +481,11 @@ impl Reactor {
             }
         }
         let err = last_err.unwrap_or_else(|| {
-            NetError::other(
+            NetError::refused(
                 NetOp::Resolve,
                 io::ErrorKind::NotFound,
                 None,
-                crate::i18n::tr("Host not found: the name resolved to no address").into(),
+                Why::NoAddress,
             )
         });
         self.close_with(id, CloseReason::Error(err), 0);
@@ -604,14 +595,7 @@ impl Reactor {
             Some(Sock::Listener(l)) => {
                 let children: Vec<SocketId> = l.children.iter().copied().collect();
                 if children.is_empty() {
-                    self.refuse(
-                        id,
-                        NetOp::Send,
-                        io::ErrorKind::NotConnected,
-                        crate::i18n::tr(
-                            "No clients: the listener has no connected clients to send to",
-                        ),
-                    );
+                    self.refuse(id, NetOp::Send, io::ErrorKind::NotConnected, Why::NoClients);
                 }
                 for child in children {
                     tcp::send(self, child, bytes.clone());
@@ -622,17 +606,15 @@ impl Reactor {
                     id,
                     NetOp::Send,
                     io::ErrorKind::NotConnected,
-                    crate::i18n::tr(
-                        "Not connected yet: the client is still connecting; nothing was sent",
-                    ),
+                    Why::StillConnecting,
                 );
             }
             None => {
-                let e = NetError::other(
+                let e = NetError::refused(
                     NetOp::Send,
                     io::ErrorKind::NotConnected,
                     None,
-                    format!("Socket {id} is closed; nothing was sent"),
+                    Why::SocketClosed(id),
                 );
                 self.out.emit(id, EventKind::Failed(e));
             }
@@ -670,9 +652,9 @@ impl Reactor {
     pub(crate) fn step<T>(
         &mut self,
         id: SocketId,
-        call: String,
+        call: SockCall,
         res: Result<T, NetError>,
-        ok: impl FnOnce(&T) -> String,
+        ok: impl FnOnce(&T) -> CallOk,
     ) -> Result<T, NetError> {
         let result = match &res {
             Ok(v) => Ok(ok(v)),
@@ -692,28 +674,21 @@ impl Reactor {
         let a = addr.to_string();
         self.step(
             id,
-            format!("s.bind({})", py_addr(addr)),
+            SockCall::Bind(addr),
             sock.bind(&addr.into())
                 .map_err(|e| NetError::from_io(NetOp::Bind, &e, Some(&a))),
-            |_| "ok".into(),
+            |_| CallOk::Done,
         )
     }
 
     /// Reports a socket API call and its result (for the lesson view).
-    pub(crate) fn call(&mut self, id: SocketId, call: String, result: Result<String, NetError>) {
+    pub(crate) fn call(&mut self, id: SocketId, call: SockCall, result: Result<CallOk, NetError>) {
         self.out.emit(id, EventKind::Call { call, result });
     }
 
-    /// Reports that a command was refused (the socket stays as it was),
-    /// with a fixed sentence (a `tr` key, so the UI can show it translated).
-    pub(crate) fn refuse(
-        &mut self,
-        id: SocketId,
-        op: NetOp,
-        kind: io::ErrorKind,
-        message: &'static str,
-    ) {
-        let e = NetError::other(op, kind, None, message.into());
+    /// Reports that a command was refused (the socket stays as it was).
+    pub(crate) fn refuse(&mut self, id: SocketId, op: NetOp, kind: io::ErrorKind, why: Why) {
+        let e = NetError::refused(op, kind, None, why);
         self.out.emit(id, EventKind::Failed(e));
     }
 
@@ -728,7 +703,7 @@ impl Reactor {
         periodic::stop(self, id, PeriodicStop::SocketClosed);
         if let Some(sock) = self.sockets.remove(&id) {
             if !matches!(sock, Sock::Resolving) {
-                self.call(id, "s.close()".into(), Ok("ok".into()));
+                self.call(id, SockCall::Close, Ok(CallOk::Done));
             }
             if let Sock::Stream(s) = &sock
                 && let Some(parent) = s.parent

@@ -12,12 +12,13 @@ use mio::Interest;
 use nix::errno::Errno;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
-use super::error::{NetError, NetOp};
+use super::call::{CallOk, Family, SetOption, SockCall, SockType};
+use super::error::{NetError, NetOp, Why};
 use super::message::{
     CloseHow, CloseReason, DEFAULT_TCP_READ_BYTES, EventKind, MAX_SEND_QUEUE_BYTES, SockOption,
     SocketId,
 };
-use super::reactor::{CONNECT_TIMEOUT, Reactor, Sock, py_addr, py_family};
+use super::reactor::{CONNECT_TIMEOUT, Reactor, Sock};
 use super::timer::{TimerKey, TimerKind};
 
 mod options;
@@ -123,15 +124,18 @@ impl Stream {
 }
 
 /// `fd 7`: what `socket()` returned.
-fn fd_text(s: &Socket) -> String {
+pub(crate) fn fd_of(s: &Socket) -> CallOk {
     use std::os::fd::AsRawFd;
-    format!("fd {}", s.as_raw_fd())
+    CallOk::Fd(s.as_raw_fd())
 }
 
 /// `socket()` for `addr`'s family, non-blocking, reported as a call.
 fn new_socket(r: &mut Reactor, id: SocketId, addr: SocketAddr) -> Result<Socket, NetError> {
-    let call = format!("s = socket({}, SOCK_STREAM)", py_family(addr));
-    r.step(id, call, create_socket(addr), fd_text)
+    let call = SockCall::Socket {
+        family: Family::of(addr),
+        ty: SockType::Stream,
+    };
+    r.step(id, call, create_socket(addr), fd_of)
 }
 
 fn create_socket(addr: SocketAddr) -> Result<Socket, NetError> {
@@ -156,19 +160,19 @@ pub(crate) fn listen(
     if reuse_addr {
         r.step(
             id,
-            "s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)".into(),
+            SockCall::SetOption(SetOption::ReuseAddr),
             sock.set_reuse_address(true)
                 .map_err(|e| NetError::from_io(NetOp::Create, &e, Some(&a))),
-            |_| "ok".into(),
+            |_| CallOk::Done,
         )?;
     }
     r.bind(id, &sock, addr)?;
     r.step(
         id,
-        format!("s.listen({backlog})"),
+        SockCall::Listen { backlog },
         sock.listen(backlog)
             .map_err(|e| NetError::from_io(NetOp::Listen, &e, Some(&a))),
-        |_| "ok".into(),
+        |_| CallOk::Done,
     )?;
     let local = sock
         .local_addr()
@@ -220,11 +224,7 @@ pub(crate) fn accept_all(r: &mut Reactor, id: SocketId) {
                     }
                     _ => StreamOptions::default(),
                 };
-                r.call(
-                    id,
-                    "conn, addr = s.accept()".into(),
-                    Ok(format!("{child} from {peer}")),
-                );
+                r.call(id, SockCall::Accept, Ok(CallOk::Accepted { child, peer }));
                 r.out.emit(
                     child,
                     EventKind::Accepted {
@@ -235,8 +235,8 @@ pub(crate) fn accept_all(r: &mut Reactor, id: SocketId) {
                 );
                 r.call(
                     child,
-                    format!("conn, addr = s.accept()  # on {id}"),
-                    Ok(format!("a new socket, {peer}")),
+                    SockCall::AcceptedBy { listener: id },
+                    Ok(CallOk::NewSocket { peer }),
                 );
                 let mut s = Stream::new(stream, peer, Some(id));
                 s.options = options;
@@ -323,21 +323,21 @@ pub(crate) fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, NetError
         Ok(addrs) => {
             let addrs: Vec<SocketAddr> = addrs.collect();
             if addrs.is_empty() {
-                Err(NetError::other(
+                Err(NetError::refused(
                     NetOp::Resolve,
                     io::ErrorKind::NotFound,
                     Some(host),
-                    format!("Host not found: \"{host}\" has no address"),
+                    Why::NoAddress,
                 ))
             } else {
                 Ok(addrs)
             }
         }
-        Err(e) => Err(NetError::other(
+        Err(e) => Err(NetError::refused(
             NetOp::Resolve,
             io::ErrorKind::NotFound,
             Some(host),
-            format!("Host not found: \"{host}\" could not be resolved ({e})"),
+            Why::Unresolved(e.to_string()),
         )),
     }
 }
@@ -357,11 +357,7 @@ pub(crate) fn connect(
                 || e.kind() == io::ErrorKind::WouldBlock => {}
         Err(e) => {
             let err = NetError::from_io(NetOp::Connect, &e, Some(&a));
-            r.call(
-                id,
-                format!("s.connect({})", py_addr(addr)),
-                Err(err.clone()),
-            );
+            r.call(id, SockCall::Connect(addr), Err(err.clone()));
             return Err(err);
         }
     }
@@ -400,8 +396,8 @@ pub(crate) fn on_connect_ready(r: &mut Reactor, id: SocketId) {
                 Ok(local) => {
                     r.call(
                         id,
-                        format!("s.connect({})", py_addr(peer)),
-                        Ok(format!("ok, from {local}")),
+                        SockCall::Connect(peer),
+                        Ok(CallOk::ConnectedFrom(local)),
                     );
                     r.out.emit(id, EventKind::Connected { local, peer });
                     r.sockets
@@ -422,14 +418,13 @@ pub(crate) fn connect_timed_out(r: &mut Reactor, id: SocketId) {
         return;
     };
     let a = c.peer.to_string();
-    let err = NetError::other(
+    let err = NetError::refused(
         NetOp::Connect,
         io::ErrorKind::TimedOut,
         Some(&a),
-        format!(
-            "Connection timed out (ETIMEDOUT): {a} did not answer within {} s",
-            CONNECT_TIMEOUT.as_secs()
-        ),
+        Why::ConnectTimedOut {
+            secs: CONNECT_TIMEOUT.as_secs(),
+        },
     );
     connect_failed(r, id, err);
 }
@@ -438,12 +433,8 @@ fn connect_failed(r: &mut Reactor, id: SocketId, err: NetError) {
     let Some(Sock::Connecting(c)) = r.sockets.remove(&id) else {
         return;
     };
-    r.call(
-        id,
-        format!("s.connect({})", py_addr(c.peer)),
-        Err(err.clone()),
-    );
-    r.call(id, "s.close()".into(), Ok("ok".into()));
+    r.call(id, SockCall::Connect(c.peer), Err(err.clone()));
+    r.call(id, SockCall::Close, Ok(CallOk::Done));
     if c.rest.is_empty() {
         r.fail_and_close(id, err, 0);
     } else {
@@ -588,29 +579,25 @@ pub(crate) fn send(r: &mut Reactor, id: SocketId, bytes: Vec<u8>) {
         return;
     };
     if s.write_shut || s.after_flush.is_some() {
-        let e = NetError::other(
+        let e = NetError::refused(
             NetOp::Send,
             io::ErrorKind::BrokenPipe,
             Some(&s.peer.to_string()),
-            crate::i18n::tr(
-                "Cannot send: this side is shut down for writing (or closing); nothing was sent",
-            )
-            .into(),
+            Why::WriteShut,
         );
         r.out.emit(id, EventKind::Failed(e));
         return;
     }
     if s.queued > 0 && s.queued + bytes.len() > MAX_SEND_QUEUE_BYTES {
-        let e = NetError::other(
+        let e = NetError::refused(
             NetOp::Send,
             io::ErrorKind::WouldBlock,
             Some(&s.peer.to_string()),
-            format!(
-                "Send queue full: {} bytes are still waiting to go out (at most {} MiB may wait; the peer is not reading fast enough); these {} bytes were not sent",
-                s.queued,
-                MAX_SEND_QUEUE_BYTES >> 20,
-                bytes.len()
-            ),
+            Why::QueueFull {
+                queued: s.queued,
+                len: bytes.len(),
+                datagrams: false,
+            },
         );
         r.out.emit(id, EventKind::Failed(e));
         return;
@@ -683,14 +670,14 @@ fn shutdown_write(r: &mut Reactor, id: SocketId) {
     };
     let res = s.stream.shutdown(Shutdown::Write);
     let result = match &res {
-        Ok(()) => Ok("ok: FIN sent".to_owned()),
+        Ok(()) => Ok(CallOk::FinSent),
         Err(e) => Err(NetError::from_io(
             NetOp::Close,
             e,
             Some(&s.peer.to_string()),
         )),
     };
-    r.call(id, "s.shutdown(SHUT_WR)".into(), result);
+    r.call(id, SockCall::ShutdownWrite, result);
     let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) else {
         return;
     };
@@ -740,14 +727,10 @@ pub(crate) fn close_stream(r: &mut Reactor, id: SocketId, how: CloseHow) {
             let set = SockRef::from(&s.stream).set_linger(Some(Duration::ZERO));
             let unsent = s.queued_bytes();
             let result = match set {
-                Ok(()) => Ok("ok".to_owned()),
+                Ok(()) => Ok(CallOk::Done),
                 Err(e) => Err(NetError::from_io(NetOp::Close, &e, None)),
             };
-            r.call(
-                id,
-                "s.setsockopt(SOL_SOCKET, SO_LINGER, struct.pack('ii', 1, 0))".into(),
-                result,
-            );
+            r.call(id, SockCall::SetOption(SetOption::LingerZero), result);
             r.close_with(id, CloseReason::Reset, unsent);
         }
     }

@@ -11,12 +11,13 @@ use mio::Interest;
 use nix::sys::socket::{self, MsgFlags, SockaddrStorage};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use super::error::{NetError, NetOp};
+use super::call::{CallOk, Family, SetOption, SockCall, SockType};
+use super::error::{NetError, NetOp, Why};
 use super::message::{
     DEFAULT_UDP_RCVBUF_BYTES, EventKind, MAX_SEND_QUEUE_BYTES, MAX_UDP_PAYLOAD_BYTES, SockOption,
     SocketId,
 };
-use super::reactor::{Reactor, Sock, py_family};
+use super::reactor::{Reactor, Sock};
 
 /// The largest receive size a UDP socket may ask for.
 pub(crate) const MAX_RECV_BYTES: usize = 65_536;
@@ -59,39 +60,35 @@ pub(crate) fn bind(
     let create = |e: io::Error| NetError::from_io(NetOp::Create, &e, Some(&a));
     let sock = r.step(
         id,
-        format!("s = socket({}, SOCK_DGRAM)", py_family(addr)),
+        SockCall::Socket {
+            family: Family::of(addr),
+            ty: SockType::Dgram,
+        },
         Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
             .and_then(|s| s.set_nonblocking(true).map(|()| s))
             .map_err(create),
-        |s| {
-            use std::os::fd::AsRawFd;
-            format!("fd {}", s.as_raw_fd())
-        },
+        super::tcp::fd_of,
     )?;
     // Ask for a large buffer; the kernel may grant less (net.core.rmem_max).
     let asked = sock.set_recv_buffer_size(DEFAULT_UDP_RCVBUF_BYTES);
     let rcvbuf_bytes = sock.recv_buffer_size().unwrap_or(0);
     r.call(
         id,
-        format!("s.setsockopt(SOL_SOCKET, SO_RCVBUF, {DEFAULT_UDP_RCVBUF_BYTES})"),
+        SockCall::SetOption(SetOption::RcvBuf(DEFAULT_UDP_RCVBUF_BYTES)),
         match asked {
-            Ok(()) if rcvbuf_bytes == 2 * DEFAULT_UDP_RCVBUF_BYTES => Ok(format!(
-                "ok; getsockopt says {rcvbuf_bytes} (Linux doubles it for its bookkeeping)"
-            )),
-            Ok(()) => Ok(format!("ok; getsockopt says {rcvbuf_bytes}")),
+            Ok(()) => Ok(CallOk::RcvBufGranted(rcvbuf_bytes)),
             Err(e) => Err(NetError::from_io(NetOp::Create, &e, Some(&a))),
         },
     );
     let drop_counting = enable_drop_counting(&sock);
     r.call(
         id,
-        "s.setsockopt(SOL_SOCKET, SO_RXQ_OVFL, 1)  # count kernel drops".into(),
+        SockCall::SetOption(SetOption::RxqOvfl),
         Ok(if drop_counting {
-            "ok"
+            CallOk::Done
         } else {
-            "not supported here"
-        }
-        .into()),
+            CallOk::Unsupported
+        }),
     );
     r.bind(id, &sock, addr)?;
     let local = sock
@@ -230,32 +227,34 @@ pub(crate) fn send(r: &mut Reactor, id: SocketId, bytes: Vec<u8>, to: Option<Soc
         return;
     };
     let Some(dest) = to.or(u.default_peer) else {
-        r.refuse(id, NetOp::Send, io::ErrorKind::InvalidInput, crate::i18n::tr("No destination: give a peer address or set the socket's default peer; nothing was sent"));
+        r.refuse(
+            id,
+            NetOp::Send,
+            io::ErrorKind::InvalidInput,
+            Why::NoDestination,
+        );
         return;
     };
     if bytes.len() > MAX_UDP_PAYLOAD_BYTES && dest.is_ipv4() {
-        let e = NetError::other(
+        let e = NetError::refused(
             NetOp::Send,
             io::ErrorKind::InvalidInput,
             Some(&dest.to_string()),
-            format!(
-                "Message too long (EMSGSIZE): {} bytes; a UDP datagram holds at most {MAX_UDP_PAYLOAD_BYTES} bytes over IPv4; nothing was sent",
-                bytes.len()
-            ),
+            Why::DatagramTooLong { len: bytes.len() },
         );
         r.out.emit(id, EventKind::Failed(e));
         return;
     }
     if u.queued > 0 && u.queued + bytes.len() > MAX_SEND_QUEUE_BYTES {
-        let e = NetError::other(
+        let e = NetError::refused(
             NetOp::Send,
             io::ErrorKind::WouldBlock,
             Some(&dest.to_string()),
-            format!(
-                "Send queue full: {} bytes of datagrams are still waiting to go out (at most {} MiB may wait); this datagram was not sent",
-                u.queued,
-                MAX_SEND_QUEUE_BYTES >> 20
-            ),
+            Why::QueueFull {
+                queued: u.queued,
+                len: bytes.len(),
+                datagrams: true,
+            },
         );
         r.out.emit(id, EventKind::Failed(e));
         return;
@@ -321,9 +320,7 @@ pub(crate) fn configure(r: &mut Reactor, id: SocketId, option: SockOption) {
                 id,
                 NetOp::Create,
                 io::ErrorKind::Unsupported,
-                crate::i18n::tr(
-                    "Not for UDP: TCP_NODELAY and closing on the peer's close apply to TCP only",
-                ),
+                Why::NotForUdp,
             );
         }
     }

@@ -2,6 +2,36 @@
 
 /// English → 简体中文.
 pub(super) const ZH: &[(&str, &str)] = &[
+    // The engine's own refusals (model/explain.rs).
+    (
+        "Host not found: \"{host}\" has no address",
+        "找不到主机：“{host}”没有任何地址",
+    ),
+    (
+        "Host not found: \"{host}\" could not be resolved ({detail})",
+        "找不到主机：无法解析“{host}”（{detail}）",
+    ),
+    (
+        "Socket {id} is closed; nothing was sent",
+        "套接字 {id} 已关闭；未发送任何数据",
+    ),
+    (
+        "Send queue full: {queued} bytes are still waiting to go out (at most {max} MiB may wait; the peer is not reading fast enough); these {len} bytes were not sent",
+        "发送队列已满：还有 {queued} 字节等待发出（最多可等待 {max} MiB；对端读取得不够快）；这 {len} 字节未发送",
+    ),
+    (
+        "Send queue full: {queued} bytes of datagrams are still waiting to go out (at most {max} MiB may wait); this datagram was not sent",
+        "发送队列已满：还有 {queued} 字节的数据报等待发出（最多可等待 {max} MiB）；这个数据报未发送",
+    ),
+    (
+        "Connection timed out (ETIMEDOUT): {at} did not answer within {secs} s",
+        "连接超时（ETIMEDOUT）：{at} 在 {secs} 秒内没有应答",
+    ),
+    (
+        "Message too long (EMSGSIZE): {len} bytes; a UDP datagram holds at most {max} bytes over IPv4; nothing was sent",
+        "消息过长（EMSGSIZE）：{len} 字节；一个 UDP 数据报在 IPv4 上最多 {max} 字节；未发送任何数据",
+    ),
+    ("{call} failed", "{call} 失败"),
     ("Address already in use", "地址已被占用"),
     ("Address family not supported", "不支持该地址族"),
     ("Address not available", "地址不可用"),

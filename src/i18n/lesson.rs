@@ -3,6 +3,21 @@
 
 /// English → 简体中文.
 pub(super) const ZH: &[(&str, &str)] = &[
+    // Call results and comments (model/pycall.rs).
+    ("ok", "成功"),
+    ("fd {fd}", "文件描述符 {fd}"),
+    ("{child} from {peer}", "{child}，来自 {peer}"),
+    ("a new socket, {peer}", "新的套接字，对端 {peer}"),
+    ("ok, from {local}", "成功，本地地址 {local}"),
+    ("ok: FIN sent", "成功：已发送 FIN"),
+    ("ok; getsockopt says {n}", "成功；getsockopt 读回 {n}"),
+    (
+        "ok; getsockopt says {n} (Linux doubles it for its bookkeeping)",
+        "成功；getsockopt 读回 {n}（Linux 把它加倍，多出的用于内核自己的记账）",
+    ),
+    ("not supported here", "本系统不支持"),
+    ("count kernel drops", "统计内核丢弃的数据报"),
+    ("on {listener}", "由 {listener} 接受"),
     ("(sender not in Sockbench)", "（发送方不在 Sockbench 中）"),
     (
         "(set on the listener: its connections take it)",

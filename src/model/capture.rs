@@ -67,6 +67,7 @@ use serde_json::{Map, Value};
 
 use crate::codec::text::TextEncoding;
 use crate::engine::{CloseReason, Event, EventKind, NetError, SockOption, SocketId};
+use crate::model::explain::in_english;
 
 /// Writes engine events to a capture file, one JSON object per line.
 ///
@@ -250,9 +251,12 @@ fn fields(
     match &ev.kind {
         EventKind::Resolving { host } => f.push(("host", Value::from(host.as_str()))),
         EventKind::Call { call, result } => {
-            f.push(("call", Value::from(call.as_str())));
+            f.push(("call", Value::from(call.to_string())));
             match result {
-                Ok(r) => f.push(("result", Value::from(r.as_str()))),
+                Ok(r) => f.push((
+                    "result",
+                    Value::from(in_english(|| crate::model::pycall::result_text(call, r))),
+                )),
                 Err(e) => push_error(&mut f, e),
             }
         }
@@ -319,7 +323,7 @@ fn fields(
 
 /// `error`, `op` and (when there is one) `errno`.
 fn push_error(f: &mut Vec<(&'static str, Value)>, e: &NetError) {
-    f.push(("error", Value::from(e.message.as_str())));
+    f.push(("error", Value::from(in_english(|| e.message()))));
     f.push(("op", Value::from(e.op.call())));
     if let Some(name) = e.errno_name() {
         f.push(("errno", Value::from(name)));

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::time::SystemTime;
 
 use super::*;
+use crate::engine::CloseReason;
 
 fn ev(id: u64, kind: EventKind) -> Event {
     Event {

@@ -28,11 +28,9 @@ pub(crate) fn write_text_line(
         line.push_str(&plain(t));
     }
     line.push_str(&format!(" {} {}", ev.id, ev.kind.name()));
-    if let EventKind::Call { call, result } = &ev.kind {
-        match result {
-            Ok(r) => line.push_str(&format!(" {call} -> {r}\n")),
-            Err(e) => line.push_str(&format!(" {call} -> {}\n", e.message)),
-        }
+    if let EventKind::Call { call, .. } = &ev.kind {
+        let result = get("result").or_else(|| get("error")).map(plain);
+        line.push_str(&format!(" {call} -> {}\n", result.unwrap_or_default()));
         return out.write_all(line.as_bytes());
     }
     let (local, peer) = (get("local").map(plain), get("peer").map(plain));

@@ -8,8 +8,9 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
-use crate::engine::{NetError, SocketKind};
+use crate::engine::{CallOk, NetError, SockCall, SocketKind};
 use crate::i18n::{tr, trf};
+use crate::model::pycall::{call_text, result_text};
 
 /// Lines kept per socket.
 pub const MAX_LINES: usize = 500;
@@ -18,37 +19,15 @@ pub const MAX_KEPT_SENDS: usize = 32;
 /// Bytes of sent payloads kept for the Python program, in all.
 pub const MAX_KEPT_SEND_BYTES: usize = 64 * 1024;
 
-/// Why a call failed: the errno's name and the explanation.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CallError {
-    /// `EADDRINUSE`, when the OS gave an errno.
-    pub errno: Option<String>,
-    /// The raw errno, for a one-line explanation in the user's language.
-    pub code: Option<i32>,
-    /// The full explanation.
-    pub message: String,
-}
-
-impl From<NetError> for CallError {
-    fn from(e: NetError) -> Self {
-        CallError {
-            errno: e.errno_name(),
-            code: e.errno,
-            // In the language of the thread that folds the event in.
-            message: e.to_string(),
-        }
-    }
-}
-
 /// One call.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LessonLine {
-    /// A call the engine reported, with its result or its error message.
+    /// A call the engine reported, with its result or its error.
     Call {
         /// The call, e.g. `s.listen(128)`.
-        call: String,
-        /// `Ok("ok")`, `Ok("fd 7")`, or the error.
-        result: Result<String, CallError>,
+        call: SockCall,
+        /// What it returned, or why it failed.
+        result: Result<CallOk, NetError>,
     },
     /// `recv()` / `recvfrom()` returned `n` bytes.
     Recv {
@@ -159,17 +138,18 @@ impl Lesson {
         self.omitted
     }
 
-    /// A line as `(call, result)` text in the tutorials' notation.
-    pub fn render(&self, line: &LessonLine) -> (String, Result<String, CallError>) {
+    /// A line as `(call, result)` text in the tutorials' notation and
+    /// this thread's language.
+    pub fn render(&self, line: &LessonLine) -> (String, Result<String, NetError>) {
         let n = self.name;
         match line {
-            LessonLine::Call { call, result } => {
-                let call = match call.strip_prefix("s.") {
-                    Some(rest) if n != "s" => format!("{n}.{rest}"),
-                    _ => call.clone(),
-                };
-                (call, result.clone())
-            }
+            LessonLine::Call { call, result } => (
+                call_text(call, n),
+                match result {
+                    Ok(ok) => Ok(result_text(call, ok)),
+                    Err(e) => Err(e.clone()),
+                },
+            ),
             LessonLine::Recv { n: got, from, size } if self.udp => (
                 format!("data, addr = {n}.recvfrom({size})"),
                 Ok(match from {
@@ -208,8 +188,8 @@ mod tests {
     fn accepted_sockets_are_conn_and_reads_show_the_recv_size() {
         let mut l = Lesson::new(SocketKind::TcpAccepted);
         l.push(LessonLine::Call {
-            call: "s.close()".into(),
-            result: Ok("ok".into()),
+            call: SockCall::Close,
+            result: Ok(CallOk::Done),
         });
         l.push(LessonLine::Recv {
             n: 13,

@@ -1,7 +1,9 @@
 //! The traffic log: one compact entry per event, kept under a byte cap.
 //! Evicting the oldest entries is counted, never silent. Entries are
 //! decoded for display only when drawn (the view is virtualised), so a
-//! million rows cost their payload plus a few dozen bytes each.
+//! million rows cost their payload plus a few dozen bytes each. A row that
+//! is not traffic keeps its message as data (a [`Note`], in a side table)
+//! and is put into words when drawn, in the language of the moment.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -10,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::codec::text::ChunkText;
 use crate::engine::SocketId;
 use crate::i18n::tr;
+use crate::model::note::Note;
 
 /// The default byte cap of the log.
 pub const DEFAULT_LOG_CAP_BYTES: usize = 256 * 1024 * 1024;
@@ -135,7 +138,8 @@ pub struct LogEntry {
     pub time_us: u64,
     /// The socket.
     pub socket: SocketRef,
-    /// Data bytes (for `Sent`/`Received`) or a UTF-8 message (otherwise).
+    /// Data bytes (for `Sent`/`Received`); empty otherwise (the row's
+    /// [`Note`] is in the log's side table).
     pub payload: Box<[u8]>,
     /// The peer, interned.
     pub peer: PeerRef,
@@ -148,18 +152,14 @@ pub struct LogEntry {
 }
 
 impl LogEntry {
-    /// The message of a non-data row.
-    pub fn message(&self) -> &str {
-        if self.kind.is_data() {
-            ""
-        } else {
-            std::str::from_utf8(&self.payload).unwrap_or("")
-        }
-    }
-
-    /// Bytes this entry costs against the cap.
+    /// Bytes this entry costs against the cap (a message row: with its note).
     pub fn cost(&self) -> usize {
-        std::mem::size_of::<LogEntry>() + self.payload.len()
+        let note = if self.kind.is_data() {
+            0
+        } else {
+            std::mem::size_of::<(u64, Note)>()
+        };
+        std::mem::size_of::<LogEntry>() + self.payload.len() + note
     }
 }
 
@@ -195,6 +195,8 @@ pub struct TrafficLog {
     retention: Retention,
     peers: Vec<SocketAddr>,
     peer_index: HashMap<SocketAddr, u32>,
+    /// The notes of the message rows, by absolute index, oldest first.
+    notes: VecDeque<(u64, Note)>,
     /// The filter and the absolute indices of the rows that pass it.
     filter: Option<Filter>,
 }
@@ -225,6 +227,7 @@ impl TrafficLog {
             retention: Retention::Everything,
             peers: Vec::new(),
             peer_index: HashMap::new(),
+            notes: VecDeque::new(),
             filter: None,
         }
     }
@@ -280,24 +283,39 @@ impl TrafficLog {
     }
 
     /// Adds a message row.
-    pub fn push_message(
+    pub fn push_note(
         &mut self,
         time: SystemTime,
         socket: SocketId,
         kind: EntryKind,
         peer: Option<SocketAddr>,
-        message: String,
+        note: Note,
     ) {
+        debug_assert!(!kind.is_data());
         let peer = self.peer_ref(peer);
+        let index = self.first_index + self.entries.len() as u64;
+        // Before the row, so that evicting to the cap finds it.
+        self.notes.push_back((index, note));
         let _ = self.push(LogEntry {
             time_us: unix_us(time),
             socket: socket.into(),
-            payload: message.into_bytes().into_boxed_slice(),
+            payload: Box::default(),
             peer,
             kind,
             truncated: false,
             chunk: ChunkText::default(),
         });
+    }
+
+    /// The note of the message row with absolute index `index`.
+    pub fn note(&self, index: u64) -> Option<&Note> {
+        let i = self.notes.binary_search_by_key(&index, |(i, _)| *i).ok()?;
+        self.notes.get(i).map(|(_, n)| n)
+    }
+
+    /// The message of a row in this thread's language (empty for traffic).
+    pub fn message(&self, index: u64) -> String {
+        self.note(index).map(Note::text).unwrap_or_default()
     }
 
     fn evict_to_cap(&mut self) {
@@ -311,6 +329,13 @@ impl TrafficLog {
             self.evicted_bytes += cost as u64;
             self.first_index += 1;
         }
+        while self
+            .notes
+            .front()
+            .is_some_and(|(i, _)| *i < self.first_index)
+        {
+            self.notes.pop_front();
+        }
         if let Some(f) = &mut self.filter {
             while f.rows.front().is_some_and(|&i| i < self.first_index) {
                 f.rows.pop_front();
@@ -322,6 +347,7 @@ impl TrafficLog {
     pub fn clear(&mut self) {
         self.first_index += self.entries.len() as u64;
         self.entries.clear();
+        self.notes.clear();
         self.bytes_used = 0;
         self.evicted_entries = 0;
         self.evicted_bytes = 0;
@@ -365,6 +391,14 @@ impl TrafficLog {
         match &self.filter {
             Some(f) => f.rows.len(),
             None => self.entries.len(),
+        }
+    }
+
+    /// The absolute index of the `n`th visible row.
+    pub fn visible_index(&self, n: usize) -> Option<u64> {
+        match &self.filter {
+            Some(f) => f.rows.get(n).copied(),
+            None => (n < self.entries.len()).then(|| self.first_index + n as u64),
         }
     }
 
@@ -497,16 +531,47 @@ mod tests {
         let mut log = TrafficLog::new(1 << 20);
         log.set_retention(Retention::CountsOnly);
         log.push(data(1, 10));
-        log.push_message(
+        log.push_note(
             SystemTime::now(),
             SocketId(1),
-            EntryKind::Closed,
+            EntryKind::PeerClosed,
             None,
-            "bye".into(),
+            Note::PeerClosed,
         );
         assert_eq!(log.len(), 1);
         assert_eq!(log.skipped_entries(), 1);
-        assert_eq!(log.visible(0).map(LogEntry::message), Some("bye"));
+        let index = log.visible_index(0).unwrap();
+        assert_eq!(log.message(index), "peer closed its side (recv returned 0)");
+    }
+
+    #[test]
+    fn notes_are_evicted_with_their_rows_and_rendered_in_the_current_language() {
+        let per = data(1, 10).cost();
+        let mut log = TrafficLog::new(per * 6);
+        for i in 0..20 {
+            log.push(data(1, 10));
+            log.push_note(
+                SystemTime::now(),
+                SocketId(1),
+                EntryKind::KernelDrops,
+                None,
+                Note::KernelDrops(i),
+            );
+        }
+        assert!(log.notes.len() <= log.len());
+        assert!(log.notes.iter().all(|(i, _)| *i >= log.first_index));
+        let last = log.first_index + log.len() as u64 - 1;
+        assert!(
+            log.message(last).contains("19 datagram"),
+            "{}",
+            log.message(last)
+        );
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        let zh = log.message(last);
+        crate::i18n::set_lang(crate::i18n::Lang::En);
+        assert!(!zh.contains("datagram"), "{zh}");
+        log.clear();
+        assert!(log.notes.is_empty());
     }
 
     #[test]

@@ -5,9 +5,12 @@
 
 pub mod capture;
 mod event_text;
+pub mod explain;
 pub mod lab;
 pub mod lesson;
 pub mod log;
+pub mod note;
+pub mod pycall;
 pub mod pygen;
 pub mod session;
 pub mod spec;
@@ -16,12 +19,10 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::SystemTime;
 
 use crate::codec::text::{ChunkText, TextEncoding};
-use crate::engine::{
-    CloseReason, Event, EventKind, PeriodicStop, SockOption, SocketId, SocketKind, SocketSpec,
-};
-use crate::i18n::{tr, trf};
+use crate::engine::{Event, EventKind, SockOption, SocketId, SocketKind, SocketSpec};
 use lesson::LessonLine;
 use log::{EntryKind, LogEntry, TrafficLog, unix_us};
+use note::Note;
 use session::{Session, SessionState};
 
 /// Closed sockets that keep every detail (their calls, recv/send
@@ -63,12 +64,12 @@ impl Model {
     pub fn opening(&mut self, id: SocketId, spec: &SocketSpec) {
         self.sessions
             .insert(id, Session::for_spec(id, spec, self.default_encoding));
-        self.log.push_message(
+        self.log.push_note(
             SystemTime::now(),
             id,
             EntryKind::Opening,
             None,
-            trf("open {spec}", &[("spec", spec)]),
+            Note::Opening(spec.to_string().into()),
         );
     }
 
@@ -142,17 +143,17 @@ impl Model {
                 if let Some(s) = session {
                     s.state = SessionState::Resolving;
                 }
-                let msg = trf("resolving \"{host}\"", &[("host", &host)]);
+                let note = Note::Resolving(host.into());
                 self.log
-                    .push_message(time, id, EntryKind::Resolving, None, msg);
+                    .push_note(time, id, EntryKind::Resolving, None, note);
             }
             EventKind::Connecting { peer } => {
                 if let Some(s) = session {
                     s.state = SessionState::Connecting(peer);
                 }
-                let msg = trf("connecting to {peer}", &[("peer", &peer)]);
+                let note = Note::Connecting(peer);
                 self.log
-                    .push_message(time, id, EntryKind::Connecting, Some(peer), msg);
+                    .push_note(time, id, EntryKind::Connecting, Some(peer), note);
             }
             EventKind::Connected { local, peer } => {
                 if let Some(s) = session {
@@ -160,9 +161,9 @@ impl Model {
                     s.local = Some(local);
                     s.peer = Some(peer);
                 }
-                let msg = trf("connected from {local}", &[("local", &local)]);
+                let note = Note::Connected(local);
                 self.log
-                    .push_message(time, id, EntryKind::Connected, Some(peer), msg);
+                    .push_note(time, id, EntryKind::Connected, Some(peer), note);
             }
             EventKind::Listening { local, backlog } => {
                 if let Some(s) = session {
@@ -170,12 +171,9 @@ impl Model {
                     s.local = Some(local);
                     s.backlog = Some(backlog);
                 }
-                let msg = trf(
-                    "listening on {local} (backlog {backlog})",
-                    &[("local", &local), ("backlog", &backlog)],
-                );
+                let note = Note::Listening { local, backlog };
                 self.log
-                    .push_message(time, id, EntryKind::Listening, None, msg);
+                    .push_note(time, id, EntryKind::Listening, None, note);
             }
             EventKind::Accepted {
                 parent,
@@ -201,12 +199,9 @@ impl Model {
                     p.children.push(id);
                 }
                 self.log.extend_filter(parent, id);
-                let msg = trf(
-                    "accepted by {parent} on {local}",
-                    &[("parent", &parent), ("local", &local)],
-                );
+                let note = Note::Accepted { parent, local };
                 self.log
-                    .push_message(time, id, EntryKind::Accepted, Some(peer), msg);
+                    .push_note(time, id, EntryKind::Accepted, Some(peer), note);
             }
             EventKind::Bound {
                 local,
@@ -219,68 +214,45 @@ impl Model {
                     s.rcvbuf_bytes = Some(rcvbuf_bytes);
                     s.drop_counting = drop_counting;
                 }
-                let drops = if drop_counting {
-                    tr("kernel drops counted")
-                } else {
-                    tr("kernel drops not counted on this system")
-                };
-                let msg = trf(
-                    "bound to {local}; receive buffer {n} bytes; {drops}",
-                    &[("local", &local), ("n", &rcvbuf_bytes), ("drops", &drops)],
-                );
-                self.log.push_message(time, id, EntryKind::Bound, None, msg);
+                let note = Note::Bound(Box::new(note::Bound {
+                    local,
+                    rcvbuf_bytes,
+                    drop_counting,
+                }));
+                self.log.push_note(time, id, EntryKind::Bound, None, note);
             }
             EventKind::KernelDrops { total } => {
                 if let Some(s) = session {
                     s.kernel_drops = total;
                 }
-                let msg = trf(
-                    "the kernel dropped {total} datagram(s) so far: the receive buffer was full",
-                    &[("total", &total)],
+                self.log.push_note(
+                    time,
+                    id,
+                    EntryKind::KernelDrops,
+                    None,
+                    Note::KernelDrops(total),
                 );
-                self.log
-                    .push_message(time, id, EntryKind::KernelDrops, None, msg);
             }
             EventKind::Call { call, result } => {
                 if let Some(s) = session {
-                    s.lesson.push(LessonLine::Call {
-                        call,
-                        result: result.map_err(Into::into),
-                    });
+                    s.lesson.push(LessonLine::Call { call, result });
                 }
             }
             EventKind::Configured(option) => {
-                let msg = match option {
-                    SockOption::RecvSize(n) => {
-                        if let Some(s) = session {
-                            s.recv_size = n;
-                        }
-                        trf("each recv() now asks for {n} bytes", &[("n", &n)])
+                if let Some(s) = session {
+                    match option {
+                        SockOption::RecvSize(n) => s.recv_size = n,
+                        SockOption::NoDelay(on) => s.nodelay = Some(on),
+                        SockOption::CloseOnPeerClose(on) => s.close_on_peer_close = on,
                     }
-                    SockOption::NoDelay(on) => {
-                        if let Some(s) = session {
-                            s.nodelay = Some(on);
-                        }
-                        if on {
-                            tr("TCP_NODELAY on").to_owned()
-                        } else {
-                            tr("TCP_NODELAY off").to_owned()
-                        }
-                    }
-                    SockOption::CloseOnPeerClose(on) => {
-                        if let Some(s) = session {
-                            s.close_on_peer_close = on;
-                        }
-                        if on {
-                            tr("closes as soon as the peer closes").to_owned()
-                        } else {
-                            tr("stays open when the peer closes (CLOSE_WAIT) until you close it")
-                                .to_owned()
-                        }
-                    }
-                };
-                self.log
-                    .push_message(time, id, EntryKind::Configured, None, msg);
+                }
+                self.log.push_note(
+                    time,
+                    id,
+                    EntryKind::Configured,
+                    None,
+                    Note::Configured(option),
+                );
             }
             EventKind::Periodic(status) => {
                 let first = session
@@ -289,34 +261,16 @@ impl Model {
                 if let Some(s) = session {
                     s.periodic = Some(status);
                 }
-                let ms = status.every.as_secs_f64() * 1e3;
-                let msg = if !status.running {
-                    let why = match status.stopped {
-                        None => tr("done"),
-                        Some(PeriodicStop::ByUser) => tr("stopped"),
-                        Some(PeriodicStop::SocketClosed) => tr("the socket closed"),
-                        Some(PeriodicStop::QueueFull) => {
-                            tr("the send queue is full: the peer is not reading")
-                        }
-                        Some(PeriodicStop::CannotSend) => tr("the socket cannot send now"),
-                    };
-                    Some(trf(
-                        "periodic send ended ({why}): {sent} sent, {missed} ticks missed, {rate}/s",
-                        &[
-                            ("why", &why),
-                            ("sent", &status.sent),
-                            ("missed", &status.missed),
-                            ("rate", &format!("{:.1}", status.rate())),
-                        ],
-                    ))
+                let note = if !status.running {
+                    Some(Note::PeriodicEnded(Box::new(status)))
                 } else if first {
-                    Some(trf("sending every {ms} ms", &[("ms", &ms)]))
+                    Some(Note::PeriodicStarted(status.every))
                 } else {
                     None
                 };
-                if let Some(msg) = msg {
+                if let Some(note) = note {
                     self.log
-                        .push_message(time, id, EntryKind::Configured, None, msg);
+                        .push_note(time, id, EntryKind::Configured, None, note);
                 }
             }
             EventKind::TcpInfo(info) => {
@@ -335,61 +289,48 @@ impl Model {
                     s.lesson.push(LessonLine::RecvEof { size: s.recv_size });
                     s.peer
                 });
-                let msg = tr("peer closed its side (recv returned 0)").to_owned();
                 self.log
-                    .push_message(time, id, EntryKind::PeerClosed, peer, msg);
+                    .push_note(time, id, EntryKind::PeerClosed, peer, Note::PeerClosed);
             }
             EventKind::WriteShutdown => {
                 if let Some(s) = session {
                     s.write_shut = true;
                 }
-                let msg = tr("shutdown(SHUT_WR): FIN sent; still receiving").to_owned();
-                self.log
-                    .push_message(time, id, EntryKind::WriteShutdown, None, msg);
+                self.log.push_note(
+                    time,
+                    id,
+                    EntryKind::WriteShutdown,
+                    None,
+                    Note::WriteShutdown,
+                );
             }
             EventKind::Failed(e) => {
-                let msg = e.to_string();
                 if let Some(s) = session {
-                    s.last_error = Some(msg.clone());
+                    s.last_error = Some(e.clone());
                 }
                 self.log
-                    .push_message(time, id, EntryKind::Failed, None, msg);
+                    .push_note(time, id, EntryKind::Failed, None, Note::Failed(Box::new(e)));
             }
             EventKind::Closed {
                 reason,
                 unsent_bytes,
             } => {
-                let mut msg = match &reason {
-                    CloseReason::Error(_) => tr("closed after the error above").to_owned(),
-                    r => trf("closed: {reason}", &[("reason", r)]),
-                };
-                if unsent_bytes > 0 {
-                    msg.push_str(&trf(
-                        "; {n} queued bytes were not sent",
-                        &[("n", &unsent_bytes)],
-                    ));
-                }
                 let mut leftover = Vec::new();
                 let mut keep_in_order = false;
                 if let Some(s) = session {
-                    s.state = SessionState::Closed(reason);
+                    s.state = SessionState::Closed(reason.clone());
                     leftover = s.splitter.pending().to_vec();
                     keep_in_order = !s.kind.is_listener();
                 }
                 if keep_in_order {
                     self.note_closed(id);
                 }
-                if !leftover.is_empty() {
-                    // Bytes held back for a character that never completed.
-                    let mut hex = String::new();
-                    crate::codec::hex::format_hex_into(&mut hex, &leftover);
-                    msg.push_str(&trf(
-                        "; the last {n} received byte(s) ({hex}) never completed a character",
-                        &[("n", &leftover.len()), ("hex", &hex)],
-                    ));
-                }
-                self.log
-                    .push_message(time, id, EntryKind::Closed, None, msg);
+                let note = Note::Closed(Box::new(note::Closed {
+                    reason,
+                    unsent_bytes,
+                    leftover: leftover.into_boxed_slice(),
+                }));
+                self.log.push_note(time, id, EntryKind::Closed, None, note);
             }
         }
     }

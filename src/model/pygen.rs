@@ -254,10 +254,15 @@ fn listener(p: &mut Program, l: &Session, conn: Option<&Session>, codec: &str) {
     let local = l
         .local
         .or_else(|| l.spec.trim_start_matches("tcp-listen:").parse().ok());
-    let reuse = l
-        .lesson
-        .lines()
-        .any(|x| matches!(x, crate::model::lesson::LessonLine::Call { call, .. } if call.contains("SO_REUSEADDR")));
+    let reuse = l.lesson.lines().any(|x| {
+        matches!(
+            x,
+            crate::model::lesson::LessonLine::Call {
+                call: crate::engine::SockCall::SetOption(crate::engine::SetOption::ReuseAddr),
+                ..
+            }
+        )
+    });
     let backlog = l.backlog.unwrap_or(128);
     begin(p, l, local, "SOCK_STREAM");
     if reuse {

@@ -106,8 +106,8 @@ pub struct Session {
     pub peer_closed: bool,
     /// We have shut down our side for writing.
     pub write_shut: bool,
-    /// The latest error, for the sidebar.
-    pub last_error: Option<String>,
+    /// The latest error, for the sidebar (its sentence made when drawn).
+    pub last_error: Option<crate::engine::NetError>,
     /// How its received bytes are shown as text.
     pub encoding: TextEncoding,
     /// The socket calls made for it, for the lesson view.

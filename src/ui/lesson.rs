@@ -371,12 +371,12 @@ pub fn calls_ui(ui: &mut egui::Ui, s: &Session) {
                                 ui.label("");
                             }
                             Err(e) => {
-                                let name =
-                                    e.errno.clone().unwrap_or_else(|| tr("error").to_owned());
+                                let name = e.errno_name().unwrap_or_else(|| tr("error").to_owned());
                                 ui.colored_label(error_color(ui), format!("→ {name}"));
-                                let hint = e.code.and_then(errno_hint);
-                                ui.colored_label(error_color(ui), hint.unwrap_or(&e.message))
-                                    .on_hover_text(&e.message);
+                                let message = e.message();
+                                let hint = e.errno.and_then(errno_hint);
+                                ui.colored_label(error_color(ui), hint.unwrap_or(&message))
+                                    .on_hover_text(&message);
                             }
                         }
                         ui.end_row();

@@ -285,7 +285,10 @@ pub fn log_view_ui(
         })
         .body(|body| {
             body.rows(row_height, n, |mut row| {
-                let Some(e) = model.log.visible(row.index()) else {
+                let Some(index) = model.log.visible_index(row.index()) else {
+                    return;
+                };
+                let Some(e) = model.log.get(index) else {
                     return;
                 };
                 let encoding = model
@@ -328,9 +331,9 @@ pub fn log_view_ui(
                     if e.kind.is_data() {
                         data_cell_ui(ui, view, e, encoding);
                     } else if e.kind == EntryKind::Failed {
-                        ui.colored_label(ui.visuals().error_fg_color, e.message());
+                        ui.colored_label(ui.visuals().error_fg_color, model.log.message(index));
                     } else {
-                        ui.label(e.message());
+                        ui.label(model.log.message(index));
                     }
                 });
             });

@@ -205,7 +205,7 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
             }
         });
     if let Some(e) = &s.last_error {
-        ui.colored_label(error_color(ui), e);
+        ui.colored_label(error_color(ui), e.message());
     }
     ui.horizontal_wrapped(|ui| {
         if s.state.is_closed() {

@@ -4,7 +4,8 @@
 
 use std::io;
 
-use crate::engine::error::{NetError, NetOp};
+use crate::engine::call::{CallOk, SetOption, SockCall};
+use crate::engine::error::{NetError, NetOp, Why};
 use crate::engine::message::{
     DEFAULT_TCP_READ_BYTES, EventKind, MAX_RECV_SIZE, SockOption, SocketId,
 };
@@ -51,8 +52,8 @@ pub(crate) fn configure(r: &mut Reactor, id: SocketId, option: SockOption) {
                     let set = s.stream.set_nodelay(on).map_err(|e| {
                         NetError::from_io(NetOp::Create, &e, Some(&s.peer.to_string()))
                     });
-                    let call = format!("s.setsockopt(IPPROTO_TCP, TCP_NODELAY, {})", u8::from(on));
-                    if r.step(id, call, set, |_| "ok".into()).is_err() {
+                    let call = SockCall::SetOption(SetOption::NoDelay(on));
+                    if r.step(id, call, set, |_| CallOk::Done).is_err() {
                         return;
                     }
                     if let Some(Sock::Stream(s)) = r.sockets.get_mut(&id) {
@@ -68,9 +69,7 @@ pub(crate) fn configure(r: &mut Reactor, id: SocketId, option: SockOption) {
                 id,
                 NetOp::Create,
                 io::ErrorKind::NotConnected,
-                crate::i18n::tr(
-                    "Not connected yet: set this once the client is connected; nothing changed",
-                ),
+                Why::ConfigureBeforeConnected,
             );
             return;
         }

@@ -1,0 +1,188 @@
+//! What a log row that is not traffic says, kept as data ([`Note`]) and
+//! put into words only when it is drawn, in the language of the moment:
+//! switching the language re-renders every row, old ones too.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::engine::{CloseReason, NetError, PeriodicStatus, PeriodicStop, SockOption, SocketId};
+use crate::i18n::{tr, trf};
+
+/// A log row's message, as data.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Note {
+    /// The user asked for a socket (the spec as typed, e.g. `tcp-listen:0.0.0.0:9000`).
+    Opening(Box<str>),
+    /// DNS lookup of this host started.
+    Resolving(Box<str>),
+    /// A connect to this address is in flight.
+    Connecting(SocketAddr),
+    /// Connected; the kernel picked this local address.
+    Connected(SocketAddr),
+    /// Listening.
+    Listening {
+        /// The bound address.
+        local: SocketAddr,
+        /// The backlog.
+        backlog: i32,
+    },
+    /// Accepted by a listener.
+    Accepted {
+        /// The listener.
+        parent: SocketId,
+        /// Our end.
+        local: SocketAddr,
+    },
+    /// A UDP socket is bound.
+    Bound(Box<Bound>),
+    /// The kernel dropped datagrams (running total).
+    KernelDrops(u64),
+    /// A setting changed.
+    Configured(SockOption),
+    /// A periodic send started.
+    PeriodicStarted(Duration),
+    /// A periodic send ended.
+    PeriodicEnded(Box<PeriodicStatus>),
+    /// The peer closed its side.
+    PeerClosed,
+    /// We shut down our write side.
+    WriteShutdown,
+    /// Something failed.
+    Failed(Box<NetError>),
+    /// The socket closed.
+    Closed(Box<Closed>),
+}
+
+/// A bound UDP socket's details.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bound {
+    /// The bound address.
+    pub local: SocketAddr,
+    /// The receive buffer the kernel granted.
+    pub rcvbuf_bytes: usize,
+    /// Whether kernel drops are counted.
+    pub drop_counting: bool,
+}
+
+/// How a socket closed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Closed {
+    /// Why.
+    pub reason: CloseReason,
+    /// Queued bytes never sent.
+    pub unsent_bytes: usize,
+    /// Received bytes held back for a character that never completed.
+    pub leftover: Box<[u8]>,
+}
+
+impl Note {
+    /// The row's text, in this thread's language.
+    pub fn text(&self) -> String {
+        match self {
+            Note::Opening(spec) => trf("open {spec}", &[("spec", spec)]),
+            Note::Resolving(host) => trf("resolving \"{host}\"", &[("host", host)]),
+            Note::Connecting(peer) => trf("connecting to {peer}", &[("peer", peer)]),
+            Note::Connected(local) => trf("connected from {local}", &[("local", local)]),
+            Note::Listening { local, backlog } => trf(
+                "listening on {local} (backlog {backlog})",
+                &[("local", local), ("backlog", backlog)],
+            ),
+            Note::Accepted { parent, local } => trf(
+                "accepted by {parent} on {local}",
+                &[("parent", parent), ("local", local)],
+            ),
+            Note::Bound(b) => {
+                let drops = if b.drop_counting {
+                    tr("kernel drops counted")
+                } else {
+                    tr("kernel drops not counted on this system")
+                };
+                trf(
+                    "bound to {local}; receive buffer {n} bytes; {drops}",
+                    &[
+                        ("local", &b.local),
+                        ("n", &b.rcvbuf_bytes),
+                        ("drops", &drops),
+                    ],
+                )
+            }
+            Note::KernelDrops(total) => trf(
+                "the kernel dropped {total} datagram(s) so far: the receive buffer was full",
+                &[("total", total)],
+            ),
+            Note::Configured(option) => match option {
+                SockOption::RecvSize(n) => trf("each recv() now asks for {n} bytes", &[("n", n)]),
+                SockOption::NoDelay(true) => tr("TCP_NODELAY on").to_owned(),
+                SockOption::NoDelay(false) => tr("TCP_NODELAY off").to_owned(),
+                SockOption::CloseOnPeerClose(true) => {
+                    tr("closes as soon as the peer closes").to_owned()
+                }
+                SockOption::CloseOnPeerClose(false) => {
+                    tr("stays open when the peer closes (CLOSE_WAIT) until you close it").to_owned()
+                }
+            },
+            Note::PeriodicStarted(every) => {
+                let ms = every.as_secs_f64() * 1e3;
+                trf("sending every {ms} ms", &[("ms", &ms)])
+            }
+            Note::PeriodicEnded(status) => {
+                let why = match status.stopped {
+                    None => tr("done"),
+                    Some(PeriodicStop::ByUser) => tr("stopped"),
+                    Some(PeriodicStop::SocketClosed) => tr("the socket closed"),
+                    Some(PeriodicStop::QueueFull) => {
+                        tr("the send queue is full: the peer is not reading")
+                    }
+                    Some(PeriodicStop::CannotSend) => tr("the socket cannot send now"),
+                };
+                trf(
+                    "periodic send ended ({why}): {sent} sent, {missed} ticks missed, {rate}/s",
+                    &[
+                        ("why", &why),
+                        ("sent", &status.sent),
+                        ("missed", &status.missed),
+                        ("rate", &format!("{:.1}", status.rate())),
+                    ],
+                )
+            }
+            Note::PeerClosed => tr("peer closed its side (recv returned 0)").to_owned(),
+            Note::WriteShutdown => tr("shutdown(SHUT_WR): FIN sent; still receiving").to_owned(),
+            Note::Failed(e) => e.message(),
+            Note::Closed(c) => {
+                let mut msg = match &c.reason {
+                    CloseReason::Error(_) => tr("closed after the error above").to_owned(),
+                    r => trf("closed: {reason}", &[("reason", r)]),
+                };
+                if c.unsent_bytes > 0 {
+                    msg.push_str(&trf(
+                        "; {n} queued bytes were not sent",
+                        &[("n", &c.unsent_bytes)],
+                    ));
+                }
+                if !c.leftover.is_empty() {
+                    let mut hex = String::new();
+                    crate::codec::hex::format_hex_into(&mut hex, &c.leftover);
+                    msg.push_str(&trf(
+                        "; the last {n} received byte(s) ({hex}) never completed a character",
+                        &[("n", &c.leftover.len()), ("hex", &hex)],
+                    ));
+                }
+                msg
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_stays_small() {
+        assert!(
+            std::mem::size_of::<Note>() <= 40,
+            "{}",
+            std::mem::size_of::<Note>()
+        );
+    }
+}
