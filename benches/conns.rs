@@ -10,7 +10,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use sockbench::engine::{EngineHandle, SocketId, SocketSpec};
+use sockbench::engine::{Addr, EngineHandle, SocketId, SocketSpec};
 use sockbench::model::Model;
 use sockbench::model::log::Retention;
 
@@ -57,9 +57,17 @@ fn closed_cycles_main(n: usize) -> i32 {
         }
     };
     wait("listening", &|m| {
-        m.sessions[&l].local.is_some_and(|a| a.port() != 0)
+        m.sessions[&l]
+            .local
+            .as_ref()
+            .and_then(Addr::ip)
+            .is_some_and(|a| a.port() != 0)
     });
-    let addr = shared.lock().sessions[&l].local.expect("bound");
+    let addr = shared.lock().sessions[&l]
+        .local
+        .as_ref()
+        .and_then(Addr::ip)
+        .expect("bound");
     let closed = |m: &Model| {
         m.sessions
             .values()
@@ -347,9 +355,17 @@ fn connections_here() -> Vec<Row> {
         },
     );
     drain_until(&engine, &mut model, "listening", |m| {
-        m.sessions[&listener].local.is_some_and(|a| a.port() != 0)
+        m.sessions[&listener]
+            .local
+            .as_ref()
+            .and_then(Addr::ip)
+            .is_some_and(|a| a.port() != 0)
     });
-    let addr = model.sessions[&listener].local.expect("bound");
+    let addr = model.sessions[&listener]
+        .local
+        .as_ref()
+        .and_then(Addr::ip)
+        .expect("bound");
     // Let the allocator settle before the baseline reading.
     std::thread::sleep(Duration::from_millis(100));
     let rss0 = rss_bytes();

@@ -252,7 +252,7 @@ fn tcp_engine(total: u64, retention: Retention) -> Res<(Measured, LogStats)> {
     };
     let listener = open(&engine, &mut model, spec)?;
     let addr = wait_for_event(&engine, &mut model, listener, "listening", |k| match k {
-        EventKind::Listening { local, .. } => Some(*local),
+        EventKind::Listening { local, .. } => local.ip(),
         _ => None,
     })?;
     let shared = Arc::new(parking_lot::Mutex::new(model));
@@ -568,7 +568,7 @@ fn udp_engine(count: u64, size: usize) -> Res<UdpRun> {
             local,
             rcvbuf_bytes,
             ..
-        } => Some((*local, *rcvbuf_bytes)),
+        } => local.ip().map(|a| (a, *rcvbuf_bytes)),
         _ => None,
     })?;
     let done = Arc::new(AtomicBool::new(false));

@@ -89,7 +89,7 @@ fn engine(period: Duration, ticks: u64) -> Res<(Vec<Instant>, u64)> {
         return Err("the UDP socket was not bound".into());
     }
     engine
-        .send_every(id, b"tick".to_vec(), Some(to), period, Some(ticks))
+        .send_every(id, b"tick".to_vec(), Some(to.into()), period, Some(ticks))
         .map_err(|e| e.to_string())?;
     let mut missed = None;
     let run_for = period * u32::try_from(ticks).unwrap_or(u32::MAX) + Duration::from_secs(10);

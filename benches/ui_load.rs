@@ -29,7 +29,7 @@ fn opening_events() -> Vec<Event> {
             id: SocketId(1),
             time,
             kind: EventKind::Listening {
-                local: SocketAddr::from(([127, 0, 0, 1], 9000)),
+                local: SocketAddr::from(([127, 0, 0, 1], 9000)).into(),
                 backlog: 128,
             },
         },
@@ -38,8 +38,8 @@ fn opening_events() -> Vec<Event> {
             time,
             kind: EventKind::Accepted {
                 parent: SocketId(1),
-                local: SocketAddr::from(([127, 0, 0, 1], 9000)),
-                peer: peer(),
+                local: SocketAddr::from(([127, 0, 0, 1], 9000)).into(),
+                peer: peer().into(),
             },
         },
     ]
@@ -60,7 +60,7 @@ fn read_event(i: usize, payload_bytes: usize) -> Event {
         time: SystemTime::now(),
         kind: EventKind::Received {
             bytes,
-            from: Some(peer()),
+            from: Some(peer().into()),
             truncated: false,
         },
     }

@@ -10,7 +10,7 @@ use parking_lot::{Mutex, MutexGuard};
 use eframe::egui::{self, RichText};
 
 use crate::codec::text::TextEncoding;
-use crate::engine::{EngineHandle, SocketId, SocketSpec};
+use crate::engine::{Addr, EngineHandle, SocketId, SocketSpec};
 use crate::frame_stats::FrameStats;
 use crate::i18n::{Lang, tr, trf};
 use crate::model::Model;
@@ -380,7 +380,10 @@ impl WorkbenchApp {
             // connection to a TIME_WAIT record, only the TCP table knows.
             if s.kind.is_stream()
                 && s.fd_closed_or_done()
-                && let (Some(local), Some(peer)) = (s.local, s.peer)
+                && let (Some(local), Some(peer)) = (
+                    s.local.as_ref().and_then(Addr::ip),
+                    s.peer.as_ref().and_then(Addr::ip),
+                )
             {
                 let _ = self.engine.query_kernel_state(s.id, local, peer);
             }

@@ -38,7 +38,7 @@ fn open_listener(p: &mut Probe, addr: SocketAddr) -> (SocketId, SocketAddr) {
     match p.wait_kind(id, "listening", |k| {
         matches!(k, EventKind::Listening { .. } | EventKind::Failed(_))
     }) {
-        EventKind::Listening { local, .. } => (id, local),
+        EventKind::Listening { local, .. } => (id, local.ip().unwrap()),
         other => panic!("listener failed: {other:?}"),
     }
 }
@@ -49,7 +49,7 @@ fn accepted(p: &mut Probe, listener: SocketId) -> (SocketId, SocketAddr) {
         |e| matches!(e.kind, EventKind::Accepted { parent, .. } if parent == listener),
     );
     match ev.kind {
-        EventKind::Accepted { peer, .. } => (ev.id, peer),
+        EventKind::Accepted { peer, .. } => (ev.id, peer.ip().unwrap()),
         _ => unreachable!(),
     }
 }
@@ -165,7 +165,7 @@ fn client_connects_sends_and_receives() {
     let (local, peer) = match p.wait_kind(id, "connected", |k| {
         matches!(k, EventKind::Connected { .. })
     }) {
-        EventKind::Connected { local, peer } => (local, peer),
+        EventKind::Connected { local, peer } => (local.ip().unwrap(), peer.ip().unwrap()),
         _ => unreachable!(),
     };
     assert_eq!(peer.port(), port);
@@ -255,7 +255,7 @@ fn udp_to_self_and_between_two_sockets() {
     let b_addr = bound(&mut p, b);
 
     p.engine
-        .send(a, b"to myself".to_vec(), Some(a_addr))
+        .send(a, b"to myself".to_vec(), Some(a_addr.clone()))
         .unwrap();
     match p.wait_kind(a, "self datagram", |k| {
         matches!(k, EventKind::Received { .. })
@@ -266,17 +266,19 @@ fn udp_to_self_and_between_two_sockets() {
             truncated,
         } => {
             assert_eq!(bytes, b"to myself");
-            assert_eq!(from, Some(a_addr));
+            assert_eq!(from, Some(a_addr.clone()));
             assert!(!truncated);
         }
         _ => unreachable!(),
     }
 
-    p.engine.send(a, b"a to b".to_vec(), Some(b_addr)).unwrap();
+    p.engine
+        .send(a, b"a to b".to_vec(), Some(b_addr.clone()))
+        .unwrap();
     match p.wait_kind(b, "datagram", |k| matches!(k, EventKind::Received { .. })) {
         EventKind::Received { bytes, from, .. } => {
             assert_eq!(bytes, b"a to b");
-            assert_eq!(from, Some(a_addr));
+            assert_eq!(from, Some(a_addr.clone()));
         }
         _ => unreachable!(),
     }
@@ -285,12 +287,16 @@ fn udp_to_self_and_between_two_sockets() {
     let other = UdpSocket::bind(loopback0()).unwrap();
     other.set_read_timeout(Some(WAIT)).unwrap();
     p.engine
-        .send(b, b"hello".to_vec(), Some(other.local_addr().unwrap()))
+        .send(
+            b,
+            b"hello".to_vec(),
+            Some(other.local_addr().unwrap().into()),
+        )
         .unwrap();
     let mut buf = [0u8; 64];
     let (n, from) = other.recv_from(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"hello");
-    assert_eq!(from, b_addr);
+    assert_eq!(Some(from), b_addr.ip());
 }
 
 #[test]
@@ -314,7 +320,7 @@ fn udp_truncation_is_reported() {
     let mut p = Probe::new();
     let a = p.engine.open(udp_spec(loopback0(), 16)).unwrap();
     let addr = match p.wait_kind(a, "bound", |k| matches!(k, EventKind::Bound { .. })) {
-        EventKind::Bound { local, .. } => local,
+        EventKind::Bound { local, .. } => local.ip().unwrap(),
         _ => unreachable!(),
     };
     let s = UdpSocket::bind(loopback0()).unwrap();

@@ -34,7 +34,7 @@ fn connect_spec(port: u16) -> SocketSpec {
 fn pair(r: &mut Recorder) -> (SocketId, SocketId, SocketId) {
     let l = r.open(listen_spec());
     r.wait_until("listening", |m, _| m.sessions[&l].local.is_some());
-    let port = r.model.sessions[&l].local.unwrap().port();
+    let port = crate::util::ip_of(&r.model.sessions[&l].local).port();
     let c = r.open(connect_spec(port));
     r.wait_until("connected and accepted", |m, _| {
         m.sessions[&c].peer.is_some() && !m.sessions[&l].children.is_empty()
@@ -100,7 +100,7 @@ fn the_kernel_states_of_a_close_can_be_watched() {
     // The kernel's TCP table still has the client's side, in TIME_WAIT.
     let (local, peer) = {
         let s = &r.model.sessions[&c];
-        (s.local.unwrap(), s.peer.unwrap())
+        (crate::util::ip_of(&s.local), crate::util::ip_of(&s.peer))
     };
     r.engine.query_kernel_state(c, local, peer).unwrap();
     r.wait_until("the table's answer", |m, _| {
@@ -139,7 +139,7 @@ fn client_ends_in_time_wait(r: &mut Recorder) {
         m.sessions[&c].state.is_closed() && m.sessions[&a].state.is_closed()
     });
     let s = &r.model.sessions[&c];
-    let (local, peer) = (s.local.unwrap(), s.peer.unwrap());
+    let (local, peer) = (crate::util::ip_of(&s.local), crate::util::ip_of(&s.peer));
     let deadline = Instant::now() + WAIT;
     loop {
         r.engine.query_kernel_state(c, local, peer).unwrap();
@@ -274,7 +274,7 @@ fn tcp_nodelay_is_set_and_reported_as_a_call() {
     assert_eq!(result, Ok("ok".to_owned()));
     // On a listener it reaches the connections it accepts later.
     r.engine.configure(l, SockOption::NoDelay(true)).unwrap();
-    let port = r.model.sessions[&l].local.unwrap().port();
+    let port = crate::util::ip_of(&r.model.sessions[&l].local).port();
     let c2 = r.open(connect_spec(port));
     r.wait_until("both connections have it", |m, _| {
         m.sessions[&c2].peer.is_some()
@@ -415,7 +415,7 @@ fn the_listener_program_runs_in_python_and_serves_a_client() {
     let mut lines = BufReader::new(py.0.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     assert!(first.starts_with("listening on"), "{first}");
-    let port = r.model.sessions[&l].local.unwrap().port();
+    let port = crate::util::ip_of(&r.model.sessions[&l].local).port();
     let c = r.open(connect_spec(port));
     r.wait_until("the welcome", |m, _| m.sessions[&c].counters.bytes_in == 8);
     assert_eq!(r.received(c), b"welcome\n");
@@ -451,8 +451,8 @@ fn the_udp_program_runs_in_python() {
     r.wait_until("bound", |m, _| {
         m.sessions[&u].local.is_some() && m.sessions[&v].local.is_some()
     });
-    let to = r.model.sessions[&v].local.unwrap();
-    r.engine.send(u, b"ping".to_vec(), Some(to)).unwrap();
+    let to = crate::util::ip_of(&r.model.sessions[&v].local);
+    r.engine.send(u, b"ping".to_vec(), Some(to.into())).unwrap();
     r.wait_until("ping", |m, _| m.sessions[&v].counters.bytes_in == 4);
     r.engine.close(u, CloseHow::Close).unwrap();
     r.wait_until("closed", |m, _| m.sessions[&u].state.is_closed());
@@ -462,8 +462,10 @@ fn the_udp_program_runs_in_python() {
     r.wait_until("python's ping", |m, _| {
         m.sessions[&v].counters.bytes_in == 8
     });
-    let from = r.model.sessions[&u].local.unwrap();
-    r.engine.send(v, b"pong".to_vec(), Some(from)).unwrap();
+    let from = crate::util::ip_of(&r.model.sessions[&u].local);
+    r.engine
+        .send(v, b"pong".to_vec(), Some(from.into()))
+        .unwrap();
     let mut out = BufReader::new(py.0.stdout.take().unwrap());
     let mut line = String::new();
     out.read_line(&mut line).unwrap();

@@ -46,7 +46,7 @@ fn a_udp_periodic_send_sends_exactly_its_count() {
         .send_every(
             u,
             b"tick".to_vec(),
-            Some(to),
+            Some(to.into()),
             Duration::from_millis(5),
             Some(20),
         )
@@ -75,7 +75,7 @@ fn every_client_of_a_listener_gets_each_tick_until_stopped() {
         })
         .unwrap();
     let addr = match p.wait_kind(l, "listening", |k| matches!(k, EventKind::Listening { .. })) {
-        EventKind::Listening { local, .. } => local,
+        EventKind::Listening { local, .. } => local.ip().unwrap(),
         _ => unreachable!(),
     };
     let mut clients: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).unwrap()).collect();

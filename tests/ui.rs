@@ -85,7 +85,7 @@ pub(crate) fn open_listener(h: &mut Harness<'_, WorkbenchApp>) -> u16 {
         state_of(a, SocketKind::TcpListener) == Some(SessionState::Listening)
     });
     let id = find_session(h.state(), SocketKind::TcpListener).unwrap();
-    let port = h.state().model().sessions[&id].local.unwrap().port();
+    let port = crate::util::ip_of(&h.state().model().sessions[&id].local).port();
     assert_ne!(port, 0);
     // The chosen port is shown.
     assert!(
@@ -273,7 +273,7 @@ fn the_language_switches_to_chinese_and_back() {
         state_of(a, SocketKind::TcpListener) == Some(SessionState::Listening)
     });
     let id = find_session(h.state(), SocketKind::TcpListener).unwrap();
-    let local = h.state().model().sessions[&id].local.unwrap();
+    let local = crate::util::ip_of(&h.state().model().sessions[&id].local);
     assert!(
         h.query_all_by_label(&format!("{id} TCP 监听 {local}"))
             .next()

@@ -388,3 +388,10 @@ pub fn stdout_lines(child: &mut std::process::Child) -> crossbeam_channel::Recei
         .expect("reader thread");
     lines
 }
+
+/// The IP address of a socket's end (tests open IP sockets only here).
+pub fn ip_of(a: &Option<sockbench::engine::Addr>) -> std::net::SocketAddr {
+    a.as_ref()
+        .and_then(sockbench::engine::Addr::ip)
+        .expect("an IP address")
+}

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 
+use super::addr::Addr;
 use super::message::SocketId;
 
 /// An address family, as `socket()` takes it.
@@ -14,6 +15,8 @@ pub enum Family {
     Inet,
     /// `AF_INET6`: IPv6.
     Inet6,
+    /// `AF_UNIX`: a Unix domain socket.
+    Unix,
 }
 
 impl Family {
@@ -64,7 +67,7 @@ pub enum SockCall {
     /// `s.setsockopt(…)`.
     SetOption(SetOption),
     /// `s.bind(addr)`.
-    Bind(SocketAddr),
+    Bind(Addr),
     /// `s.listen(backlog)`.
     Listen {
         /// The backlog.
@@ -78,7 +81,7 @@ pub enum SockCall {
         listener: SocketId,
     },
     /// `s.connect(addr)`.
-    Connect(SocketAddr),
+    Connect(Addr),
     /// `s.shutdown(SHUT_WR)`.
     ShutdownWrite,
     /// `s.close()`.
@@ -97,15 +100,15 @@ pub enum CallOk {
         /// The new socket.
         child: SocketId,
         /// The client.
-        peer: SocketAddr,
+        peer: Addr,
     },
     /// Seen from the new socket: `accept()` made it for this client.
     NewSocket {
         /// The client.
-        peer: SocketAddr,
+        peer: Addr,
     },
     /// `connect()` finished; the kernel picked this local address.
-    ConnectedFrom(SocketAddr),
+    ConnectedFrom(Addr),
     /// `shutdown(SHUT_WR)` sent FIN.
     FinSent,
     /// `SO_RCVBUF` set; `getsockopt` reads back this many bytes.

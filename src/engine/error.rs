@@ -97,6 +97,9 @@ pub enum Why {
     },
     /// A TCP-only setting asked of a UDP socket; nothing changed.
     NotForUdp,
+    /// A destination of another address family than the socket's
+    /// (a Unix path for a UDP socket, an IP address for a Unix one).
+    WrongFamily,
 }
 
 /// A failed socket operation, as data.

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use std::time::SystemTime;
 
+use super::addr::Addr;
 use super::call::{CallOk, SockCall};
 use super::error::NetError;
 
@@ -333,7 +334,7 @@ pub enum Command {
         /// The exact bytes.
         bytes: Vec<u8>,
         /// UDP destination; ignored for TCP.
-        to: Option<SocketAddr>,
+        to: Option<Addr>,
     },
     /// Close (or half-close, or reset) a socket. Closing a listener closes
     /// the connections it accepted.
@@ -364,7 +365,7 @@ pub enum Command {
         /// The exact bytes of each send.
         bytes: Vec<u8>,
         /// UDP destination; ignored for TCP.
-        to: Option<SocketAddr>,
+        to: Option<Addr>,
         /// The period.
         every: Duration,
         /// How many sends; `None`: until stopped.
@@ -447,19 +448,19 @@ pub enum EventKind {
     /// A TCP client is connecting to `peer`.
     Connecting {
         /// The address tried.
-        peer: SocketAddr,
+        peer: Addr,
     },
     /// A TCP client connected.
     Connected {
         /// Our end.
-        local: SocketAddr,
+        local: Addr,
         /// Their end.
-        peer: SocketAddr,
+        peer: Addr,
     },
     /// A listener is listening.
     Listening {
         /// The bound address (the real port when 0 was asked).
-        local: SocketAddr,
+        local: Addr,
         /// The backlog passed to `listen()`.
         backlog: i32,
     },
@@ -468,14 +469,14 @@ pub enum EventKind {
         /// The listener.
         parent: SocketId,
         /// Our end.
-        local: SocketAddr,
+        local: Addr,
         /// The client.
-        peer: SocketAddr,
+        peer: Addr,
     },
     /// A UDP socket is bound.
     Bound {
         /// The bound address.
-        local: SocketAddr,
+        local: Addr,
         /// The kernel receive buffer actually granted (`SO_RCVBUF` read back).
         rcvbuf_bytes: usize,
         /// Whether kernel drop counting (`SO_RXQ_OVFL`) is on.
@@ -486,7 +487,7 @@ pub enum EventKind {
         /// The exact bytes of one read or one datagram.
         bytes: Vec<u8>,
         /// The sender (UDP) or peer (TCP).
-        from: Option<SocketAddr>,
+        from: Option<Addr>,
         /// UDP only: the datagram was longer than the receive buffer; the
         /// rest was discarded by the kernel.
         truncated: bool,
@@ -496,7 +497,7 @@ pub enum EventKind {
         /// The exact bytes.
         bytes: Vec<u8>,
         /// The destination (UDP) or peer (TCP).
-        to: Option<SocketAddr>,
+        to: Option<Addr>,
     },
     /// The kernel's count of datagrams dropped for this socket (a running
     /// total, reported when it changes).

@@ -4,6 +4,7 @@
 //! back in batches over a bounded channel, and a repaint callback is called
 //! once per batch. Nothing here knows about the GUI.
 
+mod addr;
 mod call;
 mod error;
 mod message;
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 pub use crossbeam_channel::RecvTimeoutError;
 use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError};
 
+pub use addr::{Addr, UnixAddr};
 pub use call::{CallOk, Family, SetOption, SockCall, SockType};
 pub use error::{NetError, NetOp, Why, errno_name};
 pub use message::{
@@ -145,12 +147,7 @@ impl EngineHandle {
     }
 
     /// Sends bytes (see [`Command::Send`]).
-    pub fn send(
-        &self,
-        id: SocketId,
-        bytes: Vec<u8>,
-        to: Option<SocketAddr>,
-    ) -> Result<(), EngineError> {
+    pub fn send(&self, id: SocketId, bytes: Vec<u8>, to: Option<Addr>) -> Result<(), EngineError> {
         self.command(Command::Send { id, bytes, to })
     }
 
@@ -160,7 +157,7 @@ impl EngineHandle {
         &self,
         id: SocketId,
         bytes: Vec<u8>,
-        to: Option<SocketAddr>,
+        to: Option<Addr>,
         every: Duration,
         count: Option<u64>,
     ) -> Result<(), EngineError> {

@@ -4,7 +4,7 @@
 //! keep to a fixed grid (start + k × period): a late tick is sent once and
 //! the ticks it overran are counted as missed, never sent in a burst.
 
-use std::net::SocketAddr;
+use super::addr::Addr;
 use std::time::{Duration, Instant};
 
 use super::message::{EventKind, MAX_SEND_QUEUE_BYTES, PeriodicStatus, PeriodicStop, SocketId};
@@ -19,7 +19,7 @@ const REPORT_EVERY: Duration = Duration::from_secs(1);
 /// One socket's periodic send.
 pub(crate) struct Periodic {
     bytes: Vec<u8>,
-    to: Option<SocketAddr>,
+    to: Option<Addr>,
     every: Duration,
     count: Option<u64>,
     start: Instant,
@@ -58,7 +58,7 @@ pub(crate) fn start(
     r: &mut Reactor,
     id: SocketId,
     bytes: Vec<u8>,
-    to: Option<SocketAddr>,
+    to: Option<Addr>,
     every: Duration,
     count: Option<u64>,
 ) {
@@ -93,7 +93,7 @@ pub(crate) fn stop(r: &mut Reactor, id: SocketId, why: PeriodicStop) {
 }
 
 /// Whether socket `id` can take a send now.
-fn can_send(r: &Reactor, id: SocketId, to: Option<SocketAddr>) -> Result<(), PeriodicStop> {
+fn can_send(r: &Reactor, id: SocketId, to: Option<&Addr>) -> Result<(), PeriodicStop> {
     match r.sockets.get(&id) {
         Some(Sock::Stream(s)) if s.can_send() => Ok(()),
         Some(Sock::Listener(l)) if !l.children.is_empty() => Ok(()),
@@ -111,8 +111,8 @@ pub(crate) fn tick(r: &mut Reactor, id: SocketId, key: TimerKey) {
     if p.timer != key {
         return;
     }
-    let (to, len) = (p.to, p.bytes.len());
-    if let Err(why) = can_send(r, id, to) {
+    let (to, len) = (p.to.clone(), p.bytes.len());
+    if let Err(why) = can_send(r, id, to.as_ref()) {
         stop(r, id, why);
         return;
     }

@@ -15,6 +15,7 @@ use nix::sys::time::TimeSpec;
 use nix::sys::timerfd::{ClockId, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags};
 use std::os::fd::AsFd;
 
+use super::addr::Addr;
 use super::call::{CallOk, SockCall};
 use super::error::{NetError, NetOp, Why};
 use super::message::{
@@ -470,7 +471,8 @@ impl Reactor {
                         id,
                         TimerKind::ConnectTimeout,
                     ));
-                    self.out.emit(id, EventKind::Connecting { peer: addr });
+                    self.out
+                        .emit(id, EventKind::Connecting { peer: addr.into() });
                     self.sockets.insert(id, Sock::Connecting(conn));
                     return;
                 }
@@ -588,7 +590,7 @@ impl Reactor {
     }
 
     /// Sends on socket `id` (to every client of a listener).
-    pub(crate) fn send(&mut self, id: SocketId, bytes: Vec<u8>, to: Option<std::net::SocketAddr>) {
+    pub(crate) fn send(&mut self, id: SocketId, bytes: Vec<u8>, to: Option<Addr>) {
         match self.sockets.get_mut(&id) {
             Some(Sock::Stream(_)) => tcp::send(self, id, bytes),
             Some(Sock::Udp(_)) => udp::send(self, id, bytes, to),
@@ -674,7 +676,7 @@ impl Reactor {
         let a = addr.to_string();
         self.step(
             id,
-            SockCall::Bind(addr),
+            SockCall::Bind(addr.into()),
             sock.bind(&addr.into())
                 .map_err(|e| NetError::from_io(NetOp::Bind, &e, Some(&a))),
             |_| CallOk::Done,

@@ -182,7 +182,13 @@ pub(crate) fn listen(
     let mut listener = mio::net::TcpListener::from_std(sock.into());
     r.register(id, &mut listener, Interest::READABLE)
         .map_err(|e| NetError::from_io(NetOp::Engine, &e, Some(&a)))?;
-    r.out.emit(id, EventKind::Listening { local, backlog });
+    r.out.emit(
+        id,
+        EventKind::Listening {
+            local: local.into(),
+            backlog,
+        },
+    );
     Ok(Sock::Listener(Listener {
         listener,
         children: BTreeSet::new(),
@@ -224,19 +230,26 @@ pub(crate) fn accept_all(r: &mut Reactor, id: SocketId) {
                     }
                     _ => StreamOptions::default(),
                 };
-                r.call(id, SockCall::Accept, Ok(CallOk::Accepted { child, peer }));
+                r.call(
+                    id,
+                    SockCall::Accept,
+                    Ok(CallOk::Accepted {
+                        child,
+                        peer: peer.into(),
+                    }),
+                );
                 r.out.emit(
                     child,
                     EventKind::Accepted {
                         parent: id,
-                        local,
-                        peer,
+                        local: local.into(),
+                        peer: peer.into(),
                     },
                 );
                 r.call(
                     child,
                     SockCall::AcceptedBy { listener: id },
-                    Ok(CallOk::NewSocket { peer }),
+                    Ok(CallOk::NewSocket { peer: peer.into() }),
                 );
                 let mut s = Stream::new(stream, peer, Some(id));
                 s.options = options;
@@ -357,7 +370,7 @@ pub(crate) fn connect(
                 || e.kind() == io::ErrorKind::WouldBlock => {}
         Err(e) => {
             let err = NetError::from_io(NetOp::Connect, &e, Some(&a));
-            r.call(id, SockCall::Connect(addr), Err(err.clone()));
+            r.call(id, SockCall::Connect(addr.into()), Err(err.clone()));
             return Err(err);
         }
     }
@@ -396,10 +409,16 @@ pub(crate) fn on_connect_ready(r: &mut Reactor, id: SocketId) {
                 Ok(local) => {
                     r.call(
                         id,
-                        SockCall::Connect(peer),
-                        Ok(CallOk::ConnectedFrom(local)),
+                        SockCall::Connect(peer.into()),
+                        Ok(CallOk::ConnectedFrom(local.into())),
                     );
-                    r.out.emit(id, EventKind::Connected { local, peer });
+                    r.out.emit(
+                        id,
+                        EventKind::Connected {
+                            local: local.into(),
+                            peer: peer.into(),
+                        },
+                    );
                     r.sockets
                         .insert(id, Sock::Stream(Stream::new(c.stream, peer, None)));
                     r.mark_readable(id);
@@ -433,7 +452,7 @@ fn connect_failed(r: &mut Reactor, id: SocketId, err: NetError) {
     let Some(Sock::Connecting(c)) = r.sockets.remove(&id) else {
         return;
     };
-    r.call(id, SockCall::Connect(c.peer), Err(err.clone()));
+    r.call(id, SockCall::Connect(c.peer.into()), Err(err.clone()));
     r.call(id, SockCall::Close, Ok(CallOk::Done));
     if c.rest.is_empty() {
         r.fail_and_close(id, err, 0);
@@ -520,7 +539,7 @@ pub(crate) fn read_some(r: &mut Reactor, id: SocketId, max_reads: usize) -> bool
                 id,
                 EventKind::Received {
                     bytes,
-                    from: Some(peer),
+                    from: Some(peer.into()),
                     truncated: false,
                 },
             );
@@ -644,7 +663,7 @@ pub(crate) fn flush(r: &mut Reactor, id: SocketId) {
                         id,
                         EventKind::Sent {
                             bytes: done.bytes,
-                            to: Some(peer),
+                            to: Some(peer.into()),
                         },
                     );
                 }

@@ -11,6 +11,7 @@ use mio::Interest;
 use nix::sys::socket::{self, MsgFlags, SockaddrStorage};
 use socket2::{Domain, Protocol, Socket, Type};
 
+use super::addr::Addr;
 use super::call::{CallOk, Family, SetOption, SockCall, SockType};
 use super::error::{NetError, NetOp, Why};
 use super::message::{
@@ -102,7 +103,7 @@ pub(crate) fn bind(
     r.out.emit(
         id,
         EventKind::Bound {
-            local,
+            local: local.into(),
             rcvbuf_bytes,
             drop_counting,
         },
@@ -195,7 +196,7 @@ pub(crate) fn read_some(r: &mut Reactor, id: SocketId, max: usize) -> bool {
                     id,
                     EventKind::Received {
                         bytes: buf[..d.len.min(cap)].to_vec(),
-                        from: d.from,
+                        from: d.from.map(Addr::from),
                         truncated: d.truncated,
                     },
                 );
@@ -222,7 +223,21 @@ pub(crate) fn read_some(r: &mut Reactor, id: SocketId, max: usize) -> bool {
 }
 
 /// Sends one datagram to `to` or the default peer; queued if the kernel is full.
-pub(crate) fn send(r: &mut Reactor, id: SocketId, bytes: Vec<u8>, to: Option<SocketAddr>) {
+pub(crate) fn send(r: &mut Reactor, id: SocketId, bytes: Vec<u8>, to: Option<Addr>) {
+    let to = match to {
+        None => None,
+        Some(Addr::Ip(a)) => Some(a),
+        Some(other) => {
+            let e = NetError::refused(
+                NetOp::Send,
+                io::ErrorKind::InvalidInput,
+                Some(&other.to_string()),
+                Why::WrongFamily,
+            );
+            r.out.emit(id, EventKind::Failed(e));
+            return;
+        }
+    };
     let Some(Sock::Udp(u)) = r.sockets.get_mut(&id) else {
         return;
     };
@@ -284,7 +299,7 @@ pub(crate) fn flush(r: &mut Reactor, id: SocketId) {
                         id,
                         EventKind::Sent {
                             bytes,
-                            to: Some(to),
+                            to: Some(to.into()),
                         },
                     );
                 }

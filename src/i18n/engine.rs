@@ -32,6 +32,10 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "消息过长（EMSGSIZE）：{len} 字节；一个 UDP 数据报在 IPv4 上最多 {max} 字节；未发送任何数据",
     ),
     ("{call} failed", "{call} 失败"),
+    (
+        "Wrong address family: this socket cannot send to {at}; nothing was sent",
+        "地址族不符：这个套接字不能发送到 {at}；未发送任何数据",
+    ),
     ("Address already in use", "地址已被占用"),
     ("Address family not supported", "不支持该地址族"),
     ("Address not available", "地址不可用"),

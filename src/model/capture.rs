@@ -56,10 +56,10 @@
 //!
 //! `peer_closed` and `write_shutdown` carry nothing more.
 
+use crate::engine::Addr;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -84,10 +84,10 @@ pub struct CaptureWriter {
 }
 
 /// What is known of a socket's two ends.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Ends {
-    local: Option<SocketAddr>,
-    peer: Option<SocketAddr>,
+    local: Option<Addr>,
+    peer: Option<Addr>,
 }
 
 impl std::fmt::Debug for CaptureWriter {
@@ -149,7 +149,7 @@ impl CaptureWriter {
             return Ok(());
         }
         let ends = self.learn(ev);
-        let f = fields(ev, ends.local, ends.peer);
+        let f = fields(ev, ends.local.as_ref(), ends.peer.as_ref());
         match self.text {
             None => write_line(&mut self.out, &f)?,
             Some(encoding) => super::event_text::write_text_line(&mut self.out, ev, &f, encoding)?,
@@ -169,7 +169,7 @@ impl CaptureWriter {
 
     /// Updates the socket's known ends from `ev` and returns them.
     fn learn(&mut self, ev: &Event) -> Ends {
-        let learned = match ev.kind {
+        let learned = match &ev.kind {
             EventKind::Connecting { peer } => Some((None, Some(peer))),
             EventKind::Connected { local, peer } | EventKind::Accepted { local, peer, .. } => {
                 Some((Some(local), Some(peer)))
@@ -182,11 +182,15 @@ impl CaptureWriter {
         match learned {
             Some((local, peer)) => {
                 let e = self.ends.entry(ev.id).or_default();
-                e.local = local.or(e.local);
-                e.peer = peer.or(e.peer);
-                *e
+                if let Some(l) = local {
+                    e.local = Some(l.clone());
+                }
+                if let Some(p) = peer {
+                    e.peer = Some(p.clone());
+                }
+                e.clone()
             }
-            None => self.ends.get(&ev.id).copied().unwrap_or_default(),
+            None => self.ends.get(&ev.id).cloned().unwrap_or_default(),
         }
     }
 }
@@ -195,7 +199,7 @@ impl CaptureWriter {
 /// module docs). `local` and `peer` are what is known of the socket; an
 /// address the event carries itself (a datagram's sender, the address a
 /// client connects to) takes their place.
-pub fn event_to_json(ev: &Event, local: Option<SocketAddr>, peer: Option<SocketAddr>) -> Value {
+pub fn event_to_json(ev: &Event, local: Option<&Addr>, peer: Option<&Addr>) -> Value {
     Value::Object(
         fields(ev, local, peer)
             .into_iter()
@@ -219,20 +223,16 @@ fn write_line(out: &mut impl Write, fields: &[(&'static str, Value)]) -> io::Res
 }
 
 /// The fields of one line, in order.
-fn fields(
-    ev: &Event,
-    local: Option<SocketAddr>,
-    peer: Option<SocketAddr>,
-) -> Vec<(&'static str, Value)> {
+fn fields(ev: &Event, local: Option<&Addr>, peer: Option<&Addr>) -> Vec<(&'static str, Value)> {
     let us = unix_micros(ev.time);
     let (local, peer) = match &ev.kind {
-        EventKind::Connecting { peer } => (local, Some(*peer)),
+        EventKind::Connecting { peer } => (local, Some(peer)),
         EventKind::Connected { local, peer } | EventKind::Accepted { local, peer, .. } => {
-            (Some(*local), Some(*peer))
+            (Some(local), Some(peer))
         }
-        EventKind::Listening { local, .. } | EventKind::Bound { local, .. } => (Some(*local), peer),
+        EventKind::Listening { local, .. } | EventKind::Bound { local, .. } => (Some(local), peer),
         EventKind::Received { from: addr, .. } | EventKind::Sent { to: addr, .. } => {
-            (local, addr.or(peer))
+            (local, addr.as_ref().or(peer))
         }
         _ => (local, peer),
     };
@@ -404,7 +404,6 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 mod tests {
     use super::*;
     use crate::engine::NetOp;
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
@@ -445,8 +444,8 @@ mod tests {
         }
     }
 
-    fn addr(s: &str) -> SocketAddr {
-        s.parse().unwrap()
+    fn addr(s: &str) -> Addr {
+        s.parse::<std::net::SocketAddr>().unwrap().into()
     }
 
     fn unhex(s: &str) -> Vec<u8> {
@@ -699,9 +698,9 @@ mod tests {
                 truncated: false,
             },
         );
-        let local = Some(SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 9));
-        let default_peer = Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 1));
-        let v = event_to_json(&e, local, default_peer);
+        let local = addr("[::1]:9");
+        let default_peer = addr("127.0.0.1:1");
+        let v = event_to_json(&e, Some(&local), Some(&default_peer));
         assert_eq!(v["peer"], "[::1]:7");
         assert_eq!(v["local"], "[::1]:9");
         assert_eq!(v["hex"], "00ff");

@@ -15,8 +15,8 @@ fn ev(id: u64, kind: EventKind) -> Event {
     }
 }
 
-fn addr(port: u16) -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], port))
+fn addr(port: u16) -> crate::engine::Addr {
+    SocketAddr::from(([127, 0, 0, 1], port)).into()
 }
 
 /// A listener (#1) that accepted and closed `n` connections (#2 …), each
@@ -24,7 +24,7 @@ fn addr(port: u16) -> SocketAddr {
 fn listener_with_closed(n: u64) -> Model {
     let mut m = Model::default();
     let spec = SocketSpec::TcpListen {
-        addr: addr(9000),
+        addr: SocketAddr::from(([127, 0, 0, 1], 9000)),
         backlog: 128,
         reuse_addr: true,
     };

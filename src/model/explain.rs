@@ -104,6 +104,10 @@ fn refusal(why: &Why, addr: Option<&str>) -> String {
             "Message too long (EMSGSIZE): {len} bytes; a UDP datagram holds at most {max} bytes over IPv4; nothing was sent",
             &[("len", len), ("max", &MAX_UDP_PAYLOAD_BYTES)],
         ),
+        Why::WrongFamily => trf(
+            "Wrong address family: this socket cannot send to {at}; nothing was sent",
+            &[("at", &at)],
+        ),
         Why::NotForUdp => {
             tr("Not for UDP: TCP_NODELAY and closing on the peer's close apply to TCP only").into()
         }
@@ -366,6 +370,7 @@ mod tests {
             Why::ConnectTimedOut { secs: 10 },
             Why::DatagramTooLong { len: 70_000 },
             Why::NotForUdp,
+            Why::WrongFamily,
         ];
         for why in all {
             let e = NetError::refused(NetOp::Send, io::ErrorKind::Other, Some("h:1"), why);

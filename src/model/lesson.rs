@@ -5,12 +5,12 @@
 //! one `recv()`). Bounded: the newest [`MAX_LINES`] are kept, and the rest
 //! are counted.
 
+use crate::engine::Addr;
 use std::collections::VecDeque;
-use std::net::SocketAddr;
 
 use crate::engine::{CallOk, NetError, SockCall, SocketKind};
 use crate::i18n::{tr, trf};
-use crate::model::pycall::{call_text, result_text};
+use crate::model::pycall::{call_text, py_addr, result_text};
 
 /// Lines kept per socket.
 pub const MAX_LINES: usize = 500;
@@ -36,7 +36,7 @@ pub enum LessonLine {
         /// The size asked for (`recv(1024)`).
         size: usize,
         /// UDP: the sender.
-        from: Option<SocketAddr>,
+        from: Option<Addr>,
     },
     /// `recv()` returned `b''`: the peer closed.
     RecvEof {
@@ -48,7 +48,7 @@ pub enum LessonLine {
         /// Bytes sent.
         n: usize,
         /// UDP: the destination.
-        to: Option<SocketAddr>,
+        to: Option<Addr>,
     },
 }
 
@@ -61,7 +61,7 @@ pub struct Lesson {
     /// `conn` for a socket `accept()` returned, `s` otherwise.
     name: &'static str,
     /// The first payloads sent, for the Python program.
-    sent: Vec<(Vec<u8>, Option<SocketAddr>)>,
+    sent: Vec<(Vec<u8>, Option<Addr>)>,
     sent_bytes: usize,
     /// Sends not kept (past the limits).
     sends_not_kept: u64,
@@ -86,18 +86,18 @@ impl Lesson {
     }
 
     /// Keeps a sent payload for the Python program, within the limits.
-    pub fn keep_sent(&mut self, bytes: &[u8], to: Option<SocketAddr>) {
+    pub fn keep_sent(&mut self, bytes: &[u8], to: Option<&Addr>) {
         if self.sent.len() < MAX_KEPT_SENDS && self.sent_bytes + bytes.len() <= MAX_KEPT_SEND_BYTES
         {
             self.sent_bytes += bytes.len();
-            self.sent.push((bytes.to_vec(), to));
+            self.sent.push((bytes.to_vec(), to.cloned()));
         } else {
             self.sends_not_kept += 1;
         }
     }
 
     /// The payloads sent that were kept, in order, with their UDP destination.
-    pub fn sent(&self) -> &[(Vec<u8>, Option<SocketAddr>)] {
+    pub fn sent(&self) -> &[(Vec<u8>, Option<Addr>)] {
         &self.sent
     }
 
@@ -169,7 +169,7 @@ impl Lesson {
                 n: sent,
                 to: Some(a),
             } if self.udp => (
-                format!("{n}.sendto(data, ('{}', {}))", a.ip(), a.port()),
+                format!("{n}.sendto(data, {})", py_addr(a)),
                 Ok(trf("{n} bytes", &[("n", sent)])),
             ),
             LessonLine::Send { n: sent, .. } => (

@@ -5,8 +5,8 @@
 //! is not traffic keeps its message as data (a [`Note`], in a side table)
 //! and is put into words when drawn, in the language of the moment.
 
+use crate::engine::Addr;
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::codec::text::ChunkText;
@@ -193,8 +193,8 @@ pub struct TrafficLog {
     /// Data rows not stored because of [`Retention::CountsOnly`].
     skipped_entries: u64,
     retention: Retention,
-    peers: Vec<SocketAddr>,
-    peer_index: HashMap<SocketAddr, u32>,
+    peers: Vec<Addr>,
+    peer_index: HashMap<Addr, u32>,
     /// The notes of the message rows, by absolute index, oldest first.
     notes: VecDeque<(u64, Note)>,
     /// The filter and the absolute indices of the rows that pass it.
@@ -233,11 +233,11 @@ impl TrafficLog {
     }
 
     /// Interns a peer address.
-    pub fn peer_ref(&mut self, addr: Option<SocketAddr>) -> PeerRef {
+    pub fn peer_ref(&mut self, addr: Option<&Addr>) -> PeerRef {
         let Some(addr) = addr else {
             return PeerRef::NONE;
         };
-        if let Some(&i) = self.peer_index.get(&addr) {
+        if let Some(&i) = self.peer_index.get(addr) {
             return PeerRef(i);
         }
         let Ok(i) = u32::try_from(self.peers.len()) else {
@@ -246,14 +246,14 @@ impl TrafficLog {
         if i == u32::MAX {
             return PeerRef::NONE;
         }
-        self.peers.push(addr);
-        self.peer_index.insert(addr, i);
+        self.peers.push(addr.clone());
+        self.peer_index.insert(addr.clone(), i);
         PeerRef(i)
     }
 
     /// The address behind a [`PeerRef`].
-    pub fn peer(&self, r: PeerRef) -> Option<SocketAddr> {
-        self.peers.get(r.0 as usize).copied()
+    pub fn peer(&self, r: PeerRef) -> Option<&Addr> {
+        self.peers.get(r.0 as usize)
     }
 
     /// Adds a row, evicting the oldest rows to stay under the cap. Returns
@@ -288,7 +288,7 @@ impl TrafficLog {
         time: SystemTime,
         socket: SocketId,
         kind: EntryKind,
-        peer: Option<SocketAddr>,
+        peer: Option<&Addr>,
         note: Note,
     ) {
         debug_assert!(!kind.is_data());
@@ -577,11 +577,14 @@ mod tests {
     #[test]
     fn peers_are_interned() {
         let mut log = TrafficLog::default();
-        let a: SocketAddr = "127.0.0.1:1".parse().unwrap();
-        let r1 = log.peer_ref(Some(a));
-        let r2 = log.peer_ref(Some(a));
+        let a: Addr = "127.0.0.1:1"
+            .parse::<std::net::SocketAddr>()
+            .unwrap()
+            .into();
+        let r1 = log.peer_ref(Some(&a));
+        let r2 = log.peer_ref(Some(&a));
         assert_eq!(r1, r2);
-        assert_eq!(log.peer(r1), Some(a));
+        assert_eq!(log.peer(r1), Some(&a));
         assert_eq!(log.peer(PeerRef::NONE), None);
     }
 }

@@ -93,7 +93,7 @@ impl Model {
                     s.lesson.push(LessonLine::Recv {
                         n: len,
                         size: s.recv_size,
-                        from,
+                        from: from.clone(),
                     });
                     if truncated {
                         s.truncated += 1;
@@ -102,7 +102,7 @@ impl Model {
                         chunk = s.splitter.push(&bytes);
                     }
                 }
-                let peer = self.log.peer_ref(from);
+                let peer = self.log.peer_ref(from.as_ref());
                 let row = self.log.push(LogEntry {
                     time_us: unix_us(time),
                     socket: id.into(),
@@ -122,13 +122,16 @@ impl Model {
                 if let Some(s) = session {
                     s.counters.bytes_out += bytes.len() as u64;
                     s.counters.msgs_out += 1;
-                    s.lesson.push(LessonLine::Send { n: bytes.len(), to });
-                    s.lesson.keep_sent(&bytes, to);
+                    s.lesson.push(LessonLine::Send {
+                        n: bytes.len(),
+                        to: to.clone(),
+                    });
+                    s.lesson.keep_sent(&bytes, to.as_ref());
                     if s.kind.is_stream() {
                         s.lab.sent(bytes.len());
                     }
                 }
-                let peer = self.log.peer_ref(to);
+                let peer = self.log.peer_ref(to.as_ref());
                 let _ = self.log.push(LogEntry {
                     time_us: unix_us(time),
                     socket: id.into(),
@@ -149,26 +152,31 @@ impl Model {
             }
             EventKind::Connecting { peer } => {
                 if let Some(s) = session {
-                    s.state = SessionState::Connecting(peer);
+                    s.state = SessionState::Connecting(peer.clone());
                 }
-                let note = Note::Connecting(peer);
-                self.log
-                    .push_note(time, id, EntryKind::Connecting, Some(peer), note);
+                let peer_ref = Some(&peer);
+                self.log.push_note(
+                    time,
+                    id,
+                    EntryKind::Connecting,
+                    peer_ref,
+                    Note::Connecting(peer.clone()),
+                );
             }
             EventKind::Connected { local, peer } => {
                 if let Some(s) = session {
                     s.state = SessionState::Connected;
-                    s.local = Some(local);
-                    s.peer = Some(peer);
+                    s.local = Some(local.clone());
+                    s.peer = Some(peer.clone());
                 }
                 let note = Note::Connected(local);
                 self.log
-                    .push_note(time, id, EntryKind::Connected, Some(peer), note);
+                    .push_note(time, id, EntryKind::Connected, Some(&peer), note);
             }
             EventKind::Listening { local, backlog } => {
                 if let Some(s) = session {
                     s.state = SessionState::Listening;
-                    s.local = Some(local);
+                    s.local = Some(local.clone());
                     s.backlog = Some(backlog);
                 }
                 let note = Note::Listening { local, backlog };
@@ -191,8 +199,8 @@ impl Model {
                     encoding,
                 );
                 s.state = SessionState::Connected;
-                s.local = Some(local);
-                s.peer = Some(peer);
+                s.local = Some(local.clone());
+                s.peer = Some(peer.clone());
                 s.parent = Some(parent);
                 self.sessions.insert(id, s);
                 if let Some(p) = self.sessions.get_mut(&parent) {
@@ -201,7 +209,7 @@ impl Model {
                 self.log.extend_filter(parent, id);
                 let note = Note::Accepted { parent, local };
                 self.log
-                    .push_note(time, id, EntryKind::Accepted, Some(peer), note);
+                    .push_note(time, id, EntryKind::Accepted, Some(&peer), note);
             }
             EventKind::Bound {
                 local,
@@ -210,7 +218,7 @@ impl Model {
             } => {
                 if let Some(s) = session {
                     s.state = SessionState::Bound;
-                    s.local = Some(local);
+                    s.local = Some(local.clone());
                     s.rcvbuf_bytes = Some(rcvbuf_bytes);
                     s.drop_counting = drop_counting;
                 }
@@ -287,10 +295,15 @@ impl Model {
                 let peer = session.and_then(|s| {
                     s.peer_closed = true;
                     s.lesson.push(LessonLine::RecvEof { size: s.recv_size });
-                    s.peer
+                    s.peer.clone()
                 });
-                self.log
-                    .push_note(time, id, EntryKind::PeerClosed, peer, Note::PeerClosed);
+                self.log.push_note(
+                    time,
+                    id,
+                    EntryKind::PeerClosed,
+                    peer.as_ref(),
+                    Note::PeerClosed,
+                );
             }
             EventKind::WriteShutdown => {
                 if let Some(s) = session {

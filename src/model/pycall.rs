@@ -4,14 +4,32 @@
 //! the same in every language; results and comments are translated.
 
 use std::fmt;
-use std::net::SocketAddr;
 
-use crate::engine::{CallOk, Family, SetOption, SockCall, SockType};
+use crate::engine::{Addr, CallOk, Family, SetOption, SockCall, SockType, UnixAddr};
 use crate::i18n::{tr, trf};
+use crate::model::pygen::{py_bytes, py_str};
 
-/// An address as Python writes it: `('127.0.0.1', 9000)`.
-pub fn py_addr(a: SocketAddr) -> String {
-    format!("('{}', {})", a.ip(), a.port())
+/// An address as Python writes it: `('127.0.0.1', 9000)` for IP, the path
+/// (`'/tmp/demo.sock'`) for a Unix socket, `'\0name'` for a Linux abstract
+/// name (a bytes literal when the name is not text), `''` for none.
+pub fn py_addr(a: &Addr) -> String {
+    match a {
+        Addr::Ip(a) => format!("('{}', {})", a.ip(), a.port()),
+        Addr::Unix(UnixAddr::Unnamed) => "''".into(),
+        Addr::Unix(u) => {
+            let abstract_name = matches!(u, UnixAddr::Abstract(_));
+            match std::str::from_utf8(u.name_bytes()) {
+                // Python's own spelling of an abstract name: '\0name'.
+                Ok(text) if abstract_name => format!("'\\0{}", &py_str(text)[1..]),
+                Ok(text) => py_str(text),
+                Err(_) => {
+                    let mut name = if abstract_name { vec![0] } else { Vec::new() };
+                    name.extend_from_slice(u.name_bytes());
+                    py_bytes(&name)
+                }
+            }
+        }
+    }
 }
 
 /// The call on a socket named `name` (`s`, or `conn` for one `accept()`
@@ -23,6 +41,7 @@ pub fn call_text(call: &SockCall, name: &str) -> String {
             let family = match family {
                 Family::Inet => "AF_INET",
                 Family::Inet6 => "AF_INET6",
+                Family::Unix => "AF_UNIX",
             };
             let ty = match ty {
                 SockType::Stream => "SOCK_STREAM",
@@ -45,14 +64,14 @@ pub fn call_text(call: &SockCall, name: &str) -> String {
                 u8::from(*on)
             ),
         },
-        SockCall::Bind(a) => format!("{n}.bind({})", py_addr(*a)),
+        SockCall::Bind(a) => format!("{n}.bind({})", py_addr(a)),
         SockCall::Listen { backlog } => format!("{n}.listen({backlog})"),
         SockCall::Accept => format!("conn, addr = {n}.accept()"),
         SockCall::AcceptedBy { listener } => format!(
             "conn, addr = s.accept()  # {}",
             trf("on {listener}", &[("listener", listener)])
         ),
-        SockCall::Connect(a) => format!("{n}.connect({})", py_addr(*a)),
+        SockCall::Connect(a) => format!("{n}.connect({})", py_addr(a)),
         SockCall::ShutdownWrite => format!("{n}.shutdown(SHUT_WR)"),
         SockCall::Close => format!("{n}.close()"),
     }
@@ -95,11 +114,26 @@ mod tests {
 
     #[test]
     fn calls_read_as_python_and_results_follow_the_language() {
-        let a: SocketAddr = "127.0.0.1:9000".parse().unwrap_or_else(|_| unreachable!());
-        assert_eq!(SockCall::Bind(a).to_string(), "s.bind(('127.0.0.1', 9000))");
+        let a: Addr = "127.0.0.1:9000"
+            .parse::<std::net::SocketAddr>()
+            .map(Addr::from)
+            .unwrap_or_else(|_| unreachable!());
+        assert_eq!(
+            SockCall::Bind(a.clone()).to_string(),
+            "s.bind(('127.0.0.1', 9000))"
+        );
+        let path = Addr::Unix(UnixAddr::Path("/tmp/d.sock".into()));
+        assert_eq!(SockCall::Bind(path).to_string(), "s.bind('/tmp/d.sock')");
+        let name = Addr::Unix(UnixAddr::Abstract(b"demo".to_vec().into()));
+        assert_eq!(SockCall::Connect(name).to_string(), "s.connect('\\0demo')");
         assert_eq!(call_text(&SockCall::Close, "conn"), "conn.close()");
         let call = SockCall::Connect(a);
-        let ok = CallOk::ConnectedFrom("127.0.0.1:5000".parse().unwrap_or_else(|_| unreachable!()));
+        let ok = CallOk::ConnectedFrom(
+            "127.0.0.1:5000"
+                .parse::<std::net::SocketAddr>()
+                .map(Addr::from)
+                .unwrap_or_else(|_| unreachable!()),
+        );
         assert_eq!(result_text(&call, &ok), "ok, from 127.0.0.1:5000");
         set_lang(Lang::Zh);
         let zh = result_text(&call, &ok);

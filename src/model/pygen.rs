@@ -2,8 +2,9 @@
 //! create it, set its options, bind/listen/accept or connect, make the
 //! sends that were made, and a receive loop, in the tutorials' style.
 
+use crate::engine::Addr;
+use crate::model::pycall::py_addr;
 use std::fmt::Write as _;
-use std::net::SocketAddr;
 
 use crate::codec::text::{TextEncoding, decode_exact, python_codec};
 use crate::engine::SocketKind;
@@ -48,20 +49,16 @@ impl Program {
     }
 }
 
-fn family(a: Option<SocketAddr>) -> &'static str {
+fn family(a: Option<&Addr>) -> &'static str {
     match a {
-        Some(a) if a.is_ipv6() => "socket.AF_INET6",
+        Some(Addr::Unix(_)) => "socket.AF_UNIX",
+        Some(Addr::Ip(a)) if a.is_ipv6() => "socket.AF_INET6",
         _ => "socket.AF_INET",
     }
 }
 
-/// `('127.0.0.1', 9000)`.
-fn py_addr(a: SocketAddr) -> String {
-    format!("('{}', {})", a.ip(), a.port())
-}
-
 /// A Python `str` literal.
-fn py_str(text: &str) -> String {
+pub fn py_str(text: &str) -> String {
     let mut out = String::from("'");
     for c in text.chars() {
         match c {
@@ -139,7 +136,7 @@ fn sends(p: &mut Program, indent: usize, name: &str, s: &Session) {
                 &format!(
                     "{name}.sendto({}, {})",
                     py_payload(bytes, s.encoding),
-                    py_addr(*to)
+                    py_addr(to)
                 ),
             ),
             _ => p.line(
@@ -204,7 +201,7 @@ fn closing(p: &mut Program, indent: usize, name: &str, s: &Session) -> bool {
 }
 
 /// The title comment, `import socket` and the `socket()` call.
-fn begin(p: &mut Program, s: &Session, addr: Option<SocketAddr>, kind: &str) {
+fn begin(p: &mut Program, s: &Session, addr: Option<&Addr>, kind: &str) {
     p.line(
         0,
         &format!(
@@ -221,7 +218,7 @@ fn begin(p: &mut Program, s: &Session, addr: Option<SocketAddr>, kind: &str) {
 }
 
 fn client(p: &mut Program, s: &Session, codec: &str) {
-    let peer = s.peer.or(match s.state {
+    let peer = s.peer.as_ref().or(match &s.state {
         SessionState::Connecting(a) => Some(a),
         _ => None,
     });
@@ -251,9 +248,14 @@ fn client(p: &mut Program, s: &Session, codec: &str) {
 }
 
 fn listener(p: &mut Program, l: &Session, conn: Option<&Session>, codec: &str) {
-    let local = l
-        .local
-        .or_else(|| l.spec.trim_start_matches("tcp-listen:").parse().ok());
+    let local = l.local.clone().or_else(|| {
+        l.spec
+            .trim_start_matches("tcp-listen:")
+            .parse::<std::net::SocketAddr>()
+            .ok()
+            .map(Addr::from)
+    });
+    let local = local.as_ref();
     let reuse = l.lesson.lines().any(|x| {
         matches!(
             x,
@@ -296,9 +298,14 @@ fn listener(p: &mut Program, l: &Session, conn: Option<&Session>, codec: &str) {
 }
 
 fn udp(p: &mut Program, s: &Session, codec: &str) {
-    let local = s
-        .local
-        .or_else(|| s.spec.trim_start_matches("udp:").parse().ok());
+    let local = s.local.clone().or_else(|| {
+        s.spec
+            .trim_start_matches("udp:")
+            .parse::<std::net::SocketAddr>()
+            .ok()
+            .map(Addr::from)
+    });
+    let local = local.as_ref();
     begin(p, s, local, "SOCK_DGRAM");
     match local {
         Some(a) => p.line(0, &format!("s.bind({})", py_addr(a))),

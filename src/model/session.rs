@@ -1,7 +1,7 @@
 //! One socket as the UI sees it: what it is, its state, its addresses, its
 //! counters and its display encoding. Built from engine events.
 
-use std::net::SocketAddr;
+use crate::engine::Addr;
 
 use crate::codec::text::{StreamSplitter, TextEncoding};
 use std::time::SystemTime;
@@ -25,7 +25,7 @@ pub enum SessionState {
     /// Looking up the host name.
     Resolving,
     /// `connect()` in flight.
-    Connecting(SocketAddr),
+    Connecting(Addr),
     /// Listening for connections.
     Listening,
     /// Connected (client or accepted).
@@ -81,11 +81,11 @@ pub struct Session {
     /// Where it is in its life.
     pub state: SessionState,
     /// Our address, once bound.
-    pub local: Option<SocketAddr>,
+    pub local: Option<Addr>,
     /// The peer (TCP) once connected.
-    pub peer: Option<SocketAddr>,
+    pub peer: Option<Addr>,
     /// UDP: where a send without a destination goes.
-    pub default_peer: Option<SocketAddr>,
+    pub default_peer: Option<Addr>,
     /// A listener's `listen()` backlog.
     pub backlog: Option<i32>,
     /// The listener that accepted it.
@@ -196,7 +196,7 @@ impl Session {
             ..
         } = spec
         {
-            s.default_peer = *default_peer;
+            s.default_peer = default_peer.map(Addr::from);
             s.recv_size = *recv_bytes;
         }
         s
@@ -212,7 +212,7 @@ impl Session {
 
     /// A one-line title: `#3 TCP listener 127.0.0.1:9000`.
     pub fn title(&self) -> String {
-        let addr = match (self.kind, self.local, self.peer) {
+        let addr = match (self.kind, &self.local, &self.peer) {
             (SocketKind::TcpClient | SocketKind::TcpAccepted, _, Some(peer)) => peer.to_string(),
             (_, Some(local), _) => local.to_string(),
             _ => self

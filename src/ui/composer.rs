@@ -9,7 +9,7 @@ use crate::codec::framing::{Framing, frame};
 use crate::codec::hex::format_hex;
 use crate::codec::pack::{pack, parse_format, parse_values};
 use crate::codec::text::TextEncoding;
-use crate::engine::{MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, SocketId, SocketKind};
+use crate::engine::{Addr, MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, SocketId, SocketKind};
 use crate::model::Model;
 use crate::model::spec::{Field, parse_socket_addr};
 
@@ -156,7 +156,9 @@ impl Composer {
                         .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?,
                 );
             }
-            let v6 = to.or(s.default_peer).is_some_and(|a| a.is_ipv6());
+            let v6 = to
+                .or(s.default_peer.as_ref().and_then(Addr::ip))
+                .is_some_and(|a| a.is_ipv6());
             let max = if v6 {
                 MAX_UDP6_PAYLOAD_BYTES
             } else {
@@ -176,6 +178,7 @@ impl Composer {
             return Err(tr("Nothing to send: the payload is empty.").into());
         }
         let n = self.repeat.clamp(1, MAX_REPEAT) as usize;
+        let to = to.map(Addr::from);
         Ok(vec![Action::Send { id, bytes, to }; n])
     }
 

@@ -148,9 +148,12 @@ impl LabSettings {
 
 /// The socket in Sockbench at the other end of `s`'s connection, if any.
 pub fn peer_session<'a>(model: &'a Model, s: &Session) -> Option<&'a Session> {
-    let (local, peer) = (s.local?, s.peer?);
+    let (local, peer) = (s.local.as_ref()?, s.peer.as_ref()?);
     model.sessions.values().find(|o| {
-        o.id != s.id && o.kind.is_stream() && o.local == Some(peer) && o.peer == Some(local)
+        o.id != s.id
+            && o.kind.is_stream()
+            && o.local.as_ref() == Some(peer)
+            && o.peer.as_ref() == Some(local)
     })
 }
 

@@ -10,7 +10,7 @@ pub mod log_view;
 pub mod new_socket;
 pub mod sidebar;
 
-use std::net::SocketAddr;
+use crate::engine::Addr;
 
 use eframe::egui;
 
@@ -28,7 +28,7 @@ pub enum Action {
         /// What.
         bytes: Vec<u8>,
         /// UDP destination.
-        to: Option<SocketAddr>,
+        to: Option<Addr>,
     },
     /// Send bytes every `every`, `count` times (`None`: until stopped).
     SendEvery {
@@ -37,7 +37,7 @@ pub enum Action {
         /// What.
         bytes: Vec<u8>,
         /// UDP destination.
-        to: Option<SocketAddr>,
+        to: Option<Addr>,
         /// The period.
         every: std::time::Duration,
         /// How many sends.

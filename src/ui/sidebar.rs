@@ -134,17 +134,17 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
             ui.label(tr("State"));
             ui.label(state_text(s));
             ui.end_row();
-            if let Some(local) = s.local {
+            if let Some(local) = &s.local {
                 ui.label(tr("Local"));
                 ui.label(local.to_string());
                 ui.end_row();
             }
-            if let Some(peer) = s.peer {
+            if let Some(peer) = &s.peer {
                 ui.label(tr("Peer"));
                 ui.label(peer.to_string());
                 ui.end_row();
             }
-            if let Some(p) = s.default_peer {
+            if let Some(p) = &s.default_peer {
                 ui.label(tr("Default peer"));
                 ui.label(p.to_string());
                 ui.end_row();
