@@ -944,6 +944,19 @@ mod parsers {
                     prop_assert!(p.port() != 0);
                 }
             }
+            SocketSpec::UnixListen { path, backlog, .. } => {
+                prop_assert!((1..=65_535).contains(backlog));
+                prop_assert!(!path.name_bytes().is_empty());
+            }
+            SocketSpec::UnixConnect { path } => {
+                prop_assert!(!path.name_bytes().is_empty());
+            }
+            SocketSpec::UnixDgram {
+                path, recv_bytes, ..
+            } => {
+                prop_assert!((1..=65_536).contains(recv_bytes));
+                prop_assert!(!path.name_bytes().is_empty());
+            }
         }
         Ok(())
     }

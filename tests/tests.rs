@@ -12,4 +12,5 @@ mod pump;
 mod ui;
 mod ui_faults;
 mod ui_lesson;
+mod unix;
 mod util;

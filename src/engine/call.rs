@@ -86,6 +86,8 @@ pub enum SockCall {
     ShutdownWrite,
     /// `s.close()`.
     Close,
+    /// `os.unlink(path)`: a Unix socket's file removed.
+    Unlink(std::path::PathBuf),
 }
 
 /// What a call that worked returned.

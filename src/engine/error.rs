@@ -97,6 +97,14 @@ pub enum Why {
     },
     /// A TCP-only setting asked of a UDP socket; nothing changed.
     NotForUdp,
+    /// A TCP-only setting (`TCP_NODELAY`) asked of a Unix socket; nothing
+    /// changed.
+    TcpOnly,
+    /// The path to bind exists and is not a socket; it was left alone.
+    NotASocket,
+    /// The path to bind is a socket file no socket listens on (left by a
+    /// program that ended); nothing was removed.
+    StaleSocket,
     /// A destination of another address family than the socket's
     /// (a Unix path for a UDP socket, an IP address for a Unix one).
     WrongFamily,

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use std::time::SystemTime;
 
-use super::addr::Addr;
+use super::addr::{Addr, UnixAddr};
 use super::call::{CallOk, SockCall};
 use super::error::NetError;
 
@@ -32,24 +32,63 @@ pub enum SocketKind {
     TcpAccepted,
     /// A UDP socket.
     Udp,
+    /// A Unix stream socket that listens and accepts.
+    UnixListener,
+    /// A Unix stream socket that connected out.
+    UnixClient,
+    /// A Unix stream connection accepted by a listener.
+    UnixAccepted,
+    /// A Unix datagram socket.
+    UnixDgram,
 }
 
 impl SocketKind {
-    /// True for the stream kinds that carry bytes in order.
+    /// True for the stream connections that carry bytes in order.
     pub fn is_stream(self) -> bool {
-        matches!(self, SocketKind::TcpClient | SocketKind::TcpAccepted)
+        matches!(
+            self,
+            SocketKind::TcpClient
+                | SocketKind::TcpAccepted
+                | SocketKind::UnixClient
+                | SocketKind::UnixAccepted
+        )
     }
 
     /// True for a socket that accepts connections (and sends to all of
     /// them).
     pub fn is_listener(self) -> bool {
-        matches!(self, SocketKind::TcpListener)
+        matches!(self, SocketKind::TcpListener | SocketKind::UnixListener)
     }
 
     /// True for a socket that sends and receives datagrams, each whole,
     /// to and from any address.
     pub fn is_datagram(self) -> bool {
-        matches!(self, SocketKind::Udp)
+        matches!(self, SocketKind::Udp | SocketKind::UnixDgram)
+    }
+
+    /// True for the Unix domain kinds (`AF_UNIX`).
+    pub fn is_unix(self) -> bool {
+        matches!(
+            self,
+            SocketKind::UnixListener
+                | SocketKind::UnixClient
+                | SocketKind::UnixAccepted
+                | SocketKind::UnixDgram
+        )
+    }
+
+    /// True for a connection a listener accepted.
+    pub fn is_accepted(self) -> bool {
+        matches!(self, SocketKind::TcpAccepted | SocketKind::UnixAccepted)
+    }
+
+    /// The kind of the connections a listener of this kind accepts.
+    pub fn accepted(self) -> SocketKind {
+        if self.is_unix() {
+            SocketKind::UnixAccepted
+        } else {
+            SocketKind::TcpAccepted
+        }
     }
 
     /// True for the TCP kinds: the ones `TCP_INFO`, `TCP_NODELAY` and the
@@ -101,6 +140,32 @@ pub enum SocketSpec {
         /// Size of the buffer one `recvfrom` reads into; a longer datagram is truncated (and reported).
         recv_bytes: usize,
     },
+    /// Bind a Unix stream socket to a path (or abstract name) and listen.
+    UnixListen {
+        /// Where to bind.
+        path: UnixAddr,
+        /// The `listen()` backlog.
+        backlog: i32,
+        /// Remove a stale socket file at `path` first (one no socket
+        /// listens on); a file that is not a socket is never removed.
+        remove_stale: bool,
+    },
+    /// Connect a Unix stream socket to a path (or abstract name).
+    UnixConnect {
+        /// Where to connect.
+        path: UnixAddr,
+    },
+    /// Bind a Unix datagram socket.
+    UnixDgram {
+        /// Where to bind.
+        path: UnixAddr,
+        /// Where a send without an explicit peer goes.
+        peer: Option<UnixAddr>,
+        /// Size of the buffer one `recvfrom` reads into.
+        recv_bytes: usize,
+        /// Remove a stale socket file at `path` first.
+        remove_stale: bool,
+    },
 }
 
 impl SocketSpec {
@@ -110,6 +175,9 @@ impl SocketSpec {
             SocketSpec::TcpListen { .. } => SocketKind::TcpListener,
             SocketSpec::TcpConnect { .. } => SocketKind::TcpClient,
             SocketSpec::Udp { .. } => SocketKind::Udp,
+            SocketSpec::UnixListen { .. } => SocketKind::UnixListener,
+            SocketSpec::UnixConnect { .. } => SocketKind::UnixClient,
+            SocketSpec::UnixDgram { .. } => SocketKind::UnixDgram,
         }
     }
 }
@@ -126,6 +194,12 @@ impl fmt::Display for SocketSpec {
                 }
             }
             SocketSpec::Udp { addr, .. } => write!(f, "udp:{addr}"),
+            SocketSpec::UnixListen { path, .. } => write!(f, "unix-listen:{path}"),
+            SocketSpec::UnixConnect { path } => write!(f, "unix-connect:{path}"),
+            SocketSpec::UnixDgram { path, peer, .. } => match peer {
+                Some(p) => write!(f, "unix-dgram:{path},peer={p}"),
+                None => write!(f, "unix-dgram:{path}"),
+            },
         }
     }
 }
@@ -235,6 +309,8 @@ impl TcpState {
 /// Where a periodic send stands (see [`Command::SendEvery`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PeriodicStatus {
+    /// Which of the socket's periodic sends (see [`Command::SendEvery`]).
+    pub slot: u32,
     /// The period.
     pub every: Duration,
     /// How many sends were asked for (`None`: until stopped).
@@ -362,8 +438,11 @@ pub enum Command {
     SendEvery {
         /// The socket to send on.
         id: SocketId,
-        /// The exact bytes of each send.
-        bytes: Vec<u8>,
+        /// Which of its periodic sends: a socket runs one per slot, side by
+        /// side (the composer's is slot 0).
+        slot: u32,
+        /// The bytes of each send, fixed or made at each tick.
+        payload: Payload,
         /// UDP destination; ignored for TCP.
         to: Option<Addr>,
         /// The period.
@@ -371,10 +450,54 @@ pub enum Command {
         /// How many sends; `None`: until stopped.
         count: Option<u64>,
     },
-    /// Stop the periodic send of a socket.
+    /// Stop a periodic send of a socket.
     StopSending {
         /// The socket.
         id: SocketId,
+        /// Which one; `None`: all of them.
+        slot: Option<u32>,
+    },
+    /// Run `hook` on every receive of this socket (for a listener: of each
+    /// connection it accepted, unless the connection has its own), on the
+    /// engine thread; its replies are sent back at once or after their
+    /// delay (to the sender, for a datagram). `None` removes it.
+    SetReceiveHook {
+        /// The socket.
+        id: SocketId,
+        /// The hook.
+        hook: Option<Box<dyn ReceiveHook>>,
+    },
+    /// Report [`EventKind::Writable`] once the socket's send queue holds
+    /// at most `below` bytes (at once if it already does): a sender of a
+    /// large file queues the next piece then. One report per request.
+    WatchWritable {
+        /// The socket.
+        id: SocketId,
+        /// The queue size to wait for.
+        below: usize,
+    },
+    /// Stop calling `recv()` on this socket (what arrives waits in the
+    /// kernel, so several sends are read together later), until resumed
+    /// or for `for_`. Reported by [`EventKind::Reading`].
+    PauseReading {
+        /// The socket.
+        id: SocketId,
+        /// How long; `None`: until [`Command::ResumeReading`].
+        for_: Option<Duration>,
+    },
+    /// Call `recv()` again.
+    ResumeReading {
+        /// The socket.
+        id: SocketId,
+    },
+    /// Ask the kernel for every TCP socket on a local port (listeners,
+    /// connections, `TIME_WAIT` records); answered by
+    /// [`EventKind::PortState`].
+    QueryPort {
+        /// The socket the question is about (answers go to it).
+        id: SocketId,
+        /// The port.
+        port: u16,
     },
     /// Ask the kernel for a TCP socket's state; answered by
     /// [`EventKind::TcpInfo`] (nothing for UDP or a closed socket).
@@ -531,6 +654,21 @@ pub enum EventKind {
     KernelState(Option<TcpState>),
     /// A periodic send started, goes on (once a second), or stopped.
     Periodic(PeriodicStatus),
+    /// The send queue fell to the size asked for by
+    /// [`Command::WatchWritable`].
+    Writable {
+        /// Bytes still queued.
+        queued: usize,
+    },
+    /// Reading was paused or resumed ([`Command::PauseReading`]).
+    Reading {
+        /// Whether `recv()` is being called.
+        on: bool,
+        /// For a timed pause: how long.
+        paused_for: Option<Duration>,
+    },
+    /// The kernel's TCP sockets on a port ([`Command::QueryPort`]).
+    PortState(Vec<PortSocket>),
     /// The socket is closed and gone from the engine.
     Closed {
         /// Why.
@@ -561,7 +699,61 @@ impl EventKind {
             EventKind::TcpInfo(_) => "tcp_info",
             EventKind::KernelState(_) => "kernel_state",
             EventKind::Periodic(_) => "periodic",
+            EventKind::Writable { .. } => "writable",
+            EventKind::Reading { .. } => "reading",
+            EventKind::PortState(_) => "port_state",
             EventKind::Closed { .. } => "closed",
         }
     }
+}
+
+/// The bytes of each tick of a periodic send.
+pub enum Payload {
+    /// The same bytes every time.
+    Fixed(Vec<u8>),
+    /// Made at each tick from its number (0, 1, 2, …), on the engine thread.
+    Made(Box<dyn FnMut(u64) -> Vec<u8> + Send>),
+}
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Payload::Fixed(b) => write!(f, "Fixed({} bytes)", b.len()),
+            Payload::Made(_) => f.write_str("Made(..)"),
+        }
+    }
+}
+
+/// Code run on the engine thread for each receive of a socket (reply
+/// rules). It gets the bytes of one read (or one datagram) and the sender,
+/// and returns what to send back. It must be quick: the engine waits.
+pub trait ReceiveHook: Send {
+    /// The replies to `bytes` received from `from`.
+    fn on_receive(&mut self, bytes: &[u8], from: Option<&Addr>) -> Vec<Reply>;
+}
+
+impl fmt::Debug for dyn ReceiveHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReceiveHook")
+    }
+}
+
+/// One reply of a [`ReceiveHook`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    /// The exact bytes.
+    pub bytes: Vec<u8>,
+    /// How long to wait before sending (zero: at once).
+    pub delay: Duration,
+}
+
+/// One TCP socket the kernel holds on a port ([`EventKind::PortState`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortSocket {
+    /// Its state (`LISTEN`, `ESTABLISHED`, `TIME_WAIT`, …).
+    pub state: TcpState,
+    /// Its local address.
+    pub local: std::net::SocketAddr,
+    /// Its peer (unspecified for a listener).
+    pub peer: std::net::SocketAddr,
 }

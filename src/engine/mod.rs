@@ -6,15 +6,20 @@
 
 mod addr;
 mod call;
+mod dgram;
+mod endpoint;
 mod error;
+mod listener;
 mod message;
+mod outbox;
 mod periodic;
 mod reactor;
 mod sock_diag;
+mod stream;
 mod tcp;
 mod tcp_info;
 mod timer;
-mod udp;
+mod unix;
 
 use std::io;
 use std::net::SocketAddr;
@@ -32,8 +37,9 @@ pub use error::{NetError, NetOp, Why, errno_name};
 pub use message::{
     CloseHow, CloseReason, Command, DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RCVBUF_BYTES,
     DEFAULT_UDP_RECV_BYTES, Event, EventKind, MAX_RECV_SIZE, MAX_SEND_QUEUE_BYTES,
-    MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, PeriodicStatus, PeriodicStop, SockOption,
-    SocketId, SocketKind, SocketSpec, TcpInfo, TcpState,
+    MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, Payload, PeriodicStatus, PeriodicStop,
+    PortSocket, ReceiveHook, Reply, SockOption, SocketId, SocketKind, SocketSpec, TcpInfo,
+    TcpState,
 };
 pub use periodic::MIN_PERIOD;
 
@@ -48,7 +54,7 @@ pub fn kernel_tcp_state(local: SocketAddr, peer: SocketAddr) -> io::Result<Optio
 /// How many commands may wait for the engine.
 const COMMAND_CAPACITY: usize = 4096;
 /// How many event batches may wait for the UI. Each batch holds at most
-/// [`reactor::BATCH_MAX_BYTES`] of payload, so this bounds the memory in flight.
+/// [`outbox::BATCH_MAX_BYTES`] of payload, so this bounds the memory in flight.
 const EVENT_BATCH_CAPACITY: usize = 16;
 
 /// Called by the engine after it hands the UI a batch of events (the app
@@ -151,8 +157,8 @@ impl EngineHandle {
         self.command(Command::Send { id, bytes, to })
     }
 
-    /// Sends `bytes` every `every`, `count` times or until stopped (see
-    /// [`Command::SendEvery`]).
+    /// Sends `bytes` every `every`, `count` times or until stopped, as the
+    /// socket's periodic send in slot 0 (see [`Command::SendEvery`]).
     pub fn send_every(
         &self,
         id: SocketId,
@@ -161,18 +167,73 @@ impl EngineHandle {
         every: Duration,
         count: Option<u64>,
     ) -> Result<(), EngineError> {
+        self.send_every_in(id, 0, Payload::Fixed(bytes), to, every, count)
+    }
+
+    /// Runs a periodic send in `slot` (beside the socket's others), its
+    /// bytes fixed or made at each tick.
+    pub fn send_every_in(
+        &self,
+        id: SocketId,
+        slot: u32,
+        payload: Payload,
+        to: Option<Addr>,
+        every: Duration,
+        count: Option<u64>,
+    ) -> Result<(), EngineError> {
         self.command(Command::SendEvery {
             id,
-            bytes,
+            slot,
+            payload,
             to,
             every,
             count,
         })
     }
 
-    /// Stops the periodic send of a socket.
+    /// Stops every periodic send of a socket.
     pub fn stop_sending(&self, id: SocketId) -> Result<(), EngineError> {
-        self.command(Command::StopSending { id })
+        self.command(Command::StopSending { id, slot: None })
+    }
+
+    /// Stops the periodic send in one slot of a socket.
+    pub fn stop_sending_in(&self, id: SocketId, slot: u32) -> Result<(), EngineError> {
+        self.command(Command::StopSending {
+            id,
+            slot: Some(slot),
+        })
+    }
+
+    /// Runs `hook` on each receive of a socket (see
+    /// [`Command::SetReceiveHook`]); `None` removes it.
+    pub fn set_receive_hook(
+        &self,
+        id: SocketId,
+        hook: Option<Box<dyn ReceiveHook>>,
+    ) -> Result<(), EngineError> {
+        self.command(Command::SetReceiveHook { id, hook })
+    }
+
+    /// Asks for one [`EventKind::Writable`] once the send queue holds at
+    /// most `below` bytes.
+    pub fn watch_writable(&self, id: SocketId, below: usize) -> Result<(), EngineError> {
+        self.command(Command::WatchWritable { id, below })
+    }
+
+    /// Stops calling `recv()` on a socket, until resumed or for `for_`.
+    pub fn pause_reading(&self, id: SocketId, for_: Option<Duration>) -> Result<(), EngineError> {
+        self.command(Command::PauseReading { id, for_ })
+    }
+
+    /// Calls `recv()` on a paused socket again.
+    pub fn resume_reading(&self, id: SocketId) -> Result<(), EngineError> {
+        self.command(Command::ResumeReading { id })
+    }
+
+    /// Asks the kernel for every TCP socket on a local port; the answer
+    /// comes as [`EventKind::PortState`] for socket `id`.
+    pub fn query_port(&self, id: SocketId, port: u16) -> Result<(), EngineError> {
+        self.command(Command::QueryPort { id, port })
     }
 
     /// Closes, half-closes or resets a socket.

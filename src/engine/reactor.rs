@@ -1,31 +1,35 @@
-//! The engine's poll loop: owns every socket, applies commands, turns
-//! readiness into reads and writes, and hands events to the UI in bounded
-//! batches. When the UI falls behind, reading stops (TCP backpressure); no
-//! received byte is ever dropped here.
+//! The engine's poll loop: owns every socket (an [`Endpoint`] each),
+//! applies commands, dispatches readiness, reads and timers to the
+//! endpoints, carries out the work they leave ([`After`]), and hands
+//! events out in bounded batches. When the receiver falls behind, reading
+//! stops (TCP backpressure); no received byte is ever dropped here.
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError};
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use mio::{Events, Interest, Poll, Token};
 use nix::sys::time::TimeSpec;
 use nix::sys::timerfd::{ClockId, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags};
 use std::os::fd::AsFd;
 
 use super::addr::Addr;
-use super::call::{CallOk, SockCall};
+use super::dgram;
+use super::endpoint::{After, Cx, Endpoint, Ready, Request};
 use super::error::{NetError, NetOp, Why};
 use super::message::{
-    CloseHow, CloseReason, Command, Event, EventKind, PeriodicStop, SocketId, SocketSpec,
+    CloseReason, Command, Event, EventKind, MAX_SEND_QUEUE_BYTES, Payload, PeriodicStop,
+    ReceiveHook, SocketId, SocketSpec,
 };
-use super::periodic::{self, Periodic};
-use super::tcp::{self, Connecting, Listener, Stream};
-use super::timer::{TimerKind, Timers};
-use super::udp::{self, Udp};
-use super::{RepaintFn, Shared};
+use super::outbox::Outbox;
+use super::periodic::Periodic;
+use super::stream::Connected;
+use super::tcp::{self, Conn};
+use super::timer::{TimerKey, TimerKind, Timers};
+use super::{RepaintFn, Shared, unix};
 
 /// The token of the waker that signals new commands.
 pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
@@ -35,124 +39,23 @@ const TIMER_TOKEN: Token = Token(usize::MAX - 1);
 /// microsecond); `epoll_wait` alone counts in whole milliseconds, which
 /// made a 1 ms periodic send miss one tick in nine.
 const PRECISE_TIMER_WITHIN: Duration = Duration::from_millis(50);
-/// A batch is handed over once it holds this many events...
-const BATCH_MAX_EVENTS: usize = 4096;
-/// ...or this many payload bytes.
-pub(crate) const BATCH_MAX_BYTES: usize = 1024 * 1024;
 /// How long a stalled engine waits before retrying on its own.
 const STALL_RETRY: Duration = Duration::from_millis(50);
-/// Reads from one socket before moving on to the next (fairness).
+/// Reads from one stream before moving on to the next (fairness).
 const READS_PER_TURN: usize = 4;
-/// Datagrams from one UDP socket per turn (bounded by the batch size too).
-const UDP_READS_PER_TURN: usize = 256;
+/// Datagrams from one socket per turn (bounded by the batch size too).
+const DGRAM_READS_PER_TURN: usize = 256;
 /// Commands applied per loop turn before the sockets get their turn.
 const COMMANDS_PER_TURN: usize = 256;
-/// How long a TCP connect may take.
-pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One socket the engine owns.
-pub(crate) enum Sock {
-    /// A TCP client waiting for DNS.
-    Resolving,
-    /// A TCP client whose connect is in flight.
-    Connecting(Connecting),
-    /// A listening TCP socket.
-    Listener(Listener),
-    /// A connected TCP stream (client or accepted).
-    Stream(Stream),
-    /// A UDP socket.
-    Udp(Udp),
-}
-
-/// Events on their way to the UI.
-pub(crate) struct Outbox {
-    tx: Sender<Vec<Event>>,
-    batch: Vec<Event>,
-    batch_bytes: usize,
-    /// A full batch the channel had no room for.
-    blocked: Option<Vec<Event>>,
-    /// Whether anything was handed over since the last repaint request.
-    handed_over: bool,
-}
-
-impl Outbox {
-    /// Queues an event for the UI.
-    pub(crate) fn emit(&mut self, id: SocketId, kind: EventKind) {
-        if let EventKind::Received { bytes, .. } | EventKind::Sent { bytes, .. } = &kind {
-            self.batch_bytes += bytes.len();
-        }
-        self.batch.push(Event {
-            id,
-            time: SystemTime::now(),
-            kind,
-        });
-        if self.batch_full() && self.blocked.is_none() {
-            self.blocked = Some(self.take_batch());
-            self.flush();
-        }
-    }
-
-    fn take_batch(&mut self) -> Vec<Event> {
-        self.batch_bytes = 0;
-        std::mem::replace(&mut self.batch, Vec::with_capacity(64))
-    }
-
-    fn batch_full(&self) -> bool {
-        self.batch.len() >= BATCH_MAX_EVENTS || self.batch_bytes >= BATCH_MAX_BYTES
-    }
-
-    /// Whether reading more data is allowed (the UI is keeping up).
-    pub(crate) fn has_room(&self) -> bool {
-        !(self.blocked.is_some() && self.batch_full())
-    }
-
-    /// Hands what it can to the UI. Returns false when the UI is behind.
-    fn flush(&mut self) -> bool {
-        if let Some(b) = self.blocked.take()
-            && !self.hand_over(b)
-        {
-            return false;
-        }
-        if self.batch.is_empty() {
-            return true;
-        }
-        let b = self.take_batch();
-        self.hand_over(b)
-    }
-
-    /// On shutdown: hands over the batch kept aside and the rest (the
-    /// sockets' last words, their `Closed` among them), waiting up to
-    /// `wait` for room for each: as long as the receiver keeps taking
-    /// batches, nothing is left behind.
-    fn deliver_rest(&mut self, wait: Duration) {
-        let mut batches: Vec<Vec<Event>> = self.blocked.take().into_iter().collect();
-        if !self.batch.is_empty() {
-            batches.push(self.take_batch());
-        }
-        for b in batches {
-            match self.tx.send_timeout(b, wait) {
-                Ok(()) => self.handed_over = true,
-                // Nobody took one in time, or nobody is there.
-                Err(_) => return,
-            }
-        }
-    }
-
-    /// Sends one batch, or keeps it aside when the channel is full.
-    fn hand_over(&mut self, batch: Vec<Event>) -> bool {
-        match self.tx.try_send(batch) {
-            Ok(()) => {
-                self.handed_over = true;
-                true
-            }
-            Err(TrySendError::Full(b)) => {
-                self.blocked = Some(b);
-                false
-            }
-            // The UI is gone; nobody will read these.
-            Err(TrySendError::Disconnected(_)) => true,
-        }
-    }
+/// One socket and the reactor's notes about it.
+struct Slot {
+    ep: Box<dyn Endpoint>,
+    /// Reads per turn.
+    budget: usize,
+    /// It is in `pending_reads` (edge-triggered readiness not yet drained
+    /// to `WouldBlock`).
+    read_pending: bool,
 }
 
 /// The engine's state, owned by its thread.
@@ -164,15 +67,24 @@ pub(crate) struct Reactor {
     waker: Arc<mio::Waker>,
     shared: Arc<Shared>,
     repaint: RepaintFn,
-    pub(crate) out: Outbox,
-    pub(crate) sockets: HashMap<SocketId, Sock>,
-    /// Sockets that may have more to read (edge-triggered readiness not yet
-    /// drained to `WouldBlock`).
+    out: Outbox,
+    sockets: HashMap<SocketId, Slot>,
+    /// Sockets that may have more to read, in turn.
     pending_reads: VecDeque<SocketId>,
-    /// Every deadline: connects that give up, accept retries, periodic sends.
-    pub(crate) timers: Timers,
-    /// The periodic sends running, by socket.
-    pub(crate) periodic: HashMap<SocketId, Periodic>,
+    /// Every deadline: connects that give up, accept retries, periodic
+    /// sends, delayed replies, timed pauses.
+    timers: Timers,
+    /// The periodic sends running, by socket and slot.
+    periodic: HashMap<(SocketId, u32), Periodic>,
+    /// Code run on each receive, by socket (a listener's serves its
+    /// connections).
+    hooks: HashMap<SocketId, Box<dyn ReceiveHook>>,
+    /// Replies waiting for their delay, by timer.
+    delayed: HashMap<TimerKey, (SocketId, Vec<u8>, Option<Addr>)>,
+    /// Sockets whose send queue is watched, and the size to report at.
+    watch_writable: HashMap<SocketId, usize>,
+    /// Sockets not read from, with the timer that ends a timed pause.
+    paused: HashMap<SocketId, Option<TimerKey>>,
     /// Wakes the loop for a near timer (`None` if it could not be made:
     /// then timers are only as precise as `epoll_wait`'s milliseconds).
     timerfd: Option<TimerFd>,
@@ -197,19 +109,17 @@ impl Reactor {
             waker,
             shared,
             repaint,
-            out: Outbox {
-                tx: events,
-                batch: Vec::with_capacity(64),
-                batch_bytes: 0,
-                blocked: None,
-                handed_over: false,
-            },
+            out: Outbox::new(events),
             sockets: HashMap::new(),
             pending_reads: VecDeque::new(),
             timers: Timers::default(),
             periodic: HashMap::new(),
+            hooks: HashMap::new(),
+            delayed: HashMap::new(),
+            watch_writable: HashMap::new(),
+            paused: HashMap::new(),
             timerfd: None,
-            buf: vec![0; udp::MAX_RECV_BYTES.max(super::DEFAULT_TCP_READ_BYTES)],
+            buf: vec![0; dgram::MAX_RECV_BYTES.max(super::DEFAULT_TCP_READ_BYTES)],
         }
     }
 
@@ -263,7 +173,11 @@ impl Reactor {
                     }
                     continue;
                 }
-                self.on_ready(SocketId(ev.token().0 as u64), ev);
+                let id = SocketId(ev.token().0 as u64);
+                let ready = Ready::of(ev);
+                if self.dispatch(id, |ep, cx| ep.ready(cx, ready)) == Some(true) {
+                    self.mark_readable(id);
+                }
             }
             if let Some(deliver_within) = self.drain_commands() {
                 self.shutdown_all(CloseReason::Shutdown);
@@ -304,9 +218,9 @@ impl Reactor {
             // The descriptor wakes the loop in time; this is a safety net.
             wait = Some(w + Duration::from_millis(1));
         }
-        if self.out.blocked.is_some() {
-            // The UI wakes us when it drains; this is only a safety net
-            // (timers still fire on time meanwhile).
+        if self.out.is_blocked() {
+            // The receiver wakes us when it drains; this is only a safety
+            // net (timers still fire on time meanwhile).
             wait = Some(wait.map_or(STALL_RETRY, |w| w.min(STALL_RETRY)));
         }
         wait
@@ -319,12 +233,13 @@ impl Reactor {
             .store(self.sockets.len(), Ordering::Release);
         if !self.out.flush() {
             self.shared.stalled.store(true, Ordering::Release);
-            // The UI may have drained between our try and the flag: retry once.
+            // The receiver may have drained between our try and the flag:
+            // retry once.
             if self.out.flush() {
                 self.shared.stalled.store(false, Ordering::Release);
             }
         }
-        if std::mem::take(&mut self.out.handed_over) {
+        if self.out.take_handed_over() {
             (self.repaint)();
         }
     }
@@ -348,14 +263,10 @@ impl Reactor {
     fn apply(&mut self, cmd: Command) {
         match cmd {
             Command::Open { id, spec } => self.open(id, spec),
-            Command::Send { id, bytes, to } => self.send(id, bytes, to),
-            Command::Close { id, how } => self.close_cmd(id, how),
-            Command::Configure { id, option } => match self.sockets.get(&id) {
-                Some(Sock::Udp(_)) => udp::configure(self, id, option),
-                Some(_) => tcp::configure(self, id, option),
-                None => {}
-            },
-            Command::QueryTcpInfo { id } => tcp::query_info(self, id),
+            Command::Send { id, bytes, to } => self.request(id, Request::Send { bytes, to }),
+            Command::Close { id, how } => self.request(id, Request::Close(how)),
+            Command::Configure { id, option } => self.request(id, Request::Configure(option)),
+            Command::QueryTcpInfo { id } => self.request(id, Request::QueryTcpInfo),
             Command::QueryKernelState { id, local, peer } => {
                 // A kernel that cannot be asked (not Linux) leaves the view
                 // without it; nothing else depends on it.
@@ -363,67 +274,194 @@ impl Reactor {
                     self.out.emit(id, EventKind::KernelState(state));
                 }
             }
-            Command::Resolved { id, result } => self.resolved(id, result),
+            Command::QueryPort { id, port } => {
+                if let Ok(sockets) = super::sock_diag::sockets_on_port(port) {
+                    self.out.emit(id, EventKind::PortState(sockets));
+                }
+            }
+            Command::Resolved { id, result } => self.request(id, Request::Resolved(result)),
             Command::SendEvery {
                 id,
-                bytes,
+                slot,
+                payload,
                 to,
                 every,
                 count,
-            } => periodic::start(self, id, bytes, to, every, count),
-            Command::StopSending { id } => periodic::stop(self, id, PeriodicStop::ByUser),
+            } => self.start_periodic(id, slot, payload, to, every, count),
+            Command::StopSending { id, slot } => self.stop_periodic(id, slot, PeriodicStop::ByUser),
+            Command::SetReceiveHook { id, hook } => match hook {
+                Some(h) if self.sockets.contains_key(&id) => {
+                    self.hooks.insert(id, h);
+                }
+                _ => {
+                    self.hooks.remove(&id);
+                }
+            },
+            Command::WatchWritable { id, below } => {
+                if self.sockets.contains_key(&id) {
+                    self.watch_writable.insert(id, below);
+                    self.check_writable(id);
+                }
+            }
+            Command::PauseReading { id, for_ } => self.pause_reading(id, for_),
+            Command::ResumeReading { id } => self.resume_reading(id),
             Command::Shutdown { .. } => {}
         }
     }
 
-    /// Registers `source` for `interest` under the socket's id.
-    pub(crate) fn register(
-        &self,
+    /// Runs `f` with a context for socket `id`; returns its result and the
+    /// work it left. `hook`: the receive hook in force for the socket.
+    fn with_cx<R>(
+        &mut self,
         id: SocketId,
-        source: &mut impl mio::event::Source,
-        interest: Interest,
-    ) -> io::Result<()> {
-        self.poll
-            .registry()
-            .register(source, Token(id.0 as usize), interest)
+        hook: Option<&mut (dyn ReceiveHook + 'static)>,
+        f: impl FnOnce(&mut Cx<'_>) -> R,
+    ) -> (R, Vec<After>) {
+        let mut after = Vec::new();
+        let shared = Arc::clone(&self.shared);
+        let next_id = move || shared.allocate_id();
+        let r = {
+            let mut cx = Cx {
+                id,
+                out: &mut self.out,
+                timers: &mut self.timers,
+                registry: self.poll.registry(),
+                next_id: &next_id,
+                after: &mut after,
+                hook,
+            };
+            f(&mut cx)
+        };
+        (r, after)
+    }
+
+    /// Runs `f` on socket `id`'s endpoint (`None` if it is gone), then
+    /// the work it left.
+    fn dispatch<R>(
+        &mut self,
+        id: SocketId,
+        f: impl FnOnce(&mut dyn Endpoint, &mut Cx<'_>) -> R,
+    ) -> Option<R> {
+        let mut slot = self.sockets.remove(&id)?;
+        let owner = if self.hooks.contains_key(&id) {
+            Some(id)
+        } else {
+            slot.ep.parent().filter(|p| self.hooks.contains_key(p))
+        };
+        let mut hook = owner.and_then(|o| self.hooks.remove(&o));
+        let (r, after) = self.with_cx(id, hook.as_deref_mut(), |cx| f(slot.ep.as_mut(), cx));
+        if let (Some(o), Some(h)) = (owner, hook) {
+            self.hooks.insert(o, h);
+        }
+        self.sockets.insert(id, slot);
+        self.check_writable(id);
+        self.run_after(after);
+        Some(r)
+    }
+
+    /// Carries out the work endpoints left, in order.
+    fn run_after(&mut self, after: Vec<After>) {
+        for a in after {
+            match a {
+                After::Adopt { id, endpoint } => {
+                    self.sockets.insert(
+                        id,
+                        Slot {
+                            ep: endpoint,
+                            budget: READS_PER_TURN,
+                            read_pending: false,
+                        },
+                    );
+                }
+                After::Close { id, reason, unsent } => self.close_with(id, reason, unsent),
+                After::Request { id, request } => self.request(id, request),
+                After::Resolve { id, host, port } => self.resolve(id, host, port),
+                After::Delay { at, id, bytes, to } => {
+                    let key = self.timers.schedule(at, id, TimerKind::Reply);
+                    self.delayed.insert(key, (id, bytes, to));
+                }
+            }
+        }
+    }
+
+    /// Hands a request to a socket; a send to a socket that is gone is
+    /// refused with an error.
+    fn request(&mut self, id: SocketId, request: Request) {
+        let sent = matches!(request, Request::Send { .. });
+        if self
+            .dispatch(id, |ep, cx| ep.request(cx, request))
+            .is_none()
+            && sent
+        {
+            let e = NetError::refused(
+                NetOp::Send,
+                io::ErrorKind::NotConnected,
+                None,
+                Why::SocketClosed(id),
+            );
+            self.out.emit(id, EventKind::Failed(e));
+        }
     }
 
     fn open(&mut self, id: SocketId, spec: SocketSpec) {
-        let opened = match spec {
-            SocketSpec::TcpListen {
-                addr,
-                backlog,
-                reuse_addr,
-            } => tcp::listen(self, id, addr, backlog, reuse_addr),
-            SocketSpec::TcpConnect { host, port } => {
-                self.start_connect(id, host, port);
-                return;
-            }
-            SocketSpec::Udp {
-                addr,
-                default_peer,
-                recv_bytes,
-            } => udp::bind(self, id, addr, default_peer, recv_bytes),
+        let budget = if spec.kind().is_datagram() {
+            DGRAM_READS_PER_TURN
+        } else {
+            READS_PER_TURN
         };
-        match opened {
-            Ok(sock) => {
-                self.sockets.insert(id, sock);
+        let (made, after) = self.with_cx(id, None, |cx| -> Result<Box<dyn Endpoint>, NetError> {
+            Ok(match spec {
+                SocketSpec::TcpListen {
+                    addr,
+                    backlog,
+                    reuse_addr,
+                } => Box::new(tcp::listen(cx, addr, backlog, reuse_addr)?),
+                SocketSpec::TcpConnect { host, port } => Box::new(Conn::client(cx, host, port)),
+                SocketSpec::Udp {
+                    addr,
+                    default_peer,
+                    recv_bytes,
+                } => Box::new(dgram::bind_udp(cx, addr, default_peer, recv_bytes)?),
+                SocketSpec::UnixListen {
+                    path,
+                    backlog,
+                    remove_stale,
+                } => Box::new(unix::listen(cx, &path, backlog, remove_stale)?),
+                SocketSpec::UnixConnect { path } => {
+                    let c: Connected = unix::connect(cx, &path)?;
+                    Box::new(c)
+                }
+                SocketSpec::UnixDgram {
+                    path,
+                    peer,
+                    recv_bytes,
+                    remove_stale,
+                } => Box::new(dgram::bind_unix(cx, path, peer, recv_bytes, remove_stale)?),
+            })
+        });
+        match made {
+            Ok(ep) => {
+                self.sockets.insert(
+                    id,
+                    Slot {
+                        ep,
+                        budget,
+                        read_pending: false,
+                    },
+                );
+                // A Unix client is connected at once; data may wait already.
+                self.mark_readable(id);
             }
-            Err(e) => self.fail_and_close(id, e, 0),
+            Err(e) => {
+                self.out.emit(id, EventKind::Failed(e.clone()));
+                self.close_with(id, CloseReason::Error(e), 0);
+            }
         }
+        self.run_after(after);
     }
 
-    fn start_connect(&mut self, id: SocketId, host: String, port: u16) {
-        let literal = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>();
-        if let Ok(ip) = literal {
-            self.try_connect(id, VecDeque::from([std::net::SocketAddr::new(ip, port)]));
-            return;
-        }
-        self.out
-            .emit(id, EventKind::Resolving { host: host.clone() });
+    /// Looks a host name up on a helper thread (`getaddrinfo` blocks).
+    fn resolve(&mut self, id: SocketId, host: String, port: u16) {
         let tx = self.command_tx.clone();
         let waker = Arc::clone(&self.waker);
         let name = host.clone();
@@ -436,135 +474,50 @@ impl Reactor {
                     let _ = waker.wake();
                 }
             });
-        match spawned {
-            Ok(_) => {
-                self.sockets.insert(id, Sock::Resolving);
-            }
-            Err(e) => {
-                self.fail_and_close(id, NetError::from_io(NetOp::Resolve, &e, Some(&host)), 0)
-            }
+        if let Err(e) = spawned {
+            let err = NetError::from_io(NetOp::Resolve, &e, Some(&host));
+            self.request(id, Request::Resolved(Err(err)));
         }
     }
 
-    fn resolved(&mut self, id: SocketId, result: Result<Vec<std::net::SocketAddr>, NetError>) {
-        // Only a client still waiting for DNS goes on; one closed meanwhile
-        // drops the answer.
-        if !matches!(self.sockets.get(&id), Some(Sock::Resolving)) {
-            return;
-        }
-        self.sockets.remove(&id);
-        match result {
-            Ok(addrs) => self.try_connect(id, addrs.into()),
-            Err(e) => self.fail_and_close(id, e, 0),
-        }
-    }
-
-    /// Tries the next address of a client; on the last failure, fails.
-    pub(crate) fn try_connect(&mut self, id: SocketId, mut addrs: VecDeque<std::net::SocketAddr>) {
-        let mut last_err = None;
-        while let Some(addr) = addrs.pop_front() {
-            match tcp::connect(self, id, addr) {
-                Ok(mut conn) => {
-                    conn.rest = addrs;
-                    conn.timer = Some(self.timers.schedule(
-                        Instant::now() + CONNECT_TIMEOUT,
-                        id,
-                        TimerKind::ConnectTimeout,
-                    ));
-                    self.out
-                        .emit(id, EventKind::Connecting { peer: addr.into() });
-                    self.sockets.insert(id, Sock::Connecting(conn));
-                    return;
-                }
-                Err(e) => {
-                    self.out.emit(id, EventKind::Failed(e.clone()));
-                    last_err = Some(e);
-                }
-            }
-        }
-        let err = last_err.unwrap_or_else(|| {
-            NetError::refused(
-                NetOp::Resolve,
-                io::ErrorKind::NotFound,
-                None,
-                Why::NoAddress,
-            )
-        });
-        self.close_with(id, CloseReason::Error(err), 0);
-    }
-
-    fn on_ready(&mut self, id: SocketId, ev: &mio::event::Event) {
-        let Some(sock) = self.sockets.get_mut(&id) else {
-            return;
-        };
-        match sock {
-            Sock::Resolving => {}
-            Sock::Connecting(_) => tcp::on_connect_ready(self, id),
-            Sock::Listener(_) => tcp::accept_all(self, id),
-            Sock::Stream(s) => {
-                if (ev.is_readable() || ev.is_read_closed() || ev.is_error()) && !s.read_closed() {
-                    self.mark_readable(id);
-                }
-                if ev.is_writable() || ev.is_error() {
-                    tcp::flush(self, id);
-                }
-            }
-            Sock::Udp(_) => {
-                if ev.is_readable() || ev.is_error() {
-                    self.mark_readable(id);
-                }
-                if ev.is_writable() {
-                    udp::flush(self, id);
-                }
-            }
-        }
-    }
-
-    /// Notes that a socket has data (or an error) to read.
-    pub(crate) fn mark_readable(&mut self, id: SocketId) {
-        let flag = match self.sockets.get_mut(&id) {
-            Some(Sock::Stream(s)) => &mut s.read_pending,
-            Some(Sock::Udp(u)) => &mut u.read_pending,
-            _ => return,
-        };
-        if !*flag {
-            *flag = true;
+    /// Notes that a socket may have data (or an error) to read.
+    fn mark_readable(&mut self, id: SocketId) {
+        if let Some(slot) = self.sockets.get_mut(&id)
+            && !slot.read_pending
+            && slot.ep.wants_reads()
+        {
+            slot.read_pending = true;
             self.pending_reads.push_back(id);
         }
     }
 
-    /// Reads from ready sockets, round robin, while the UI keeps up.
+    /// Reads from ready sockets, round robin, while the receiver keeps up.
     fn service_reads(&mut self) {
+        let mut buf = std::mem::take(&mut self.buf);
         let mut turns = self.pending_reads.len();
         while turns > 0 && self.out.has_room() {
             turns -= 1;
             let Some(id) = self.pending_reads.pop_front() else {
                 break;
             };
-            let more = match self.sockets.get(&id) {
-                Some(Sock::Stream(_)) => tcp::read_some(self, id, READS_PER_TURN),
-                Some(Sock::Udp(_)) => udp::read_some(self, id, UDP_READS_PER_TURN),
-                _ => false,
+            let Some(budget) = self.sockets.get(&id).map(|s| s.budget) else {
+                continue;
             };
-            if more {
-                self.pending_reads.push_back(id);
+            let more = if self.paused.contains_key(&id) {
+                // Resuming marks it readable again.
+                false
             } else {
-                match self.sockets.get_mut(&id) {
-                    Some(Sock::Stream(s)) => s.read_pending = false,
-                    Some(Sock::Udp(u)) => u.read_pending = false,
-                    _ => {}
+                self.dispatch(id, |ep, cx| ep.read(cx, &mut buf, budget))
+                    .unwrap_or(false)
+            };
+            if let Some(slot) = self.sockets.get_mut(&id) {
+                if more {
+                    self.pending_reads.push_back(id);
+                } else {
+                    slot.read_pending = false;
                 }
             }
         }
-    }
-
-    /// The read buffer (taken out so a socket can be borrowed beside it).
-    pub(crate) fn take_buf(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.buf)
-    }
-
-    /// Returns the read buffer.
-    pub(crate) fn put_buf(&mut self, buf: Vec<u8>) {
         self.buf = buf;
     }
 
@@ -573,152 +526,170 @@ impl Reactor {
     fn fire_timers(&mut self) {
         let now = Instant::now();
         while let Some(due) = self.timers.pop_due(now) {
-            match (due.kind, self.sockets.get_mut(&due.id)) {
-                (TimerKind::ConnectTimeout, Some(Sock::Connecting(c)))
-                    if c.timer == Some(due.key) =>
-                {
-                    tcp::connect_timed_out(self, due.id);
+            match due.kind {
+                TimerKind::Periodic(slot) => self.tick(due.id, slot, due.key),
+                TimerKind::Reply => {
+                    if let Some((id, bytes, to)) = self.delayed.remove(&due.key) {
+                        self.request(id, Request::Send { bytes, to });
+                    }
                 }
-                (TimerKind::AcceptRetry, Some(Sock::Listener(l))) if l.retry == Some(due.key) => {
-                    l.retry = None;
-                    tcp::accept_all(self, due.id);
+                TimerKind::ResumeReading => {
+                    if self.paused.get(&due.id) == Some(&Some(due.key)) {
+                        self.resume_reading(due.id);
+                    }
                 }
-                (TimerKind::Periodic, _) => periodic::tick(self, due.id, due.key),
-                _ => {}
+                kind => {
+                    let _ = self.dispatch(due.id, |ep, cx| ep.timer(cx, kind, due.key));
+                }
             }
         }
     }
 
-    /// Sends on socket `id` (to every client of a listener).
-    pub(crate) fn send(&mut self, id: SocketId, bytes: Vec<u8>, to: Option<Addr>) {
-        match self.sockets.get_mut(&id) {
-            Some(Sock::Stream(_)) => tcp::send(self, id, bytes),
-            Some(Sock::Udp(_)) => udp::send(self, id, bytes, to),
-            Some(Sock::Listener(l)) => {
-                let children: Vec<SocketId> = l.children.iter().copied().collect();
-                if children.is_empty() {
-                    self.refuse(id, NetOp::Send, io::ErrorKind::NotConnected, Why::NoClients);
-                }
-                for child in children {
-                    tcp::send(self, child, bytes.clone());
-                }
+    /// Reports the socket's queue once it is short enough, if asked to.
+    fn check_writable(&mut self, id: SocketId) {
+        let Some(&below) = self.watch_writable.get(&id) else {
+            return;
+        };
+        let Some(queued) = self.sockets.get(&id).map(|s| s.ep.queued_bytes()) else {
+            return;
+        };
+        if queued <= below {
+            self.watch_writable.remove(&id);
+            self.out.emit(id, EventKind::Writable { queued });
+        }
+    }
+
+    fn pause_reading(&mut self, id: SocketId, for_: Option<Duration>) {
+        if !self.sockets.contains_key(&id) {
+            return;
+        }
+        let timer = for_.map(|d| {
+            self.timers
+                .schedule(Instant::now() + d, id, TimerKind::ResumeReading)
+        });
+        self.paused.insert(id, timer);
+        self.out.emit(
+            id,
+            EventKind::Reading {
+                on: false,
+                paused_for: for_,
+            },
+        );
+    }
+
+    fn resume_reading(&mut self, id: SocketId) {
+        if self.paused.remove(&id).is_none() {
+            return;
+        }
+        self.out.emit(
+            id,
+            EventKind::Reading {
+                on: true,
+                paused_for: None,
+            },
+        );
+        // What arrived meanwhile gave no new edge: read it now.
+        self.mark_readable(id);
+    }
+
+    fn start_periodic(
+        &mut self,
+        id: SocketId,
+        slot: u32,
+        payload: Payload,
+        to: Option<Addr>,
+        every: Duration,
+        count: Option<u64>,
+    ) {
+        if !self.sockets.contains_key(&id) {
+            return;
+        }
+        let now = Instant::now();
+        let timer = self.timers.schedule(now, id, TimerKind::Periodic(slot));
+        let p = Periodic::new(slot, payload, to, every, count, now, timer);
+        self.out.emit(id, EventKind::Periodic(p.status(true, None)));
+        self.periodic.insert((id, slot), p);
+    }
+
+    /// Stops one periodic send of a socket (or all: `slot` `None`), saying why.
+    fn stop_periodic(&mut self, id: SocketId, slot: Option<u32>, why: PeriodicStop) {
+        let mut slots: Vec<u32> = self
+            .periodic
+            .keys()
+            .filter(|(i, s)| *i == id && slot.is_none_or(|want| want == *s))
+            .map(|(_, s)| *s)
+            .collect();
+        slots.sort_unstable();
+        for s in slots {
+            if let Some(p) = self.periodic.remove(&(id, s)) {
+                self.out
+                    .emit(id, EventKind::Periodic(p.status(false, Some(why))));
             }
-            Some(Sock::Resolving | Sock::Connecting(_)) => {
-                self.refuse(
-                    id,
-                    NetOp::Send,
-                    io::ErrorKind::NotConnected,
-                    Why::StillConnecting,
-                );
+        }
+    }
+
+    /// A tick of a periodic send is due: send once, set the next tick on
+    /// the grid.
+    fn tick(&mut self, id: SocketId, slot: u32, key: TimerKey) {
+        let Some(p) = self.periodic.get(&(id, slot)) else {
+            return;
+        };
+        if p.timer != key {
+            return;
+        }
+        match self.sockets.get(&id) {
+            None => return self.stop_periodic(id, Some(slot), PeriodicStop::SocketClosed),
+            Some(s) if !s.ep.can_send(p.to()) => {
+                return self.stop_periodic(id, Some(slot), PeriodicStop::CannotSend);
             }
+            Some(_) => {}
+        }
+        let queued = self.unsent_of(id);
+        let Some(p) = self.periodic.get_mut(&(id, slot)) else {
+            return;
+        };
+        let bytes = p.bytes();
+        if queued + bytes.len() > MAX_SEND_QUEUE_BYTES {
+            return self.stop_periodic(id, Some(slot), PeriodicStop::QueueFull);
+        }
+        let to = p.to().cloned();
+        let step = p.advance(Instant::now());
+        match step.next_at {
+            Some(at) => p.timer = self.timers.schedule(at, id, TimerKind::Periodic(slot)),
             None => {
-                let e = NetError::refused(
-                    NetOp::Send,
-                    io::ErrorKind::NotConnected,
-                    None,
-                    Why::SocketClosed(id),
-                );
-                self.out.emit(id, EventKind::Failed(e));
+                self.periodic.remove(&(id, slot));
             }
         }
-    }
-
-    fn close_cmd(&mut self, id: SocketId, how: CloseHow) {
-        match (self.sockets.get_mut(&id), how) {
-            (Some(Sock::Stream(_)), _) => tcp::close_stream(self, id, how),
-            (Some(Sock::Listener(_)), _) => self.close_with(id, CloseReason::ByUser, 0),
-            (Some(_), _) => {
-                let unsent = self.unsent_of(id);
-                let reason = if how == CloseHow::Reset {
-                    CloseReason::Reset
-                } else {
-                    CloseReason::ByUser
-                };
-                self.close_with(id, reason, unsent);
-            }
-            (None, _) => {}
+        self.request(id, Request::Send { bytes, to });
+        if let Some(status) = step.report {
+            self.out.emit(id, EventKind::Periodic(status));
         }
     }
 
     /// Bytes queued on a socket that never went out.
-    pub(crate) fn unsent_of(&self, id: SocketId) -> usize {
-        match self.sockets.get(&id) {
-            Some(Sock::Stream(s)) => s.queued_bytes(),
-            Some(Sock::Udp(u)) => u.queued_bytes(),
-            _ => 0,
-        }
+    fn unsent_of(&self, id: SocketId) -> usize {
+        self.sockets.get(&id).map_or(0, |s| s.ep.queued_bytes())
     }
 
-    /// Reports `call` with the outcome of `res` (its text made by `ok`),
-    /// and passes `res` on.
-    pub(crate) fn step<T>(
-        &mut self,
-        id: SocketId,
-        call: SockCall,
-        res: Result<T, NetError>,
-        ok: impl FnOnce(&T) -> CallOk,
-    ) -> Result<T, NetError> {
-        let result = match &res {
-            Ok(v) => Ok(ok(v)),
-            Err(e) => Err(e.clone()),
-        };
-        self.call(id, call, result);
-        res
-    }
-
-    /// `bind()`s `sock` to `addr`, reported as a call.
-    pub(crate) fn bind(
-        &mut self,
-        id: SocketId,
-        sock: &socket2::Socket,
-        addr: std::net::SocketAddr,
-    ) -> Result<(), NetError> {
-        let a = addr.to_string();
-        self.step(
-            id,
-            SockCall::Bind(addr.into()),
-            sock.bind(&addr.into())
-                .map_err(|e| NetError::from_io(NetOp::Bind, &e, Some(&a))),
-            |_| CallOk::Done,
-        )
-    }
-
-    /// Reports a socket API call and its result (for the lesson view).
-    pub(crate) fn call(&mut self, id: SocketId, call: SockCall, result: Result<CallOk, NetError>) {
-        self.out.emit(id, EventKind::Call { call, result });
-    }
-
-    /// Reports that a command was refused (the socket stays as it was).
-    pub(crate) fn refuse(&mut self, id: SocketId, op: NetOp, kind: io::ErrorKind, why: Why) {
-        let e = NetError::refused(op, kind, None, why);
-        self.out.emit(id, EventKind::Failed(e));
-    }
-
-    /// Reports `err`, then closes the socket because of it.
-    pub(crate) fn fail_and_close(&mut self, id: SocketId, err: NetError, unsent: usize) {
-        self.out.emit(id, EventKind::Failed(err.clone()));
-        self.close_with(id, CloseReason::Error(err), unsent);
-    }
-
-    /// Drops the socket (closing it) and reports `Closed`.
-    pub(crate) fn close_with(&mut self, id: SocketId, reason: CloseReason, unsent_bytes: usize) {
-        periodic::stop(self, id, PeriodicStop::SocketClosed);
-        if let Some(sock) = self.sockets.remove(&id) {
-            if !matches!(sock, Sock::Resolving) {
-                self.call(id, SockCall::Close, Ok(CallOk::Done));
+    /// Drops the socket (closing it, and a listener's connections) and
+    /// reports `Closed`.
+    fn close_with(&mut self, id: SocketId, reason: CloseReason, unsent_bytes: usize) {
+        self.stop_periodic(id, None, PeriodicStop::SocketClosed);
+        self.hooks.remove(&id);
+        self.watch_writable.remove(&id);
+        self.paused.remove(&id);
+        if let Some(mut slot) = self.sockets.remove(&id) {
+            let parent = slot.ep.parent();
+            let (children, after) = self.with_cx(id, None, |cx| slot.ep.close_fd(cx));
+            if let Some(p) = parent.and_then(|p| self.sockets.get_mut(&p)) {
+                p.ep.child_gone(id);
             }
-            if let Sock::Stream(s) = &sock
-                && let Some(parent) = s.parent
-                && let Some(Sock::Listener(l)) = self.sockets.get_mut(&parent)
-            {
-                l.children.remove(&id);
+            drop(slot);
+            for child in children {
+                let unsent = self.unsent_of(child);
+                self.close_with(child, CloseReason::ListenerClosed, unsent);
             }
-            if let Sock::Listener(l) = sock {
-                for child in l.children {
-                    let unsent = self.unsent_of(child);
-                    self.close_with(child, CloseReason::ListenerClosed, unsent);
-                }
-            }
+            self.run_after(after);
         }
         self.out.emit(
             id,
@@ -738,10 +709,5 @@ impl Reactor {
                 self.close_with(id, reason.clone(), unsent);
             }
         }
-    }
-
-    /// A fresh id for an accepted connection.
-    pub(crate) fn allocate_id(&self) -> SocketId {
-        self.shared.allocate_id()
     }
 }

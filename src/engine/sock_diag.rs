@@ -13,13 +13,15 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use netlink_packet_core::{NLM_F_REQUEST, NetlinkHeader, NetlinkMessage, NetlinkPayload};
+use netlink_packet_core::{
+    NLM_F_DUMP, NLM_F_REQUEST, NetlinkHeader, NetlinkMessage, NetlinkPayload,
+};
 use netlink_packet_sock_diag::SockDiagMessage;
 use netlink_packet_sock_diag::constants::{AF_INET, AF_INET6, IPPROTO_TCP};
 use netlink_packet_sock_diag::inet::{ExtensionFlags, InetRequest, SocketId, StateFlags};
 use netlink_sys::protocols::NETLINK_SOCK_DIAG;
 
-use super::message::TcpState;
+use super::message::{PortSocket, TcpState};
 
 /// How long the kernel may take to answer (it answers at once; this only
 /// bounds a kernel that never does).
@@ -64,6 +66,79 @@ pub(crate) fn state_of(local: SocketAddr, peer: SocketAddr) -> io::Result<Option
     let mut answer = vec![0u8; 8192];
     let n = socket.recv(&mut &mut answer[..], 0)?;
     parse_answer(answer.get(..n).unwrap_or_default(), local, peer)
+}
+
+/// Every TCP socket the kernel holds on local port `port`, IPv4 and IPv6:
+/// listeners, connections and `TIME_WAIT` records (what `ss -tan sport =
+/// :port` lists). The kernel lists all its TCP sockets and this keeps the
+/// port's: asked on demand (say, after `bind()` failed), not in a loop.
+pub(crate) fn sockets_on_port(port: u16) -> io::Result<Vec<PortSocket>> {
+    let mut found = Vec::new();
+    for family in [AF_INET, AF_INET6] {
+        let mut header = NetlinkHeader::default();
+        header.flags = NLM_F_REQUEST | NLM_F_DUMP;
+        let unspecified = if family == AF_INET {
+            IpAddr::from([0u8; 4])
+        } else {
+            IpAddr::from([0u8; 16])
+        };
+        let mut packet = NetlinkMessage::new(
+            header,
+            SockDiagMessage::InetRequest(InetRequest {
+                family,
+                protocol: IPPROTO_TCP,
+                extensions: ExtensionFlags::empty(),
+                states: StateFlags::all(),
+                socket_id: SocketId {
+                    source_port: 0,
+                    destination_port: 0,
+                    source_address: unspecified,
+                    destination_address: unspecified,
+                    interface_id: 0,
+                    cookie: NO_COOKIE,
+                },
+            })
+            .into(),
+        );
+        packet.finalize();
+        let mut request = vec![0; packet.buffer_len()];
+        packet.serialize(&mut request);
+        let mut socket = netlink_sys::Socket::new(NETLINK_SOCK_DIAG)?;
+        socket.bind_auto()?;
+        socket.connect(&netlink_sys::SocketAddr::new(0, 0))?;
+        socket2::SockRef::from(&socket).set_read_timeout(Some(ANSWER_TIMEOUT))?;
+        socket.send(&request, 0)?;
+        let mut answer = vec![0u8; 64 * 1024];
+        'dump: loop {
+            let n = socket.recv(&mut &mut answer[..], 0)?;
+            let mut rest = answer.get(..n).unwrap_or_default();
+            while !rest.is_empty() {
+                let msg = <NetlinkMessage<SockDiagMessage>>::deserialize(rest)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+                let len = (msg.header.length as usize).max(1);
+                rest = rest.get(len.next_multiple_of(4)..).unwrap_or_default();
+                match msg.payload {
+                    NetlinkPayload::InnerMessage(SockDiagMessage::InetResponse(r)) => {
+                        let id = &r.header.socket_id;
+                        if id.source_port == port {
+                            found.push(PortSocket {
+                                state: TcpState::from_raw(r.header.state),
+                                local: SocketAddr::new(id.source_address, id.source_port),
+                                peer: SocketAddr::new(id.destination_address, id.destination_port),
+                            });
+                        }
+                    }
+                    NetlinkPayload::Done(_) => break 'dump,
+                    NetlinkPayload::Error(e) => match e.code {
+                        None => break 'dump,
+                        Some(code) => return Err(io::Error::from_raw_os_error(-code.get())),
+                    },
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// An IPv4 address and an IPv4-mapped IPv6 one name the same IPv4
@@ -137,6 +212,22 @@ mod tests {
         );
         let nobody: SocketAddr = "127.0.0.1:1".parse().unwrap();
         assert_eq!(state_of(cl, nobody).unwrap(), None);
+    }
+
+    #[test]
+    fn a_port_lists_its_listener_and_connections() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let c = TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let (_a, _) = l.accept().unwrap();
+        let on = sockets_on_port(port).unwrap();
+        assert!(on.iter().any(|s| s.state == TcpState::Listen), "{on:?}");
+        assert!(
+            on.iter()
+                .any(|s| s.state == TcpState::Established && s.peer == c.local_addr().unwrap()),
+            "{on:?}"
+        );
+        assert!(on.iter().all(|s| s.local.port() == port), "{on:?}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The engine's one timer queue: deadlines for sockets (a connect that
 //! gives up, an `accept()` retried after the process ran out of
-//! descriptors, the next tick of a periodic send, …), in time order. The poll loop sleeps until the earliest.
+//! descriptors, the next tick of a periodic send, a delayed reply, the end
+//! of a timed pause…), in time order. The poll loop sleeps until the
+//! earliest.
 //!
 //! A timer is never removed early: each has a key, the socket remembers the
 //! key of the timer it still wants, and a timer whose key the socket no
@@ -23,8 +25,12 @@ pub(crate) enum TimerKind {
     ConnectTimeout,
     /// A listener tries `accept()` again (after `EMFILE` and the like).
     AcceptRetry,
-    /// The next tick of a periodic send.
-    Periodic,
+    /// The next tick of one of a socket's periodic sends (its slot).
+    Periodic(u32),
+    /// A reply of a receive hook, sent after its delay.
+    Reply,
+    /// A timed pause of reading ends.
+    ResumeReading,
 }
 
 /// A timer that is due.

@@ -32,6 +32,22 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "消息过长（EMSGSIZE）：{len} 字节；一个 UDP 数据报在 IPv4 上最多 {max} 字节；未发送任何数据",
     ),
     ("{call} failed", "{call} 失败"),
+    ("Unix listener", "Unix 监听"),
+    ("Unix client", "Unix 客户端"),
+    ("Unix connection", "Unix 连接"),
+    ("Unix datagram", "Unix 数据报"),
+    (
+        "Not for this socket: TCP_NODELAY applies to TCP only; nothing changed",
+        "不适用于这个套接字：TCP_NODELAY 只适用于 TCP；未做任何更改",
+    ),
+    (
+        "Not a socket: {at} exists and is not a socket file; it was left alone. Choose another path",
+        "不是套接字：{at} 已存在且不是套接字文件；Sockbench 没有动它。请换一个路径",
+    ),
+    (
+        "Stale socket file: {at} is left from a socket that no longer listens (connect() is refused). Tick \"Remove a stale socket file\" to remove it and bind again; nothing was removed",
+        "残留的套接字文件：{at} 是一个已不再监听的套接字留下的（connect() 被拒绝）。勾选“删除残留的套接字文件”即可删除它并重新绑定；目前什么也没有删除",
+    ),
     (
         "Wrong address family: this socket cannot send to {at}; nothing was sent",
         "地址族不符：这个套接字不能发送到 {at}；未发送任何数据",

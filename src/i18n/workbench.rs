@@ -3,6 +3,18 @@
 
 /// English → 简体中文.
 pub(super) const ZH: &[(&str, &str)] = &[
+    (
+        "reading again: recv() is called",
+        "重新开始读取：调用 recv()",
+    ),
+    (
+        "reading paused: recv() is not called; what arrives waits in the kernel",
+        "暂停读取：不调用 recv()；到达的数据留在内核缓冲区里",
+    ),
+    (
+        "reading paused for {ms} ms: recv() is not called; what arrives waits in the kernel",
+        "暂停读取 {ms} 毫秒：不调用 recv()；到达的数据留在内核缓冲区里",
+    ),
     // The examples in this module's documentation.
     ("{n} bytes", "{n} 字节"),
     // The window (app.rs).

@@ -303,6 +303,26 @@ fn fields(ev: &Event, local: Option<&Addr>, peer: Option<&Addr>) -> Vec<(&'stati
             }
         },
         EventKind::TcpInfo(_) | EventKind::KernelState(_) => {}
+        EventKind::Writable { queued } => f.push(("queued", Value::from(*queued))),
+        EventKind::Reading { on, paused_for } => {
+            f.push(("reading", Value::from(*on)));
+            if let Some(d) = paused_for {
+                f.push(("paused_ms", Value::from(d.as_millis() as u64)));
+            }
+        }
+        EventKind::PortState(sockets) => {
+            let list: Vec<Value> = sockets
+                .iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "state": s.state.name(),
+                        "local": s.local.to_string(),
+                        "peer": s.peer.to_string(),
+                    })
+                })
+                .collect();
+            f.push(("sockets", Value::from(list)));
+        }
         EventKind::Periodic(p) => {
             f.push(("every_ms", Value::from(p.every.as_secs_f64() * 1e3)));
             f.push(("count", p.count.map_or(Value::Null, Value::from)));

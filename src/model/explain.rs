@@ -108,6 +108,17 @@ fn refusal(why: &Why, addr: Option<&str>) -> String {
             "Wrong address family: this socket cannot send to {at}; nothing was sent",
             &[("at", &at)],
         ),
+        Why::TcpOnly => {
+            tr("Not for this socket: TCP_NODELAY applies to TCP only; nothing changed").into()
+        }
+        Why::NotASocket => trf(
+            "Not a socket: {at} exists and is not a socket file; it was left alone. Choose another path",
+            &[("at", &at)],
+        ),
+        Why::StaleSocket => trf(
+            "Stale socket file: {at} is left from a socket that no longer listens (connect() is refused). Tick \"Remove a stale socket file\" to remove it and bind again; nothing was removed",
+            &[("at", &at)],
+        ),
         Why::NotForUdp => {
             tr("Not for UDP: TCP_NODELAY and closing on the peer's close apply to TCP only").into()
         }
@@ -136,6 +147,10 @@ impl SocketKind {
             SocketKind::TcpClient => tr("TCP client"),
             SocketKind::TcpAccepted => tr("TCP connection"),
             SocketKind::Udp => "UDP",
+            SocketKind::UnixListener => tr("Unix listener"),
+            SocketKind::UnixClient => tr("Unix client"),
+            SocketKind::UnixAccepted => tr("Unix connection"),
+            SocketKind::UnixDgram => tr("Unix datagram"),
         }
     }
 }
@@ -371,6 +386,9 @@ mod tests {
             Why::DatagramTooLong { len: 70_000 },
             Why::NotForUdp,
             Why::WrongFamily,
+            Why::TcpOnly,
+            Why::NotASocket,
+            Why::StaleSocket,
         ];
         for why in all {
             let e = NetError::refused(NetOp::Send, io::ErrorKind::Other, Some("h:1"), why);

@@ -192,12 +192,11 @@ impl Model {
                     .sessions
                     .get(&parent)
                     .map_or(self.default_encoding, |p| p.encoding);
-                let mut s = Session::new(
-                    id,
-                    SocketKind::TcpAccepted,
-                    format!("accepted by {parent}"),
-                    encoding,
-                );
+                let kind = self
+                    .sessions
+                    .get(&parent)
+                    .map_or(SocketKind::TcpAccepted, |p| p.kind.accepted());
+                let mut s = Session::new(id, kind, format!("accepted by {parent}"), encoding);
                 s.state = SessionState::Connected;
                 s.local = Some(local.clone());
                 s.peer = Some(peer.clone());
@@ -279,6 +278,20 @@ impl Model {
                 if let Some(note) = note {
                     self.log
                         .push_note(time, id, EntryKind::Configured, None, note);
+                }
+            }
+            EventKind::Writable { .. } => {}
+            EventKind::Reading { on, paused_for } => {
+                if let Some(s) = session {
+                    s.reading_paused = !on;
+                }
+                let note = Note::Reading { on, paused_for };
+                self.log
+                    .push_note(time, id, EntryKind::Configured, None, note);
+            }
+            EventKind::PortState(sockets) => {
+                if let Some(s) = session {
+                    s.port_state = Some((time, sockets));
                 }
             }
             EventKind::TcpInfo(info) => {

@@ -43,6 +43,13 @@ pub enum Note {
     PeriodicStarted(Duration),
     /// A periodic send ended.
     PeriodicEnded(Box<PeriodicStatus>),
+    /// Reading was paused or resumed.
+    Reading {
+        /// Whether `recv()` is called again.
+        on: bool,
+        /// A timed pause's length.
+        paused_for: Option<Duration>,
+    },
     /// The peer closed its side.
     PeerClosed,
     /// We shut down our write side.
@@ -145,6 +152,19 @@ impl Note {
                     ],
                 )
             }
+            Note::Reading { on: true, .. } => tr("reading again: recv() is called").to_owned(),
+            Note::Reading {
+                on: false,
+                paused_for: None,
+            } => tr("reading paused: recv() is not called; what arrives waits in the kernel")
+                .to_owned(),
+            Note::Reading {
+                on: false,
+                paused_for: Some(d),
+            } => trf(
+                "reading paused for {ms} ms: recv() is not called; what arrives waits in the kernel",
+                &[("ms", &d.as_millis())],
+            ),
             Note::PeerClosed => tr("peer closed its side (recv returned 0)").to_owned(),
             Note::WriteShutdown => tr("shutdown(SHUT_WR): FIN sent; still receiving").to_owned(),
             Note::Failed(e) => e.message(),

@@ -74,6 +74,10 @@ pub fn call_text(call: &SockCall, name: &str) -> String {
         SockCall::Connect(a) => format!("{n}.connect({})", py_addr(a)),
         SockCall::ShutdownWrite => format!("{n}.shutdown(SHUT_WR)"),
         SockCall::Close => format!("{n}.close()"),
+        SockCall::Unlink(path) => format!(
+            "os.unlink({})",
+            py_addr(&Addr::Unix(UnixAddr::Path(path.clone())))
+        ),
     }
 }
 

@@ -18,19 +18,19 @@ pub fn python_program(model: &Model, s: &Session) -> String {
     let mut p = Program::default();
     let codec = python_codec(s.encoding);
     match s.kind {
-        SocketKind::TcpClient => client(&mut p, s, codec),
-        SocketKind::TcpListener => {
+        SocketKind::TcpClient | SocketKind::UnixClient => client(&mut p, s, codec),
+        SocketKind::TcpListener | SocketKind::UnixListener => {
             let first_child = s.children.iter().find_map(|c| model.sessions.get(c));
             listener(&mut p, s, first_child, codec);
         }
-        SocketKind::TcpAccepted => {
+        SocketKind::TcpAccepted | SocketKind::UnixAccepted => {
             let parent = s.parent.and_then(|id| model.sessions.get(&id));
             match parent {
                 Some(l) => listener(&mut p, l, Some(s), codec),
                 None => listener(&mut p, s, Some(s), codec),
             }
         }
-        SocketKind::Udp => udp(&mut p, s, codec),
+        SocketKind::Udp | SocketKind::UnixDgram => udp(&mut p, s, codec),
     }
     p.out
 }

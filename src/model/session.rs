@@ -127,8 +127,13 @@ pub struct Session {
     pub table_state: Option<(SystemTime, Option<TcpState>)>,
     /// Tracks characters split across TCP reads.
     pub(crate) splitter: StreamSplitter,
-    /// The periodic send on it, as the engine last reported it.
+    /// The periodic send on it (slot 0, the composer's), as the engine
+    /// last reported it.
     pub periodic: Option<PeriodicStatus>,
+    /// `recv()` is not being called ([`crate::engine::Command::PauseReading`]).
+    pub reading_paused: bool,
+    /// The kernel's TCP sockets on its port, when asked, and when.
+    pub port_state: Option<(SystemTime, Vec<crate::engine::PortSocket>)>,
     /// Closed long enough ago that only a compact record is kept (see
     /// [`Session::compact`]).
     pub compacted: bool,
@@ -170,6 +175,8 @@ impl Session {
             table_state: None,
             splitter: StreamSplitter::new(encoding),
             periodic: None,
+            reading_paused: false,
+            port_state: None,
             compacted: false,
         }
     }
@@ -190,14 +197,29 @@ impl Session {
     /// A session for `spec`.
     pub fn for_spec(id: SocketId, spec: &SocketSpec, encoding: TextEncoding) -> Self {
         let mut s = Session::new(id, spec.kind(), spec.to_string(), encoding);
-        if let SocketSpec::Udp {
-            default_peer,
-            recv_bytes,
-            ..
-        } = spec
-        {
-            s.default_peer = default_peer.map(Addr::from);
-            s.recv_size = *recv_bytes;
+        match spec {
+            SocketSpec::Udp {
+                default_peer,
+                recv_bytes,
+                ..
+            } => {
+                s.default_peer = default_peer.map(Addr::from);
+                s.recv_size = *recv_bytes;
+            }
+            // A Unix socket's address is known before it is bound.
+            SocketSpec::UnixListen { path, .. } => s.local = Some(Addr::Unix(path.clone())),
+            SocketSpec::UnixConnect { path } => s.peer = Some(Addr::Unix(path.clone())),
+            SocketSpec::UnixDgram {
+                path,
+                peer,
+                recv_bytes,
+                ..
+            } => {
+                s.local = Some(Addr::Unix(path.clone()));
+                s.default_peer = peer.clone().map(Addr::Unix);
+                s.recv_size = *recv_bytes;
+            }
+            SocketSpec::TcpListen { .. } | SocketSpec::TcpConnect { .. } => {}
         }
         s
     }

@@ -29,13 +29,9 @@ pub enum StepState {
 /// The steps of `s`'s life (in the calls' notation) and the index of the current one.
 pub fn life_steps(s: &Session) -> (Vec<String>, usize) {
     let closed = s.state.is_closed();
-    let name = if s.kind == SocketKind::TcpAccepted {
-        "conn"
-    } else {
-        "s"
-    };
+    let name = if s.kind.is_accepted() { "conn" } else { "s" };
     match s.kind {
-        SocketKind::TcpListener => {
+        SocketKind::TcpListener | SocketKind::UnixListener => {
             let steps = vec![
                 "socket()".to_owned(),
                 "bind()".to_owned(),
@@ -51,8 +47,11 @@ pub fn life_steps(s: &Session) -> (Vec<String>, usize) {
             };
             (steps, at)
         }
-        SocketKind::TcpClient | SocketKind::TcpAccepted => {
-            let mut steps = if s.kind == SocketKind::TcpClient {
+        SocketKind::TcpClient
+        | SocketKind::TcpAccepted
+        | SocketKind::UnixClient
+        | SocketKind::UnixAccepted => {
+            let mut steps = if !s.kind.is_accepted() {
                 vec!["socket()".to_owned(), "connect()".to_owned()]
             } else {
                 let parent = s.parent.map_or_else(String::new, |p| p.to_string());
@@ -75,7 +74,7 @@ pub fn life_steps(s: &Session) -> (Vec<String>, usize) {
             };
             (steps, at)
         }
-        SocketKind::Udp => (
+        SocketKind::Udp | SocketKind::UnixDgram => (
             vec![
                 "socket()".to_owned(),
                 "bind()".to_owned(),
