@@ -6,6 +6,7 @@
 mod engine;
 mod faults;
 mod headless;
+mod hooks;
 mod lesson;
 mod periodic;
 mod pump;
