@@ -10,8 +10,9 @@ use crate::engine::SocketSpec;
 use crate::model::spec::{FieldError, parse_cli_spec};
 
 const LONG_ABOUT: &str = "\
-A desktop socket workbench: open TCP listeners, TCP clients and UDP sockets, \
-send text or hex, and see every byte that goes in or out.
+A desktop socket workbench: open TCP listeners, TCP clients, UDP sockets \
+and Unix domain sockets, send text or hex, and see every byte that goes in \
+or out.
 
 Sockets can be opened from the window, or at start with --open. Listeners \
 and UDP sockets bind 127.0.0.1 (this machine only) unless an address is \
@@ -37,6 +38,18 @@ SOCKET SPECS (--open):
       goes when no destination is given; it must be the same address family
       as ADDR. recv= is the receive buffer for one datagram, 1 to 65536
       bytes (default 65536); longer datagrams are truncated and marked.
+  unix-listen:PATH[,backlog=N][,remove-stale]
+      Listen on a Unix stream socket (AF_UNIX). PATH is a file path (no
+      commas; at most 107 bytes) or @NAME for a Linux abstract name (no
+      file; \\xNN writes any byte). If PATH is a socket file nothing
+      listens on (left by a program that ended), binding fails unless
+      remove-stale is given; a file that is not a socket is never removed.
+      The socket file is removed when the listener closes.
+  unix-connect:PATH
+      Connect to a Unix stream listener.
+  unix-dgram:PATH[,peer=PATH][,recv=N][,remove-stale]
+      Bind a Unix datagram socket; peer= is where a send goes when no
+      destination is given.
 
 CAPTURE FILE (--capture):
   Every event of every socket is written as one JSON object per line, as it
@@ -46,11 +59,16 @@ CAPTURE FILE (--capture):
   with microseconds), \"unix_us\", \"socket\" (the #number), \"event\"
   (resolving, connecting, connected, listening, accepted, bound, received,
   sent, kernel_drops, peer_closed, write_shutdown, failed, closed, call,
-  configured, periodic), and
+  configured, periodic, reading, writable, port_state), and
   \"local\" and \"peer\" addresses once known (for UDP data, \"peer\" is the
   datagram's sender or destination). Data lines carry \"len\" and \"hex\",
   the exact bytes in lowercase hex; failures carry \"error\" and \"errno\"
   (like ECONNREFUSED); closes carry \"reason\" and \"unsent_bytes\".
+  Addresses are text: 127.0.0.1:9000 and [::1]:9000 for IP; a Unix socket's
+  path as it is (a relative path starting with @ gets ./ in front), @NAME
+  for an abstract name with every byte that is not printable ASCII written
+  \\xNN and a backslash \\\\, and \"\" for an unnamed Unix socket (a client
+  that never bound).
 
 HEADLESS MODE (--headless):
   The same engine without a window. One line per event on standard output:
@@ -73,7 +91,10 @@ EXAMPLES:
   sockbench --open tcp-connect:example.com:80
   sockbench --open tcp-connect:[::1]:80
   sockbench --open udp:0.0.0.0:9001 --open udp:9002,peer=127.0.0.1:9001
-  sockbench --open udp:9001 --capture session.jsonl";
+  sockbench --open udp:9001 --capture session.jsonl
+  sockbench --open unix-listen:/tmp/demo.sock --open unix-connect:/tmp/demo.sock
+  sockbench --open unix-dgram:/tmp/a.sock,peer=/tmp/b.sock --open unix-dgram:/tmp/b.sock
+  sockbench --open unix-listen:@demo";
 
 /// The command-line arguments.
 #[derive(Debug, Parser)]

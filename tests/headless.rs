@@ -161,3 +161,23 @@ fn headless_needs_a_socket_to_open() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs at least one --open"));
 }
+
+#[test]
+fn a_unix_listener_runs_headless_and_leaves_no_socket_file() {
+    let dir = crate::util::TempDir::new("headless-unix");
+    let path = dir.path("h.sock");
+    let spec = format!("unix-listen:{}", path.display());
+    let mut run = Run::start(&["--open", &spec]);
+    run.line("listening", |l| {
+        l.contains(" listening ") && l.contains("h.sock")
+    });
+    let mut c = std::os::unix::net::UnixStream::connect(&path).expect("connect");
+    c.write_all(b"over unix").unwrap();
+    run.line("the bytes", |l| {
+        l.contains(" received ") && l.contains("\"over unix\"")
+    });
+    let (code, lines) = run.stop(nix::sys::signal::Signal::SIGTERM);
+    assert_eq!(code, Some(0), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.contains("os.unlink(")), "{lines:#?}");
+    assert!(!path.exists(), "the socket file is removed");
+}

@@ -9,9 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sockbench::codec::text::TextEncoding;
-use sockbench::engine::{CloseHow, SockOption, SocketId, SocketSpec, TcpState};
+use sockbench::engine::{Addr, CloseHow, SockOption, SocketId, SocketSpec, TcpState, UnixAddr};
 use sockbench::model::lab::{Part, sends_in};
 use sockbench::model::pygen::python_program;
+use sockbench::model::session::SessionState;
 
 use crate::util::{ChildProc, Recorder, WAIT, child_arg, child_watchdog, raise_open_files};
 
@@ -465,6 +466,82 @@ fn the_udp_program_runs_in_python() {
     let from = crate::util::ip_of(&r.model.sessions[&u].local);
     r.engine
         .send(v, b"pong".to_vec(), Some(from.into()))
+        .unwrap();
+    let mut out = BufReader::new(py.0.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.contains("4 bytes: pong"), "{line}");
+}
+
+#[test]
+fn the_unix_client_program_runs_in_python() {
+    let Some(_) = python3() else { return };
+    let dir = crate::util::TempDir::new("py-unix");
+    let path = UnixAddr::Path(dir.path("py.sock"));
+    let mut r = Recorder::new();
+    let l = r.open(SocketSpec::UnixListen {
+        path: path.clone(),
+        backlog: 8,
+        remove_stale: false,
+    });
+    let c = r.open(SocketSpec::UnixConnect { path: path.clone() });
+    r.wait_until("accepted", |m, _| m.sessions[&l].children.len() == 1);
+    r.engine.send(c, b"hi".to_vec(), None).unwrap();
+    let a = r.model.sessions[&l].children[0];
+    r.wait_until("hi", |m, _| m.sessions[&a].counters.bytes_in == 2);
+    let code = python_program(&r.model, &r.model.sessions[&c]);
+    assert!(code.contains("socket.AF_UNIX"), "{code}");
+    assert!(code.contains(&format!("s.connect('{path}')")), "{code}");
+    let py = run_python(&code);
+    r.wait_until("python connected", |m, _| {
+        m.sessions[&l].children.len() == 2
+    });
+    let a2 = r.model.sessions[&l].children[1];
+    r.wait_until("python's hi", |m, _| m.sessions[&a2].counters.bytes_in == 2);
+    assert_eq!(r.received(a2), b"hi");
+    r.engine.send(a2, b"reply".to_vec(), None).unwrap();
+    r.wait_until("reply sent", |m, _| m.sessions[&a2].counters.bytes_out == 5);
+    r.engine.close(a2, CloseHow::Close).unwrap();
+    let (ok, out, err) = finish(py);
+    assert!(ok, "python failed: {err}\n{code}");
+    assert!(out.contains("received 5 bytes: reply"), "{out}");
+}
+
+#[test]
+fn the_unix_datagram_program_runs_in_python() {
+    let Some(_) = python3() else { return };
+    let dir = crate::util::TempDir::new("py-unix-dgram");
+    let (pu, pv) = (
+        UnixAddr::Path(dir.path("u.sock")),
+        UnixAddr::Path(dir.path("v.sock")),
+    );
+    let mut r = Recorder::new();
+    let dgram = |path: &UnixAddr| SocketSpec::UnixDgram {
+        path: path.clone(),
+        peer: None,
+        recv_bytes: 2048,
+        remove_stale: false,
+    };
+    let u = r.open(dgram(&pu));
+    let v = r.open(dgram(&pv));
+    r.wait_until("bound", |m, _| {
+        m.sessions[&u].state == SessionState::Bound && m.sessions[&v].state == SessionState::Bound
+    });
+    r.engine
+        .send(u, b"ping".to_vec(), Some(Addr::Unix(pv.clone())))
+        .unwrap();
+    r.wait_until("ping", |m, _| m.sessions[&v].counters.bytes_in == 4);
+    // Closing removes u's socket file, so the program can bind it.
+    r.engine.close(u, CloseHow::Close).unwrap();
+    r.wait_until("closed", |m, _| m.sessions[&u].state.is_closed());
+    let code = python_program(&r.model, &r.model.sessions[&u]);
+    assert!(code.contains("socket.AF_UNIX"), "{code}");
+    let mut py = run_python(&code);
+    r.wait_until("python's ping", |m, _| {
+        m.sessions[&v].counters.bytes_in == 8
+    });
+    r.engine
+        .send(v, b"pong".to_vec(), Some(Addr::Unix(pu.clone())))
         .unwrap();
     let mut out = BufReader::new(py.0.stdout.take().unwrap());
     let mut line = String::new();

@@ -13,5 +13,6 @@ mod pump;
 mod ui;
 mod ui_faults;
 mod ui_lesson;
+mod ui_unix;
 mod unix;
 mod util;

@@ -169,6 +169,30 @@ pub enum SocketSpec {
 }
 
 impl SocketSpec {
+    /// The same Unix listener or datagram spec, asking to remove a stale
+    /// socket file at its path first (`None` for other kinds).
+    pub fn removing_stale(&self) -> Option<SocketSpec> {
+        match self.clone() {
+            SocketSpec::UnixListen { path, backlog, .. } => Some(SocketSpec::UnixListen {
+                path,
+                backlog,
+                remove_stale: true,
+            }),
+            SocketSpec::UnixDgram {
+                path,
+                peer,
+                recv_bytes,
+                ..
+            } => Some(SocketSpec::UnixDgram {
+                path,
+                peer,
+                recv_bytes,
+                remove_stale: true,
+            }),
+            _ => None,
+        }
+    }
+
     /// The kind of socket this spec opens.
     pub fn kind(&self) -> SocketKind {
         match self {

@@ -133,8 +133,8 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "内核中的 TCP 状态（getsockopt TCP_INFO）",
     ),
     (
-        "The lab shows TCP connections: select a client or an accepted connection (a listener's connections are under it).",
-        "实验室展示的是 TCP 连接：请选择客户端或已接受的连接（监听套接字的连接列在它下面）。",
+        "The lab shows stream connections (TCP or Unix): select a client or an accepted connection (a listener's connections are under it).",
+        "实验室展示的是字节流连接（TCP 或 Unix）：请选择客户端或已接受的连接（监听套接字的连接列在它下面）。",
     ),
     (
         "The peer closed its side: recv() returned b''.",

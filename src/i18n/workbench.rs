@@ -3,6 +3,52 @@
 
 /// English → 简体中文.
 pub(super) const ZH: &[(&str, &str)] = &[
+    ("Destination path", "目标路径"),
+    (
+        "Give a destination (Send to), or open the socket with a default peer; nothing was sent.",
+        "请填写目标地址（发送到），或打开套接字时设置默认对端；未发送任何数据。",
+    ),
+    ("Unix socket", "Unix 套接字"),
+    ("Open Unix socket", "打开 Unix 套接字"),
+    ("Listen (SOCK_STREAM)", "监听（SOCK_STREAM）"),
+    ("Connect (SOCK_STREAM)", "连接（SOCK_STREAM）"),
+    ("Datagrams (SOCK_DGRAM)", "数据报（SOCK_DGRAM）"),
+    ("/tmp/demo.sock or @name", "/tmp/demo.sock 或 @名字"),
+    ("optional, e.g. /tmp/other.sock", "可选，如 /tmp/other.sock"),
+    ("Remove a stale socket file", "删除残留的套接字文件"),
+    (
+        "If the path is a socket file nothing listens on (left by a program that ended), remove it before bind(). A file that is not a socket is never removed.",
+        "如果该路径是一个没有程序在监听的套接字文件（由已结束的程序留下），先删除它再 bind()。不是套接字的文件永远不会被删除。",
+    ),
+    (
+        "AF_UNIX: a socket on this machine named by a file path (or @name: a Linux abstract name, no file). Sockbench removes the socket file it made when the socket closes.",
+        "AF_UNIX：本机上的套接字，用文件路径命名（或 @名字：Linux 抽象名字，没有文件）。套接字关闭时，Sockbench 会删除它创建的套接字文件。",
+    ),
+    (
+        "Remove the stale socket file and open again",
+        "删除残留的套接字文件并重新打开",
+    ),
+    ("Path", "路径"),
+    (
+        "an abstract name needs a name after the @, like @demo",
+        "抽象名字在 @ 后面要有名字，如 @demo",
+    ),
+    (
+        "the path is empty: give a file path like /tmp/demo.sock, or @name for an abstract name",
+        "路径为空：请填写文件路径，如 /tmp/demo.sock，或用 @名字 表示抽象名字",
+    ),
+    (
+        "a path cannot hold a NUL character; for an abstract name write @name",
+        "路径里不能有 NUL 字符；抽象名字请写成 @名字",
+    ),
+    (
+        "{input} has a broken escape: after @ write \\xNN for a byte, \\\\ for a backslash",
+        "{input} 的转义不完整：@ 之后用 \\xNN 表示一个字节，用 \\\\ 表示反斜杠",
+    ),
+    (
+        "{input} is {n} bytes; a Unix socket address holds at most {max}",
+        "{input} 有 {n} 字节；Unix 套接字地址最多 {max} 字节",
+    ),
     (
         "reading again: recv() is called",
         "重新开始读取：调用 recv()",

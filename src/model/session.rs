@@ -78,6 +78,8 @@ pub struct Session {
     pub kind: SocketKind,
     /// How it was asked for (`tcp-listen:127.0.0.1:9000`).
     pub spec: String,
+    /// The spec it was opened with (none for an accepted connection).
+    pub opened_as: Option<SocketSpec>,
     /// Where it is in its life.
     pub state: SessionState,
     /// Our address, once bound.
@@ -146,6 +148,7 @@ impl Session {
             id,
             kind,
             spec,
+            opened_as: None,
             state: SessionState::Opening,
             local: None,
             peer: None,
@@ -197,6 +200,7 @@ impl Session {
     /// A session for `spec`.
     pub fn for_spec(id: SocketId, spec: &SocketSpec, encoding: TextEncoding) -> Self {
         let mut s = Session::new(id, spec.kind(), spec.to_string(), encoding);
+        s.opened_as = Some(spec.clone());
         match spec {
             SocketSpec::Udp {
                 default_peer,

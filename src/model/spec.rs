@@ -7,7 +7,7 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use crate::engine::{DEFAULT_UDP_RECV_BYTES, SocketSpec};
+use crate::engine::{DEFAULT_UDP_RECV_BYTES, SocketSpec, UnixAddr};
 use crate::i18n::{tr, trf};
 
 /// The `listen()` backlog used when the field is left empty.
@@ -44,6 +44,8 @@ pub enum Field {
     Peer,
     /// The UDP receive buffer size.
     RecvSize,
+    /// A Unix socket's path or abstract name.
+    Path,
     /// A whole socket spec typed on the command line.
     Spec,
 }
@@ -59,6 +61,7 @@ impl Field {
             Field::Backlog => "Backlog",
             Field::Peer => tr("Peer"),
             Field::RecvSize => tr("Receive size"),
+            Field::Path => tr("Path"),
             // Command line only, which is English.
             Field::Spec => "Socket spec",
         }
@@ -612,6 +615,103 @@ fn check_family(bind: IpAddr, peer: SocketAddr) -> Result<(), FieldError> {
     ))
 }
 
+/// The most bytes `sun_path` holds for a path (108, less the final NUL).
+pub const MAX_UNIX_PATH_BYTES: usize = 107;
+
+/// Parses a Unix socket address: a file path, or `@name` for a Linux
+/// abstract name (`\xNN` and `\\` escapes allowed in the name).
+pub fn parse_unix_addr(s: &str, field: Field) -> Result<UnixAddr, FieldError> {
+    let s = trimmed(s, field, MAX_INPUT_BYTES)?;
+    if s.is_empty() {
+        return Err(FieldError::new(
+            field,
+            tr(
+                "the path is empty: give a file path like /tmp/demo.sock, or @name for an abstract name",
+            ),
+        ));
+    }
+    if s.contains('\0') {
+        return Err(FieldError::new(
+            field,
+            tr("a path cannot hold a NUL character; for an abstract name write @name"),
+        ));
+    }
+    let Some(addr) = UnixAddr::parse(s) else {
+        return Err(FieldError::new(
+            field,
+            trf(
+                "{input} has a broken escape: after @ write \\xNN for a byte, \\\\ for a backslash",
+                &[("input", &quote(s))],
+            ),
+        ));
+    };
+    if matches!(&addr, UnixAddr::Abstract(n) if n.is_empty()) {
+        return Err(FieldError::new(
+            field,
+            tr("an abstract name needs a name after the @, like @demo"),
+        ));
+    }
+    // A path needs its final NUL in sun_path; an abstract name its
+    // leading one: either way 107 bytes of name.
+    let (len, max) = (addr.name_bytes().len(), MAX_UNIX_PATH_BYTES);
+    if len > max {
+        return Err(FieldError::new(
+            field,
+            trf(
+                "{input} is {n} bytes; a Unix socket address holds at most {max}",
+                &[("input", &quote(s)), ("n", &len), ("max", &max)],
+            ),
+        ));
+    }
+    Ok(addr)
+}
+
+/// What a Unix socket opened from the form does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnixRole {
+    /// Listen for stream connections.
+    Listen,
+    /// Connect to a stream listener.
+    Connect,
+    /// Send and receive datagrams.
+    Dgram,
+}
+
+/// Builds a Unix socket spec from the form's fields: the path (or
+/// `@name`), for datagrams an optional default peer, and whether a stale
+/// socket file at the path may be removed first.
+pub fn unix_spec(
+    role: UnixRole,
+    path: &str,
+    peer: &str,
+    remove_stale: bool,
+) -> Result<SocketSpec, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let path = collect(parse_unix_addr(path, Field::Path), &mut errors);
+    let peer = if role != UnixRole::Dgram || peer.trim().is_empty() {
+        Some(None)
+    } else {
+        collect(parse_unix_addr(peer, Field::Peer), &mut errors).map(Some)
+    };
+    match (path, peer) {
+        (Some(path), Some(peer)) if errors.is_empty() => Ok(match role {
+            UnixRole::Listen => SocketSpec::UnixListen {
+                path,
+                backlog: DEFAULT_BACKLOG,
+                remove_stale,
+            },
+            UnixRole::Connect => SocketSpec::UnixConnect { path },
+            UnixRole::Dgram => SocketSpec::UnixDgram {
+                path,
+                peer,
+                recv_bytes: DEFAULT_UDP_RECV_BYTES,
+                remove_stale,
+            },
+        }),
+        _ => Err(errors),
+    }
+}
+
 /// Keeps the `Ok` value and pushes the error.
 fn collect<T>(r: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
     r.map_err(|e| errors.push(e)).ok()
@@ -684,8 +784,7 @@ pub fn udp_spec(
 }
 
 /// The forms a CLI spec takes, for error messages.
-const CLI_FORMS: &str =
-    "tcp-listen:[ADDR:]PORT, tcp-connect:HOST:PORT or udp:[ADDR:]PORT[,peer=ADDR:PORT]";
+const CLI_FORMS: &str = "tcp-listen:[ADDR:]PORT, tcp-connect:HOST:PORT, udp:[ADDR:]PORT[,peer=ADDR:PORT], unix-listen:PATH, unix-connect:PATH or unix-dgram:PATH[,peer=PATH]";
 
 /// `[ADDR:]PORT` for a bound socket: a bare port binds 127.0.0.1.
 fn parse_bind_part(s: &str) -> Result<SocketAddr, FieldError> {
@@ -729,6 +828,10 @@ fn unknown_option(kind: &str, key: &str, known: &str) -> FieldError {
 ///   `tcp-connect:[::1]:80`.
 /// - `udp:[ADDR:]PORT[,peer=ADDR:PORT][,recv=N]`: `udp:0.0.0.0:9001`,
 ///   `udp:0.0.0.0:9001,peer=127.0.0.1:9002`; a bare port binds 127.0.0.1.
+/// - `unix-listen:PATH[,backlog=N][,remove-stale]`,
+///   `unix-connect:PATH`, `unix-dgram:PATH[,peer=PATH][,recv=N][,remove-stale]`:
+///   a file path (without commas) or `@name` for a Linux abstract name;
+///   `remove-stale` removes a socket file nothing listens on first.
 pub fn parse_cli_spec(s: &str) -> Result<SocketSpec, FieldError> {
     let s = trimmed(s, Field::Spec, MAX_INPUT_BYTES)?;
     if s.is_empty() {
@@ -811,6 +914,71 @@ pub fn parse_cli_spec(s: &str) -> Result<SocketSpec, FieldError> {
                 recv_bytes,
             })
         }
+        "unix-listen" => {
+            let path = parse_unix_addr(head, Field::Spec)?;
+            let (mut backlog, mut remove_stale) = (DEFAULT_BACKLOG, false);
+            for (k, v) in opts {
+                match k {
+                    "backlog" => backlog = parse_backlog(v)?,
+                    "remove-stale" => remove_stale = true,
+                    _ => {
+                        return Err(unknown_option(
+                            "unix-listen",
+                            k,
+                            "backlog=N and remove-stale",
+                        ));
+                    }
+                }
+            }
+            Ok(SocketSpec::UnixListen {
+                path,
+                backlog,
+                remove_stale,
+            })
+        }
+        "unix-connect" => {
+            if let Some((k, _)) = opts.first() {
+                return Err(FieldError::new(
+                    Field::Spec,
+                    format!("unix-connect takes no options (found {})", quote(k)),
+                ));
+            }
+            Ok(SocketSpec::UnixConnect {
+                path: parse_unix_addr(head, Field::Spec)?,
+            })
+        }
+        "unix-dgram" => {
+            let path = parse_unix_addr(head, Field::Spec)?;
+            let (mut peer, mut recv_bytes, mut remove_stale) =
+                (None, DEFAULT_UDP_RECV_BYTES, false);
+            for (k, v) in opts {
+                match k {
+                    "peer" => peer = Some(parse_unix_addr(v, Field::Peer)?),
+                    "recv" => recv_bytes = parse_recv_size(v)?,
+                    "remove-stale" => remove_stale = true,
+                    _ => {
+                        return Err(unknown_option(
+                            "unix-dgram",
+                            k,
+                            "peer=PATH, recv=N and remove-stale",
+                        ));
+                    }
+                }
+            }
+            Ok(SocketSpec::UnixDgram {
+                path,
+                peer,
+                recv_bytes,
+                remove_stale,
+            })
+        }
+        "unix" => Err(FieldError::new(
+            Field::Spec,
+            format!(
+                "{} is ambiguous: write unix-listen:, unix-connect: or unix-dgram:",
+                quote(s)
+            ),
+        )),
         "tcp" => Err(FieldError::new(
             Field::Spec,
             format!(

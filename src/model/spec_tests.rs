@@ -566,3 +566,77 @@ fn control_characters_and_unicode_do_not_panic() {
         let _ = udp_spec(s, s, s, s);
     }
 }
+
+#[test]
+fn unix_specs_from_the_command_line_and_the_form() {
+    use std::path::PathBuf;
+    let path = |p: &str| UnixAddr::Path(PathBuf::from(p));
+    assert_eq!(
+        parse_cli_spec("unix-listen:/tmp/demo.sock"),
+        Ok(SocketSpec::UnixListen {
+            path: path("/tmp/demo.sock"),
+            backlog: DEFAULT_BACKLOG,
+            remove_stale: false,
+        })
+    );
+    assert_eq!(
+        parse_cli_spec("unix-listen:@demo,backlog=4,remove-stale"),
+        Ok(SocketSpec::UnixListen {
+            path: UnixAddr::Abstract(b"demo".to_vec().into()),
+            backlog: 4,
+            remove_stale: true,
+        })
+    );
+    assert_eq!(
+        parse_cli_spec("unix-connect:rel/x.sock"),
+        Ok(SocketSpec::UnixConnect {
+            path: path("rel/x.sock")
+        })
+    );
+    assert_eq!(
+        parse_cli_spec("unix-dgram:/tmp/a.sock,peer=/tmp/b.sock,recv=512"),
+        Ok(SocketSpec::UnixDgram {
+            path: path("/tmp/a.sock"),
+            peer: Some(path("/tmp/b.sock")),
+            recv_bytes: 512,
+            remove_stale: false,
+        })
+    );
+    // Each spec's text reads back as itself.
+    for text in [
+        "unix-listen:/tmp/demo.sock",
+        "unix-connect:@a\\x00b",
+        "unix-dgram:/tmp/a.sock,peer=/tmp/b.sock",
+    ] {
+        let spec = parse_cli_spec(text).unwrap();
+        assert_eq!(spec.to_string(), text);
+    }
+    for (bad, want) in [
+        ("unix-listen:", "the path is empty"),
+        ("unix-connect:/tmp/x,peer=/y", "takes no options"),
+        ("unix-listen:/tmp/x,mode=1", "has no option 'mode'"),
+        ("unix-connect:@bad\\q", "broken escape"),
+        ("unix:/tmp/x", "ambiguous"),
+    ] {
+        let e = parse_cli_spec(bad).unwrap_err();
+        assert!(e.message.contains(want), "{bad}: {}", e.message);
+    }
+    let long = format!("unix-listen:/{}", "a".repeat(120));
+    assert!(
+        parse_cli_spec(&long)
+            .unwrap_err()
+            .message
+            .contains("at most 107"),
+    );
+    let errs = unix_spec(UnixRole::Dgram, "", "@", false).unwrap_err();
+    assert_eq!(
+        errs.iter().map(|e| e.field).collect::<Vec<_>>(),
+        [Field::Path, Field::Peer]
+    );
+    assert_eq!(
+        unix_spec(UnixRole::Connect, " /tmp/s ", "ignored", false),
+        Ok(SocketSpec::UnixConnect {
+            path: path("/tmp/s")
+        })
+    );
+}

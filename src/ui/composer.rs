@@ -11,7 +11,7 @@ use crate::codec::pack::{pack, parse_format, parse_values};
 use crate::codec::text::TextEncoding;
 use crate::engine::{Addr, MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, SocketId, SocketKind};
 use crate::model::Model;
-use crate::model::spec::{Field, parse_socket_addr};
+use crate::model::spec::{Field, parse_socket_addr, parse_unix_addr};
 
 use super::{Action, error_color, human_bytes, labelled_combo_salted, labelled_text_edit};
 use crate::i18n::{tr, trf};
@@ -145,6 +145,28 @@ impl Composer {
             .payload(framing)
             .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?;
         let mut to = None;
+        if s.kind == SocketKind::UnixDgram {
+            if self.udp_to.trim().is_empty() {
+                if s.default_peer.is_none() {
+                    return Err(tr("Give a destination (Send to), or open the socket with a default peer; nothing was sent.").into());
+                }
+                return Ok(vec![
+                    Action::Send {
+                        id,
+                        bytes,
+                        to: None
+                    };
+                    self.repeat.clamp(1, MAX_REPEAT) as usize
+                ]);
+            }
+            let dest = parse_unix_addr(&self.udp_to, Field::Peer)
+                .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?;
+            let to = Some(Addr::Unix(dest));
+            return Ok(vec![
+                Action::Send { id, bytes, to };
+                self.repeat.clamp(1, MAX_REPEAT) as usize
+            ]);
+        }
         if s.kind.is_datagram() {
             if self.udp_to.trim().is_empty() {
                 if s.default_peer.is_none() {
@@ -218,12 +240,13 @@ fn target_text(model: &Model, target: Option<SocketId>) -> String {
     let Some(s) = target.and_then(|id| model.sessions.get(&id)) else {
         return tr("Send to: (select a socket)").into();
     };
-    match s.kind {
-        SocketKind::TcpListener => trf(
+    if s.kind.is_listener() {
+        trf(
             "Send to: all {n} clients of {id}",
             &[("n", &model.open_children(s.id).len()), ("id", &s.id)],
-        ),
-        _ => trf("Send to: {socket}", &[("socket", &s.title())]),
+        )
+    } else {
+        trf("Send to: {socket}", &[("socket", &s.title())])
     }
 }
 
@@ -287,7 +310,16 @@ pub fn composer_ui(
             ui.checkbox(&mut c.escapes, tr("Escapes"))
                 .on_hover_text(tr("\\r \\n \\t \\\\ \\0 and \\xNN (a raw byte)"));
         });
-        if target_kind.is_some_and(SocketKind::is_datagram) {
+        if target_kind == Some(SocketKind::UnixDgram) {
+            ui.separator();
+            labelled_text_edit(
+                ui,
+                tr("Destination path"),
+                &mut c.udp_to,
+                tr("default peer"),
+                150.0,
+            );
+        } else if target_kind.is_some_and(SocketKind::is_datagram) {
             ui.separator();
             labelled_text_edit(
                 ui,

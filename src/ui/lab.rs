@@ -194,7 +194,7 @@ pub fn lab_ui(
     };
     ui.separator();
     if !s.kind.is_stream() {
-        ui.label(tr("The lab shows TCP connections: select a client or an accepted connection (a listener's connections are under it)."));
+        ui.label(tr("The lab shows stream connections (TCP or Unix): select a client or an accepted connection (a listener's connections are under it)."));
         return actions;
     }
     let peer = peer_session(model, s);

@@ -1,12 +1,12 @@
-//! The "open a socket" form: pick a TCP listener, TCP client or UDP socket,
-//! fill in its fields, see each field's error inline, and open it. Nothing
-//! opens until every field parses.
+//! The "open a socket" form: pick a TCP listener, TCP client, UDP socket
+//! or Unix socket, fill in its fields, see each field's error inline, and
+//! open it. Nothing opens until every field parses.
 
 use eframe::egui;
 
 use crate::engine::SocketSpec;
 use crate::i18n::tr;
-use crate::model::spec::{self, Field, FieldError};
+use crate::model::spec::{self, Field, FieldError, UnixRole};
 
 use super::{error_color, labelled_text_edit};
 
@@ -20,15 +20,26 @@ pub enum FormKind {
     TcpClient,
     /// A UDP socket.
     Udp,
+    /// A Unix domain socket (listen, connect or datagrams).
+    Unix,
 }
 
 impl FormKind {
+    /// Every kind, in the form's order.
+    pub const ALL: [FormKind; 4] = [
+        FormKind::TcpListener,
+        FormKind::TcpClient,
+        FormKind::Udp,
+        FormKind::Unix,
+    ];
+
     /// The button text.
     pub fn label(self) -> &'static str {
         match self {
             FormKind::TcpListener => tr("TCP listener"),
             FormKind::TcpClient => tr("TCP client"),
             FormKind::Udp => tr("UDP socket"),
+            FormKind::Unix => tr("Unix socket"),
         }
     }
 
@@ -39,6 +50,43 @@ impl FormKind {
             FormKind::TcpListener => tr("Open TCP listener"),
             FormKind::TcpClient => tr("Open TCP client"),
             FormKind::Udp => tr("Open UDP socket"),
+            FormKind::Unix => tr("Open Unix socket"),
+        }
+    }
+}
+
+/// What a Unix socket opened from the form does (kept in the settings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum UnixRoleChoice {
+    /// `bind()` + `listen()` on a stream socket.
+    #[default]
+    Listen,
+    /// `connect()` a stream socket.
+    Connect,
+    /// `bind()` a datagram socket.
+    Dgram,
+}
+
+impl UnixRoleChoice {
+    const ALL: [UnixRoleChoice; 3] = [
+        UnixRoleChoice::Listen,
+        UnixRoleChoice::Connect,
+        UnixRoleChoice::Dgram,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            UnixRoleChoice::Listen => tr("Listen (SOCK_STREAM)"),
+            UnixRoleChoice::Connect => tr("Connect (SOCK_STREAM)"),
+            UnixRoleChoice::Dgram => tr("Datagrams (SOCK_DGRAM)"),
+        }
+    }
+
+    fn role(self) -> UnixRole {
+        match self {
+            UnixRoleChoice::Listen => UnixRole::Listen,
+            UnixRoleChoice::Connect => UnixRole::Connect,
+            UnixRoleChoice::Dgram => UnixRole::Dgram,
         }
     }
 }
@@ -115,6 +163,14 @@ pub struct NewSocketForm {
     pub udp_peer: String,
     /// UDP receive size (empty: 65536).
     pub udp_recv_size: String,
+    /// What a Unix socket does.
+    pub unix_role: UnixRoleChoice,
+    /// A Unix socket's path or `@name`.
+    pub unix_path: String,
+    /// A Unix datagram socket's default peer (may be empty).
+    pub unix_peer: String,
+    /// Remove a stale socket file at the path before binding.
+    pub unix_remove_stale: bool,
     /// Errors from the last attempt to open, shown under the fields.
     #[serde(skip)]
     pub errors: Vec<FieldError>,
@@ -134,6 +190,10 @@ impl Default for NewSocketForm {
             udp_port: "0".into(),
             udp_peer: String::new(),
             udp_recv_size: String::new(),
+            unix_role: UnixRoleChoice::Listen,
+            unix_path: "/tmp/sockbench.sock".into(),
+            unix_peer: String::new(),
+            unix_remove_stale: false,
             errors: Vec::new(),
         }
     }
@@ -151,6 +211,12 @@ impl NewSocketForm {
             FormKind::Udp => {
                 spec::udp_spec(address, &self.udp_port, &self.udp_peer, &self.udp_recv_size)
             }
+            FormKind::Unix => spec::unix_spec(
+                self.unix_role.role(),
+                &self.unix_path,
+                &self.unix_peer,
+                self.unix_remove_stale,
+            ),
         }
     }
 
@@ -197,7 +263,7 @@ fn bind_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) {
 /// field parsed; otherwise the errors are shown under their fields.
 pub fn new_socket_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) -> Option<SocketSpec> {
     ui.horizontal_wrapped(|ui| {
-        for k in [FormKind::TcpListener, FormKind::TcpClient, FormKind::Udp] {
+        for k in FormKind::ALL {
             if ui.selectable_label(form.kind == k, k.label()).clicked() {
                 form.kind = k;
                 form.errors.clear();
@@ -263,6 +329,7 @@ pub fn new_socket_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) -> Option<Sock
             });
             field_errors_ui(ui, form, Field::RecvSize);
         }
+        FormKind::Unix => unix_ui(ui, form),
     }
     field_errors_ui(ui, form, Field::Spec);
     ui.add_space(4.0);
@@ -280,4 +347,52 @@ pub fn new_socket_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) -> Option<Sock
         }
     }
     None
+}
+
+fn unix_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) {
+    ui.horizontal(|ui| {
+        for r in UnixRoleChoice::ALL {
+            if ui
+                .selectable_label(form.unix_role == r, r.label())
+                .clicked()
+            {
+                form.unix_role = r;
+                form.errors.clear();
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        labelled_text_edit(
+            ui,
+            tr("Path"),
+            &mut form.unix_path,
+            tr("/tmp/demo.sock or @name"),
+            220.0,
+        );
+    });
+    field_errors_ui(ui, form, Field::Path);
+    if form.unix_role == UnixRoleChoice::Dgram {
+        ui.horizontal(|ui| {
+            labelled_text_edit(
+                ui,
+                tr("Default peer"),
+                &mut form.unix_peer,
+                tr("optional, e.g. /tmp/other.sock"),
+                220.0,
+            );
+        });
+        field_errors_ui(ui, form, Field::Peer);
+    }
+    if form.unix_role != UnixRoleChoice::Connect {
+        ui.checkbox(&mut form.unix_remove_stale, tr("Remove a stale socket file"))
+            .on_hover_text(tr(
+                "If the path is a socket file nothing listens on (left by a program that ended), remove it before bind(). A file that is not a socket is never removed.",
+            ));
+    }
+    ui.label(
+        egui::RichText::new(tr(
+            "AF_UNIX: a socket on this machine named by a file path (or @name: a Linux abstract name, no file). Sockbench removes the socket file it made when the socket closes.",
+        ))
+        .weak(),
+    );
 }

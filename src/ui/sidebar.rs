@@ -4,7 +4,7 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::engine::{CloseHow, SocketId, SocketKind};
+use crate::engine::{CloseHow, SocketId, SocketKind, SocketSpec, Why};
 use crate::model::Model;
 use crate::model::session::{Session, SessionState};
 
@@ -206,6 +206,16 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
         });
     if let Some(e) = &s.last_error {
         ui.colored_label(error_color(ui), e.message());
+        // A stale socket file is removed only on this explicit request.
+        if e.why == Why::StaleSocket
+            && s.state.is_closed()
+            && let Some(spec) = s.opened_as.as_ref().and_then(SocketSpec::removing_stale)
+            && ui
+                .button(tr("Remove the stale socket file and open again"))
+                .clicked()
+        {
+            actions.push(Action::Open(spec));
+        }
     }
     ui.horizontal_wrapped(|ui| {
         if s.state.is_closed() {
@@ -216,7 +226,7 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
         }
         if s.kind.is_stream() && s.state == SessionState::Connected {
             let labels = CloseLabels {
-                close: if s.kind == SocketKind::TcpAccepted {
+                close: if s.kind.is_accepted() {
                     tr("Disconnect")
                 } else {
                     tr("Close")
@@ -228,11 +238,11 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
             return;
         }
         let (label, hint) = match s.kind {
-            SocketKind::TcpListener => (
+            SocketKind::TcpListener | SocketKind::UnixListener => (
                 tr("Stop listening"),
                 tr("close() the listener and every connection it accepted"),
             ),
-            SocketKind::TcpAccepted => (
+            SocketKind::TcpAccepted | SocketKind::UnixAccepted => (
                 tr("Disconnect"),
                 tr("close(): finish queued sends, then close"),
             ),
