@@ -18,6 +18,9 @@ mod window;
 
 use common::Row;
 
+#[global_allocator]
+static ALLOC: common::Counting = common::Counting;
+
 fn main() {
     // The connections benchmark re-runs this binary as its client swarm.
     if let Some(code) = conns::child_main() {

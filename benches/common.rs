@@ -106,3 +106,46 @@ pub fn raise_nofile_limit() -> u64 {
 pub fn quick() -> bool {
     std::env::var_os("SOCKBENCH_QUICK").is_some_and(|v| v != "0")
 }
+
+/// Heap bytes this process holds right now (allocated and not yet freed),
+/// counted by [`Counting`]: what data structures keep, without the
+/// allocator's own slack and fragmentation that RSS includes.
+pub fn heap_live_bytes() -> usize {
+    LIVE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static LIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The system allocator, counting live bytes (one relaxed atomic add per
+/// allocation and free).
+pub struct Counting;
+
+#[allow(unsafe_code)]
+// SAFETY: every call is forwarded unchanged to the system allocator; only a
+// counter is kept beside it.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller's contract is passed on as it is.
+        let p = unsafe { std::alloc::System.alloc(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: as above.
+        unsafe { std::alloc::System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as above.
+        let p = unsafe { std::alloc::System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_add(new_size, std::sync::atomic::Ordering::Relaxed);
+            LIVE.fetch_sub(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        }
+        p
+    }
+}

@@ -91,10 +91,9 @@ impl WorkbenchApp {
         capture: Option<CaptureWriter>,
         repaint: RepaintAfter,
     ) -> io::Result<Self> {
-        let model: SharedModel = Arc::new(Mutex::new(Model {
-            default_encoding: settings.display_encoding,
-            ..Model::default()
-        }));
+        let mut model = Model::default();
+        model.default_encoding = settings.display_encoding;
+        let model: SharedModel = Arc::new(Mutex::new(model));
         let pump = Pump::start(
             engine.event_source(),
             Arc::clone(&model),

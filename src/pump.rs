@@ -30,6 +30,8 @@ use crate::model::capture::CaptureWriter;
 /// event that passes it is finished first).
 pub const HOLD_MAX: Duration = Duration::from_micros(500);
 /// Payload bytes the pump may hold while the window has the lock; past
+/// Events the pump's queue keeps room for once it is empty again.
+const PENDING_KEEP_CAPACITY: usize = 4096;
 /// this it waits for the lock.
 pub const PENDING_MAX_BYTES: usize = 32 * 1024 * 1024;
 /// Under load, the window is asked to repaint at most this often (rows
@@ -176,6 +178,10 @@ fn run(
             if let Some(mut m) = guard {
                 pending_bytes -= fold_turn(&mut m, &mut pending);
                 MutexGuard::unlock_fair(m);
+                // A burst's queue is not kept for good.
+                if pending.is_empty() && pending.capacity() > PENDING_KEEP_CAPACITY {
+                    pending = VecDeque::new();
+                }
                 repaint(REPAINT_EVERY);
             }
         }

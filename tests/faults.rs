@@ -145,12 +145,15 @@ fn peer_reset_mid_transfer_reports_what_was_read_then_econnreset() {
         "{}",
         err.message()
     );
-    assert_eq!(close_reason(&r, id), CloseReason::Error(err.clone()));
+    assert_eq!(
+        close_reason(&r, id),
+        CloseReason::Error(Box::new(err.clone()))
+    );
 
     let s = r.session(id);
     assert_eq!(
         s.state,
-        SessionState::Closed(CloseReason::Error(err.clone()))
+        SessionState::Closed(CloseReason::Error(Box::new(err.clone())))
     );
     assert_eq!(s.last_error.as_ref(), Some(&err));
     assert_eq!(s.counters.bytes_in, data.len() as u64);

@@ -223,7 +223,7 @@ impl Cx<'_> {
     /// Reports `err`, then closes this socket because of it.
     pub(crate) fn fail_and_close(&mut self, err: NetError, unsent: usize) {
         self.emit(EventKind::Failed(err.clone()));
-        self.close(CloseReason::Error(err), unsent);
+        self.close(CloseReason::Error(Box::new(err)), unsent);
     }
 
     /// Closes this socket (at the end of the turn).

@@ -568,7 +568,7 @@ pub enum CloseReason {
     /// Its listener was closed.
     ListenerClosed,
     /// An error ended it.
-    Error(NetError),
+    Error(Box<NetError>),
     /// The engine shut down.
     Shutdown,
 }

@@ -154,11 +154,11 @@ impl Reactor {
                 && e.kind() != io::ErrorKind::Interrupted
             {
                 // The poller itself failed: nothing can be driven any more.
-                self.shutdown_all(CloseReason::Error(NetError::from_io(
+                self.shutdown_all(CloseReason::Error(Box::new(NetError::from_io(
                     NetOp::Engine,
                     &e,
                     None,
-                )));
+                ))));
                 self.finish_batch();
                 return;
             }
@@ -454,7 +454,7 @@ impl Reactor {
             }
             Err(e) => {
                 self.out.emit(id, EventKind::Failed(e.clone()));
-                self.close_with(id, CloseReason::Error(e), 0);
+                self.close_with(id, CloseReason::Error(Box::new(e)), 0);
             }
         }
         self.run_after(after);

@@ -198,7 +198,7 @@ impl Conn {
             )
         });
         self.phase = Phase::Gone;
-        cx.close(CloseReason::Error(err), 0);
+        cx.close(CloseReason::Error(Box::new(err)), 0);
     }
 
     /// The connect finished one way or the other (or woke spuriously).

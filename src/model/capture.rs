@@ -634,7 +634,7 @@ mod tests {
                 4,
                 18,
                 EventKind::Closed {
-                    reason: CloseReason::Error(refused),
+                    reason: CloseReason::Error(Box::new(refused)),
                     unsent_bytes: 3,
                 },
             ),

@@ -78,7 +78,20 @@ fn the_newest_closed_keep_every_detail_and_older_ones_are_compacted() {
     assert_eq!(compacted, (2..12).collect::<Vec<_>>(), "the ten oldest");
     let old = &m.sessions[&SocketId(2)];
     assert!(old.lab.recvs().is_empty());
-    assert!(old.lesson.lines().len() <= session::COMPACT_CALL_LINES);
+    let kept = old.lesson_view();
+    assert!((1..=session::COMPACT_CALL_LINES).contains(&kept.lines().len()));
+    assert_eq!(
+        kept.lines().last(),
+        m.sessions[&SocketId(n + 1)].lesson.lines().last(),
+        "the newest calls are the ones kept"
+    );
+    let (a, b) = (&old.closed_calls, &m.sessions[&SocketId(3)].closed_calls);
+    assert!(
+        a.as_ref()
+            .zip(b.as_ref())
+            .is_some_and(|(a, b)| std::sync::Arc::ptr_eq(a, b)),
+        "connections that ended alike share one copy of their calls"
+    );
     assert_eq!(old.counters.bytes_in, 5, "counters stay");
     assert!(matches!(
         old.state,

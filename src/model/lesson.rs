@@ -27,7 +27,7 @@ pub enum LessonLine {
         /// The call, e.g. `s.listen(128)`.
         call: SockCall,
         /// What it returned, or why it failed.
-        result: Result<CallOk, NetError>,
+        result: Result<CallOk, Box<NetError>>,
     },
     /// `recv()` / `recvfrom()` returned `n` bytes.
     Recv {
@@ -83,6 +83,13 @@ impl Lesson {
             sent_bytes: 0,
             sends_not_kept: 0,
         }
+    }
+
+    /// A lesson holding just `lines` (a compacted socket's newest calls).
+    pub fn from_lines(kind: SocketKind, lines: &[LessonLine]) -> Self {
+        let mut l = Lesson::new(kind);
+        l.lines = lines.iter().cloned().collect();
+        l
     }
 
     /// Keeps a sent payload for the Python program, within the limits.
@@ -147,7 +154,7 @@ impl Lesson {
                 call_text(call, n),
                 match result {
                     Ok(ok) => Ok(result_text(call, ok)),
-                    Err(e) => Err(e.clone()),
+                    Err(e) => Err((**e).clone()),
                 },
             ),
             LessonLine::Recv { n: got, from, size } if self.udp => (

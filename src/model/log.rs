@@ -180,6 +180,9 @@ pub enum Retention {
     CountsOnly,
 }
 
+/// Peers the log interns before it first prunes those no row names.
+const PEER_PRUNE_MIN: usize = 1024;
+
 /// The log.
 #[derive(Debug)]
 pub struct TrafficLog {
@@ -240,6 +243,9 @@ impl TrafficLog {
         if let Some(&i) = self.peer_index.get(addr) {
             return PeerRef(i);
         }
+        if self.peers.len() >= PEER_PRUNE_MIN.max(2 * self.entries.len()) {
+            self.prune_peers();
+        }
         let Ok(i) = u32::try_from(self.peers.len()) else {
             return PeerRef::NONE;
         };
@@ -249,6 +255,32 @@ impl TrafficLog {
         self.peers.push(addr.clone());
         self.peer_index.insert(addr.clone(), i);
         PeerRef(i)
+    }
+
+    /// Forgets the peers no kept row names and renumbers the rest, so the
+    /// table follows the rows (a connection's peer goes when its last row
+    /// does). Called when the table has grown to twice the rows, so its
+    /// cost per new peer stays constant.
+    fn prune_peers(&mut self) {
+        let mut map: HashMap<u32, u32> = HashMap::new();
+        let mut peers: Vec<Addr> = Vec::new();
+        for e in &mut self.entries {
+            if e.peer == PeerRef::NONE {
+                continue;
+            }
+            let old = e.peer.0;
+            let new = *map.entry(old).or_insert_with(|| {
+                peers.push(self.peers[old as usize].clone());
+                (peers.len() - 1) as u32
+            });
+            e.peer = PeerRef(new);
+        }
+        self.peer_index = peers
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.clone(), i as u32))
+            .collect();
+        self.peers = peers;
     }
 
     /// The address behind a [`PeerRef`].
@@ -586,5 +618,33 @@ mod tests {
         assert_eq!(r1, r2);
         assert_eq!(log.peer(r1), Some(&a));
         assert_eq!(log.peer(PeerRef::NONE), None);
+    }
+
+    #[test]
+    fn the_peer_table_follows_the_rows() {
+        let mut log = TrafficLog::new(4096);
+        for port in 1..=20_000u16 {
+            let a: Addr = std::net::SocketAddr::from(([127, 0, 0, 1], port)).into();
+            let peer = log.peer_ref(Some(&a));
+            let _ = log.push(LogEntry {
+                time_us: 0,
+                socket: SocketId(1).into(),
+                payload: port.to_be_bytes().to_vec().into_boxed_slice(),
+                peer,
+                kind: EntryKind::Received,
+                truncated: false,
+                chunk: ChunkText::default(),
+            });
+        }
+        assert!(log.peers.len() <= PEER_PRUNE_MIN.max(2 * log.len()) + 1);
+        assert_eq!(log.peers.len(), log.peer_index.len());
+        for i in log.first_index..log.first_index + log.len() as u64 {
+            let e = log.get(i).unwrap();
+            let port = u16::from_be_bytes([e.payload[0], e.payload[1]]);
+            assert_eq!(
+                log.peer(e.peer).and_then(Addr::ip).map(|a| a.port()),
+                Some(port)
+            );
+        }
     }
 }

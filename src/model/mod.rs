@@ -36,13 +36,17 @@ pub const MAX_CLOSED: usize = 10_000;
 /// Sockets and the log.
 #[derive(Debug, Default)]
 pub struct Model {
-    /// Every socket not yet removed, by id.
-    pub sessions: BTreeMap<SocketId, Session>,
+    /// Every socket not yet removed, by id (boxed: a B-tree node then holds
+    /// pointers, not half-empty slots of whole sessions).
+    pub sessions: BTreeMap<SocketId, Box<Session>>,
     /// Closed sockets (not listeners) in the order they closed, oldest
     /// first (ids removed meanwhile are skipped when met).
     pub(crate) closed_order: VecDeque<SocketId>,
     /// Closed sockets removed because more than [`MAX_CLOSED`] were kept.
     pub closed_removed: u64,
+    /// The calls the last compacted socket kept (the next one shares them
+    /// when its calls are the same).
+    last_closed_calls: Option<std::sync::Arc<[LessonLine]>>,
     /// The traffic log.
     pub log: TrafficLog,
     /// The encoding new sockets display with.
@@ -62,8 +66,10 @@ impl Model {
 
     /// Records that the user asked for socket `id`.
     pub fn opening(&mut self, id: SocketId, spec: &SocketSpec) {
-        self.sessions
-            .insert(id, Session::for_spec(id, spec, self.default_encoding));
+        self.sessions.insert(
+            id,
+            Box::new(Session::for_spec(id, spec, self.default_encoding)),
+        );
         self.log.push_note(
             SystemTime::now(),
             id,
@@ -90,9 +96,10 @@ impl Model {
                 if let Some(s) = session.as_deref_mut() {
                     s.counters.bytes_in += len as u64;
                     s.counters.msgs_in += 1;
+                    let size = s.recv_size;
                     s.lesson.push(LessonLine::Recv {
                         n: len,
-                        size: s.recv_size,
+                        size,
                         from: from.clone(),
                     });
                     if truncated {
@@ -201,7 +208,7 @@ impl Model {
                 s.local = Some(local.clone());
                 s.peer = Some(peer.clone());
                 s.parent = Some(parent);
-                self.sessions.insert(id, s);
+                self.sessions.insert(id, Box::new(s));
                 if let Some(p) = self.sessions.get_mut(&parent) {
                     p.children.push(id);
                 }
@@ -242,7 +249,10 @@ impl Model {
             }
             EventKind::Call { call, result } => {
                 if let Some(s) = session {
-                    s.lesson.push(LessonLine::Call { call, result });
+                    s.lesson.push(LessonLine::Call {
+                        call,
+                        result: result.map_err(Box::new),
+                    });
                 }
             }
             EventKind::Configured(option) => {
@@ -307,7 +317,8 @@ impl Model {
             EventKind::PeerClosed => {
                 let peer = session.and_then(|s| {
                     s.peer_closed = true;
-                    s.lesson.push(LessonLine::RecvEof { size: s.recv_size });
+                    let size = s.recv_size;
+                    s.lesson.push(LessonLine::RecvEof { size });
                     s.peer.clone()
                 });
                 self.log.push_note(
@@ -397,7 +408,7 @@ impl Model {
             && let Some(s) = self.sessions.get_mut(old)
             && !s.compacted
         {
-            s.compact();
+            s.compact(&mut self.last_closed_calls);
         }
         while self.closed_order.len() > MAX_CLOSED {
             let Some(old) = self.closed_order.pop_front() else {
@@ -414,6 +425,7 @@ impl Model {
         self.sessions
             .values()
             .filter(|s| s.parent.is_none_or(|p| !self.sessions.contains_key(&p)))
+            .map(|s| &**s)
     }
 
     /// The open connections a listener accepted.

@@ -20,7 +20,10 @@ pub fn python_program(model: &Model, s: &Session) -> String {
     match s.kind {
         SocketKind::TcpClient | SocketKind::UnixClient => client(&mut p, s, codec),
         SocketKind::TcpListener | SocketKind::UnixListener => {
-            let first_child = s.children.iter().find_map(|c| model.sessions.get(c));
+            let first_child = s
+                .children
+                .iter()
+                .find_map(|c| model.sessions.get(c).map(|c| &**c));
             listener(&mut p, s, first_child, codec);
         }
         SocketKind::TcpAccepted | SocketKind::UnixAccepted => {

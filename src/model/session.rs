@@ -12,10 +12,10 @@ use crate::engine::{
 use crate::engine::{DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RECV_BYTES};
 use crate::i18n::tr;
 use crate::model::lab::LabRecord;
-use crate::model::lesson::Lesson;
+use crate::model::lesson::{Lesson, LessonLine};
 
 /// Socket calls a compacted closed socket keeps (the newest).
-pub const COMPACT_CALL_LINES: usize = 8;
+pub const COMPACT_CALL_LINES: usize = 2;
 
 /// Where a socket is in its life.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,37 +69,27 @@ pub struct Counters {
     pub msgs_out: u64,
 }
 
-/// One socket.
+/// One socket. What every socket keeps, closed ones long ago too, is here;
+/// the rest ([`Detail`]: calls, lab, kernel samples, settings) is reached
+/// through it (`s.lesson`, `s.lab`, … via `Deref`) and dropped when a
+/// closed socket is compacted ([`Session::compact`]), leaving the newest
+/// calls in [`Session::closed_calls`].
 #[derive(Clone, Debug)]
 pub struct Session {
     /// Its id.
     pub id: SocketId,
     /// What it is.
     pub kind: SocketKind,
-    /// How it was asked for (`tcp-listen:127.0.0.1:9000`).
-    pub spec: String,
-    /// The spec it was opened with (none for an accepted connection).
-    pub opened_as: Option<SocketSpec>,
     /// Where it is in its life.
     pub state: SessionState,
     /// Our address, once bound.
     pub local: Option<Addr>,
     /// The peer (TCP) once connected.
     pub peer: Option<Addr>,
-    /// UDP: where a send without a destination goes.
-    pub default_peer: Option<Addr>,
-    /// A listener's `listen()` backlog.
-    pub backlog: Option<i32>,
     /// The listener that accepted it.
     pub parent: Option<SocketId>,
-    /// Connections accepted (listeners), in order.
-    pub children: Vec<SocketId>,
     /// Traffic counters.
     pub counters: Counters,
-    /// UDP: the kernel receive buffer granted.
-    pub rcvbuf_bytes: Option<usize>,
-    /// UDP: whether the kernel reports drops.
-    pub drop_counting: bool,
     /// UDP: datagrams the kernel dropped.
     pub kernel_drops: u64,
     /// UDP: datagrams truncated by a small receive size.
@@ -108,10 +98,38 @@ pub struct Session {
     pub peer_closed: bool,
     /// We have shut down our side for writing.
     pub write_shut: bool,
-    /// The latest error, for the sidebar (its sentence made when drawn).
-    pub last_error: Option<crate::engine::NetError>,
     /// How its received bytes are shown as text.
     pub encoding: TextEncoding,
+    /// Closed long enough ago that only a compact record is kept (see
+    /// [`Session::compact`]).
+    pub compacted: bool,
+    /// A compacted socket's newest calls (shared with other compacted
+    /// sockets whose calls ended the same way).
+    pub closed_calls: Option<std::sync::Arc<[LessonLine]>>,
+    /// Everything else (`None` once compacted).
+    detail: Option<Box<Detail>>,
+}
+
+/// What a socket keeps while it is open or recently closed.
+#[derive(Clone, Debug)]
+pub struct Detail {
+    /// Connections accepted (listeners, which are never compacted), in
+    /// order.
+    pub children: Vec<SocketId>,
+    /// How it was asked for (`tcp-listen:127.0.0.1:9000`).
+    pub spec: String,
+    /// The spec it was opened with (none for an accepted connection).
+    pub opened_as: Option<SocketSpec>,
+    /// UDP: where a send without a destination goes.
+    pub default_peer: Option<Addr>,
+    /// A listener's `listen()` backlog.
+    pub backlog: Option<i32>,
+    /// UDP: the kernel receive buffer granted.
+    pub rcvbuf_bytes: Option<usize>,
+    /// UDP: whether the kernel reports drops.
+    pub drop_counting: bool,
+    /// The latest error, for the sidebar (its sentence made when drawn).
+    pub last_error: Option<crate::engine::NetError>,
     /// The socket calls made for it, for the lesson view.
     pub lesson: Lesson,
     /// Where each `recv()` and send fell in the stream, for the lab.
@@ -136,9 +154,49 @@ pub struct Session {
     pub reading_paused: bool,
     /// The kernel's TCP sockets on its port, when asked, and when.
     pub port_state: Option<(SystemTime, Vec<crate::engine::PortSocket>)>,
-    /// Closed long enough ago that only a compact record is kept (see
-    /// [`Session::compact`]).
-    pub compacted: bool,
+}
+
+impl Default for Detail {
+    fn default() -> Self {
+        Detail {
+            children: Vec::new(),
+            spec: String::new(),
+            opened_as: None,
+            default_peer: None,
+            backlog: None,
+            rcvbuf_bytes: None,
+            drop_counting: false,
+            last_error: None,
+            lesson: Lesson::new(SocketKind::TcpClient),
+            lab: LabRecord::default(),
+            recv_size: DEFAULT_TCP_READ_BYTES,
+            nodelay: None,
+            close_on_peer_close: true,
+            tcp_info: None,
+            table_state: None,
+            splitter: StreamSplitter::new(TextEncoding::default()),
+            periodic: None,
+            reading_paused: false,
+            port_state: None,
+        }
+    }
+}
+
+/// What a compacted socket shows for its detail: nothing kept.
+static NO_DETAIL: std::sync::LazyLock<Detail> = std::sync::LazyLock::new(Detail::default);
+
+impl std::ops::Deref for Session {
+    type Target = Detail;
+
+    fn deref(&self) -> &Detail {
+        self.detail.as_deref().unwrap_or(&NO_DETAIL)
+    }
+}
+
+impl std::ops::DerefMut for Session {
+    fn deref_mut(&mut self) -> &mut Detail {
+        self.detail.get_or_insert_with(Box::default)
+    }
 }
 
 impl Session {
@@ -147,54 +205,70 @@ impl Session {
         Session {
             id,
             kind,
-            spec,
-            opened_as: None,
             state: SessionState::Opening,
             local: None,
             peer: None,
-            default_peer: None,
-            backlog: None,
             parent: None,
-            children: Vec::new(),
             counters: Counters::default(),
-            rcvbuf_bytes: None,
-            drop_counting: false,
             kernel_drops: 0,
             truncated: 0,
             peer_closed: false,
             write_shut: false,
-            last_error: None,
             encoding,
-            lesson: Lesson::new(kind),
-            lab: LabRecord::default(),
-            recv_size: if kind.is_datagram() {
-                DEFAULT_UDP_RECV_BYTES
-            } else {
-                DEFAULT_TCP_READ_BYTES
-            },
-            nodelay: None,
-            close_on_peer_close: true,
-            tcp_info: None,
-            table_state: None,
-            splitter: StreamSplitter::new(encoding),
-            periodic: None,
-            reading_paused: false,
-            port_state: None,
             compacted: false,
+            closed_calls: None,
+            detail: Some(Box::new(Detail {
+                spec,
+                lesson: Lesson::new(kind),
+                recv_size: if kind.is_datagram() {
+                    DEFAULT_UDP_RECV_BYTES
+                } else {
+                    DEFAULT_TCP_READ_BYTES
+                },
+                splitter: StreamSplitter::new(encoding),
+                ..Detail::default()
+            })),
         }
     }
 
-    /// Drops what only a recently closed socket needs: its recv/send
-    /// boundaries, the sends kept for the Python program, all but the
-    /// newest [`COMPACT_CALL_LINES`] socket calls, the kernel samples.
-    pub fn compact(&mut self) {
-        self.lesson.compact(COMPACT_CALL_LINES);
-        self.lab = LabRecord::default();
-        self.splitter = StreamSplitter::new(self.encoding);
-        self.tcp_info = None;
-        self.table_state = None;
-        self.children.shrink_to_fit();
+    /// Drops what only a recently closed socket needs: its detail (recv
+    /// and send boundaries, the sends kept for the Python program, the
+    /// kernel samples, its settings), keeping the newest
+    /// [`COMPACT_CALL_LINES`] socket calls. `last` holds the calls the
+    /// previous compacted socket kept; equal ones are shared, not copied.
+    pub fn compact(&mut self, last: &mut Option<std::sync::Arc<[LessonLine]>>) {
+        if let Some(detail) = self.detail.take() {
+            let n = detail.lesson.lines().count();
+            let lines: Vec<LessonLine> = detail
+                .lesson
+                .lines()
+                .skip(n.saturating_sub(COMPACT_CALL_LINES))
+                .cloned()
+                .collect();
+            // Most connections end alike (`recv() → b''`, `close()`): one
+            // copy serves them all.
+            let shared = match last {
+                Some(prev) if **prev == *lines => std::sync::Arc::clone(prev),
+                _ => {
+                    let new: std::sync::Arc<[LessonLine]> = lines.into();
+                    *last = Some(std::sync::Arc::clone(&new));
+                    new
+                }
+            };
+            self.closed_calls = Some(shared);
+        }
         self.compacted = true;
+    }
+
+    /// The socket calls to show: the lesson, or a compacted socket's
+    /// newest calls.
+    pub fn lesson_view(&self) -> std::borrow::Cow<'_, Lesson> {
+        match &self.closed_calls {
+            Some(lines) if self.detail.is_none() => {
+                std::borrow::Cow::Owned(Lesson::from_lines(self.kind, lines))
+            }
+            _ => std::borrow::Cow::Borrowed(&self.lesson),
+        }
     }
 
     /// A session for `spec`.

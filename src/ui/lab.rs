@@ -149,12 +149,16 @@ impl LabSettings {
 /// The socket in Sockbench at the other end of `s`'s connection, if any.
 pub fn peer_session<'a>(model: &'a Model, s: &Session) -> Option<&'a Session> {
     let (local, peer) = (s.local.as_ref()?, s.peer.as_ref()?);
-    model.sessions.values().find(|o| {
-        o.id != s.id
-            && o.kind.is_stream()
-            && o.local.as_ref() == Some(peer)
-            && o.peer.as_ref() == Some(local)
-    })
+    model
+        .sessions
+        .values()
+        .find(|o| {
+            o.id != s.id
+                && o.kind.is_stream()
+                && o.local.as_ref() == Some(peer)
+                && o.peer.as_ref() == Some(local)
+        })
+        .map(|o| &**o)
 }
 
 /// Draws the lab for the selected socket.

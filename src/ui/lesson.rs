@@ -342,7 +342,7 @@ pub fn errno_hint(code: i32) -> Option<&'static str> {
 /// The socket calls made for `s`, in the tutorials' notation.
 pub fn calls_ui(ui: &mut egui::Ui, s: &Session) {
     ui.strong(tr("Socket calls (as in Python)"));
-    let lesson = &s.lesson;
+    let lesson = s.lesson_view();
     if lesson.omitted() > 0 {
         ui.label(
             RichText::new(trf(

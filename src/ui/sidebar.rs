@@ -90,7 +90,7 @@ pub fn sidebar_ui(
             s.children
                 .iter()
                 .filter_map(|c| model.sessions.get(c))
-                .map(|c| (c, true)),
+                .map(|c| (&**c, true)),
         );
     }
     let spacing = ui.spacing().item_spacing.y;
