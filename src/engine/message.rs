@@ -454,7 +454,7 @@ pub enum Command {
     },
     /// Send `bytes` every `every` (1 ms at least), `count` times or until
     /// [`Command::StopSending`] (replacing any periodic send already
-    /// running on this socket). To a listener: to every connection it
+    /// running in this slot). To a listener: to every connection it
     /// has at each tick. Timed by the engine: the ticks keep to a fixed
     /// grid, a late tick is sent once and the ones it overran are counted
     /// as missed (never sent in a burst). Reported by
