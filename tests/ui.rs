@@ -22,6 +22,10 @@ pub(crate) fn harness() -> Harness<'static, WorkbenchApp> {
     let app = WorkbenchApp::new(engine, Settings::default(), None).expect("app starts");
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
+        // The pump asks for a repaint after each batch it folds; while
+        // sockets talk, `run()` needs more than the default 4 frames to
+        // see a settled UI.
+        .with_max_steps(32)
         .with_context_setup(fonts::install)
         .build_ui_state(
             |ui, app: &mut WorkbenchApp| {

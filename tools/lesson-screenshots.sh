@@ -41,7 +41,7 @@ type --delay 20 hello
 key ctrl+Return
 sleep 0.5
 # select the accepted connection (#3)
-mousemove --window %W 140 253 click 1
+mousemove --window %W 140 276 click 1
 sleep 1
 KEYS
 
@@ -53,13 +53,13 @@ mousemove --window %W 462 44 click 1
 sleep 1
 mousemove --window %W 362 315 click 1
 sleep 0.5
-mousemove --window %W 100 289 click 1
+mousemove --window %W 100 312 click 1
 sleep 1
 mousemove --window %W 362 297 click 1
 sleep 0.4
 mousemove --window %W 486 320 click 1
 sleep 0.8
-mousemove --window %W 140 253 click 1
+mousemove --window %W 140 276 click 1
 sleep 1.2
 KEYS
 
@@ -68,7 +68,7 @@ cat "$scene" >"$python"
 cat >>"$python" <<'KEYS'
 mousemove --window %W 544 44 click 1
 sleep 0.3
-mousemove --window %W 100 289 click 1
+mousemove --window %W 100 312 click 1
 sleep 1
 KEYS
 

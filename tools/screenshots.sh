@@ -47,9 +47,9 @@ cat >"$keys" <<KEYS
 windowfocus --sync %W
 sleep 2.5
 # select the device's connection (#4) in the sidebar, then the payload box
-mousemove --window %W 120 289 click 1
+mousemove --window %W 120 312 click 1
 sleep 0.5
-mousemove --window %W 800 ${PAYLOAD_Y:-727} click 1
+mousemove --window %W 800 ${PAYLOAD_Y:-697} click 1
 type --delay 15 PING\r\n
 key ctrl+Return
 sleep 0.5
@@ -63,3 +63,32 @@ KEYS
   env XDG_DATA_HOME="$(mktemp -d)" "${CARGO_TARGET_DIR:-target}/release/sockbench" --encoding gbk --open "tcp-listen:127.0.0.1:$port" --open "tcp-connect:127.0.0.1:$port"
 rm -f "$keys"
 kill "$peer" 2>/dev/null || true
+
+# Unix sockets: a stream listener and a client on a path in a temporary
+# directory; the form shows the Unix socket kind; the client's calls.
+dir=$(mktemp -d)
+keys=$(mktemp)
+cat >"$keys" <<'KEYS'
+windowfocus --sync %W
+sleep 1.5
+# the form's Unix socket kind
+mousemove --window %W 67 84 click 1
+sleep 0.4
+# the client (#2): send a line, then show its calls
+mousemove --window %W 100 ${UNIX_CLIENT_Y:-407} click 1
+sleep 0.4
+mousemove --window %W 800 697 click 1
+type --delay 15 hello
+key space
+type --delay 15 from
+key space
+type --delay 15 AF_UNIX\r\n
+key ctrl+Return
+sleep 0.5
+mousemove --window %W 462 44 click 1
+sleep 1
+KEYS
+"$shot" screenshots/unix.png --wait 2 --keys "$keys" -- \
+  env XDG_DATA_HOME="$(mktemp -d)" "${CARGO_TARGET_DIR:-target}/release/sockbench" \
+  --open "unix-listen:$dir/demo.sock" --open "unix-connect:$dir/demo.sock"
+rm -rf "$keys" "$dir"

@@ -14,6 +14,22 @@ use crate::engine::{
 use crate::i18n::{Lang, lang, set_lang, tr, trf};
 
 /// Runs `f` with this thread's language set to English (for captures and
+/// An address as people read it: its text form, and for a Unix socket
+/// with no address (a client that never bound) the words for that, in this
+/// thread's language. Records (the capture) write the text form itself.
+pub struct Shown<'a>(pub &'a crate::engine::Addr);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            crate::engine::Addr::Unix(crate::engine::UnixAddr::Unnamed) => {
+                f.write_str(tr("(unnamed)"))
+            }
+            a => a.fmt(f),
+        }
+    }
+}
+
 /// the headless mode's lines, which are records, not UI), then restores it.
 pub fn in_english<T>(f: impl FnOnce() -> T) -> T {
     let before = lang();

@@ -160,7 +160,10 @@ impl Lesson {
             LessonLine::Recv { n: got, from, size } if self.udp => (
                 format!("data, addr = {n}.recvfrom({size})"),
                 Ok(match from {
-                    Some(a) => trf("{n} bytes from {addr}", &[("n", got), ("addr", a)]),
+                    Some(a) => trf(
+                        "{n} bytes from {addr}",
+                        &[("n", got), ("addr", &crate::model::explain::Shown(a))],
+                    ),
                     None => trf("{n} bytes", &[("n", got)]),
                 }),
             ),

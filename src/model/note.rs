@@ -3,6 +3,7 @@
 //! switching the language re-renders every row, old ones too.
 
 use crate::engine::Addr;
+use crate::model::explain::Shown;
 use std::time::Duration;
 
 use crate::engine::{CloseReason, NetError, PeriodicStatus, PeriodicStop, SockOption, SocketId};
@@ -89,14 +90,14 @@ impl Note {
             Note::Opening(spec) => trf("open {spec}", &[("spec", spec)]),
             Note::Resolving(host) => trf("resolving \"{host}\"", &[("host", host)]),
             Note::Connecting(peer) => trf("connecting to {peer}", &[("peer", peer)]),
-            Note::Connected(local) => trf("connected from {local}", &[("local", local)]),
+            Note::Connected(local) => trf("connected from {local}", &[("local", &Shown(local))]),
             Note::Listening { local, backlog } => trf(
                 "listening on {local} (backlog {backlog})",
                 &[("local", local), ("backlog", backlog)],
             ),
             Note::Accepted { parent, local } => trf(
                 "accepted by {parent} on {local}",
-                &[("parent", parent), ("local", local)],
+                &[("parent", parent), ("local", &Shown(local))],
             ),
             Note::Bound(b) => {
                 let drops = if b.drop_counting {

@@ -314,7 +314,7 @@ pub fn log_view_ui(
                 });
                 row.col(|ui| {
                     if let Some(p) = model.log.peer(e.peer) {
-                        ui.label(p.to_string());
+                        ui.label(crate::model::explain::Shown(p).to_string());
                     }
                 });
                 row.col(|ui| {

@@ -76,9 +76,9 @@ impl UnixRoleChoice {
 
     fn label(self) -> &'static str {
         match self {
-            UnixRoleChoice::Listen => tr("Listen (SOCK_STREAM)"),
-            UnixRoleChoice::Connect => tr("Connect (SOCK_STREAM)"),
-            UnixRoleChoice::Dgram => tr("Datagrams (SOCK_DGRAM)"),
+            UnixRoleChoice::Listen => tr("Listen"),
+            UnixRoleChoice::Connect => tr("Connect"),
+            UnixRoleChoice::Dgram => tr("Datagrams"),
         }
     }
 
@@ -389,6 +389,11 @@ fn unix_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) {
                 "If the path is a socket file nothing listens on (left by a program that ended), remove it before bind(). A file that is not a socket is never removed.",
             ));
     }
+    let call = match form.unix_role {
+        UnixRoleChoice::Dgram => "socket(AF_UNIX, SOCK_DGRAM)",
+        _ => "socket(AF_UNIX, SOCK_STREAM)",
+    };
+    ui.label(egui::RichText::new(call).monospace().weak());
     ui.label(
         egui::RichText::new(tr(
             "AF_UNIX: a socket on this machine named by a file path (or @name: a Linux abstract name, no file). Sockbench removes the socket file it made when the socket closes.",

@@ -2,6 +2,7 @@
 //! accepted by a listener indented under it, closed sockets greyed with why
 //! they closed; plus the details and close buttons of the selected one.
 
+use crate::model::explain::Shown;
 use eframe::egui::{self, RichText};
 
 use crate::engine::{CloseHow, SocketId, SocketKind, SocketSpec, Why};
@@ -136,12 +137,12 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
             ui.end_row();
             if let Some(local) = &s.local {
                 ui.label(tr("Local"));
-                ui.label(local.to_string());
+                ui.label(Shown(local).to_string());
                 ui.end_row();
             }
             if let Some(peer) = &s.peer {
                 ui.label(tr("Peer"));
-                ui.label(peer.to_string());
+                ui.label(Shown(peer).to_string());
                 ui.end_row();
             }
             if let Some(p) = &s.default_peer {
