@@ -9,6 +9,8 @@
 //!   each with its sequence number, into a UDP socket the window opened;
 //!   counted in the capture file 1 s after the sender stops, against a plain
 //!   socket with the same receive buffer.
+//! - **TCP into an unmapped window** (`xdotool windowunmap`): ingest goes on
+//!   when no frame is drawn; the frames drawn meanwhile are reported.
 //!
 //! The window reports its frames and the UI thread's waits for the model
 //! through the hidden `--stats FILE` option; each thread's CPU comes from
@@ -212,6 +214,7 @@ struct Stats {
     frames: u64,
     wait_max_us: u64,
     waits_us: Vec<u64>,
+    handoffs_us: Vec<u64>,
 }
 
 impl Stats {
@@ -227,6 +230,10 @@ impl Stats {
                 .iter()
                 .filter_map(serde_json::Value::as_u64)
                 .collect(),
+            handoffs_us: v["handoffs_us"]
+                .as_array()
+                .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
+                .unwrap_or_default(),
         })
     }
 }
@@ -237,6 +244,8 @@ struct FrameFigures {
     fps: f64,
     wait_max_ms: f64,
     wait_p99_ms: f64,
+    /// p99 of the part of each wait after the pump had let go.
+    handoff_p99_ms: f64,
 }
 
 /// The figures from the lines written during a flood (`from_ms` to
@@ -250,16 +259,17 @@ fn frame_figures(w: &Window, from_ms: u64, to_ms: u64) -> FrameFigures {
     FrameFigures {
         fps,
         wait_max_ms: lines.iter().map(|s| s.wait_max_us).max().unwrap_or(0) as f64 / 1e3,
-        wait_p99_ms: {
-            let mut all: Vec<u64> = lines
-                .iter()
-                .flat_map(|s| s.waits_us.iter().copied())
-                .collect();
-            all.sort_unstable();
-            let i = ((all.len().max(1) - 1) as f64 * 0.99).round() as usize;
-            all.get(i).copied().unwrap_or(0) as f64 / 1e3
-        },
+        wait_p99_ms: p99_ms(lines.iter().flat_map(|s| s.waits_us.iter().copied())),
+        handoff_p99_ms: p99_ms(lines.iter().flat_map(|s| s.handoffs_us.iter().copied())),
     }
+}
+
+/// The 99th percentile of microsecond samples, in ms.
+fn p99_ms(samples: impl Iterator<Item = u64>) -> f64 {
+    let mut all: Vec<u64> = samples.collect();
+    all.sort_unstable();
+    let i = ((all.len().max(1) - 1) as f64 * 0.99).round() as usize;
+    all.get(i).copied().unwrap_or(0) as f64 / 1e3
 }
 
 /// Each thread's CPU ticks (utime + stime), by thread id, with its name.
@@ -465,6 +475,92 @@ fn tcp_rows(x: &Xvfb) -> Vec<Row> {
     rows
 }
 
+/// The window's X window ids (`xdotool search --pid`), waiting for them.
+fn x_windows(x: &Xvfb, pid: u32) -> Res<Vec<String>> {
+    let deadline = Instant::now() + STARTUP;
+    loop {
+        let out = Command::new("xdotool")
+            .args(["search", "--pid", &pid.to_string()])
+            .env("DISPLAY", &x.display)
+            .output()
+            .map_err(|e| format!("xdotool: {e}"))?;
+        let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        if !ids.is_empty() {
+            return Ok(ids);
+        }
+        if Instant::now() > deadline {
+            return Err("xdotool found no window of the process".into());
+        }
+        thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The TCP flood into a window that is unmapped first (`xdotool
+/// windowunmap`: nothing on screen, so no frame need be drawn): MiB/s and
+/// the frames it drew meanwhile.
+fn tcp_unmapped(x: &Xvfb, dur: Duration) -> Res<(f64, f64)> {
+    let port = free_port_tcp()?;
+    let w = Window::start(x, &[format!("--open=tcp-listen:127.0.0.1:{port}")])?;
+    for id in x_windows(x, w.pid())? {
+        let ok = Command::new("xdotool")
+            .args(["windowunmap", "--sync", &id])
+            .env("DISPLAY", &x.display)
+            .status()
+            .map_err(|e| format!("xdotool: {e}"))?;
+        if !ok.success() {
+            return Err(format!("xdotool windowunmap {id} failed"));
+        }
+    }
+    thread::sleep(Duration::from_millis(500));
+    let from_ms = unix_ms();
+    let (sent, took) = tcp_flood(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), dur)?;
+    let to_ms = unix_ms();
+    thread::sleep(Duration::from_millis(1100));
+    let frames = frame_figures(&w, from_ms, to_ms + 1000);
+    Ok((
+        sent as f64 / took.as_secs_f64() / (1 << 20) as f64,
+        frames.fps,
+    ))
+}
+
+fn unmapped_rows(x: &Xvfb) -> Vec<Row> {
+    let dur = flood_time();
+    let what = format!(
+        "TCP, 64 KiB writes for {} s into an unmapped window",
+        dur.as_secs()
+    );
+    if !on_path("xdotool") {
+        return vec![not_measured(
+            &what,
+            "xdotool is not installed: apt-get install xdotool",
+        )];
+    }
+    let p = match tcp_plain(dur) {
+        Ok(v) => v,
+        Err(e) => return vec![failed(&what, &format!("plain reader: {e}"))],
+    };
+    match tcp_unmapped(x, dur) {
+        Ok((v, fps)) => {
+            eprintln!(
+                "bench: window unmapped: plain {p:.0} MiB/s, window {v:.0} MiB/s, {fps:.1} frames/s"
+            );
+            vec![
+                Row::vs(WIN, &what, v, p, "MiB/s").target("ratio ≥ 0.5", v / p >= 0.5),
+                Row::info(
+                    WIN,
+                    "unmapped window: frames drawn meanwhile",
+                    fps,
+                    "frames/s",
+                ),
+            ]
+        }
+        Err(e) => vec![failed(&what, &format!("window: {e}"))],
+    }
+}
+
 fn frame_rows(what: &str, f: &FrameFigures) -> Vec<Row> {
     vec![
         Row::info(
@@ -487,6 +583,14 @@ fn frame_rows(what: &str, f: &FrameFigures) -> Vec<Row> {
             "ms",
         )
         .target("≤ 1 ms", f.wait_p99_ms <= 1.0),
+        Row::info(
+            WIN,
+            &format!(
+                "{what} flood: of each wait, the part after the pump let go (the UI thread not yet running), p99"
+            ),
+            f.handoff_p99_ms,
+            "ms",
+        ),
     ]
 }
 
@@ -771,6 +875,7 @@ pub fn window() -> Vec<Row> {
         Err(e) => return vec![not_measured("the real window", &e)],
     };
     let mut rows = tcp_rows(&x);
+    rows.extend(unmapped_rows(&x));
     rows.extend(udp_rows(&x));
     rows
 }

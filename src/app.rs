@@ -191,9 +191,15 @@ impl WorkbenchApp {
         }
         let shared = Arc::clone(&self.model);
         let asked = Instant::now();
-        let mut model = shared.lock();
+        let mut model = crate::pump::lock_for_frame(&shared);
         if let Some(stats) = &mut self.frame_stats {
-            stats.wait(asked.elapsed());
+            let got = Instant::now();
+            // The part of the wait after the pump let go: the scheduler's.
+            let after_release = model
+                .pump_released_at
+                .filter(|&r| r > asked)
+                .map_or(Duration::ZERO, |r| got.saturating_duration_since(r));
+            stats.wait(got - asked, after_release);
         }
         let actions = self.draw(ui, &mut model);
         drop(model);

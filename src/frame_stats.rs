@@ -13,9 +13,10 @@ const EVERY: Duration = Duration::from_secs(1);
 
 /// Counts frames and the UI thread's waits; writes a line each second.
 ///
-/// Each line: `{"unix_ms":…,"secs":…,"frames":…,"wait_max_us":…,"wait_p99_us":…,"waits_us":[…]}`,
+/// Each line: `{"unix_ms":…,"secs":…,"frames":…,"wait_max_us":…,"wait_p99_us":…,"waits_us":[…],"handoffs_us":[…]}`,
 /// `frames` counted since the start, the waits (each one, in µs) over the
-/// last second only.
+/// last second only, and `handoffs_us`: of each wait, the part after the
+/// pump had let go of the model.
 #[derive(Debug)]
 pub struct FrameStats {
     out: File,
@@ -24,6 +25,8 @@ pub struct FrameStats {
     frames: u64,
     /// The waits since the last line, in microseconds.
     waits_us: Vec<u64>,
+    /// Of each wait, the part after the pump let go, in microseconds.
+    handoffs_us: Vec<u64>,
 }
 
 impl FrameStats {
@@ -36,13 +39,17 @@ impl FrameStats {
             last_line: now,
             frames: 0,
             waits_us: Vec::new(),
+            handoffs_us: Vec::new(),
         })
     }
 
-    /// Records one wait of the UI thread for the model's data.
-    pub fn wait(&mut self, d: Duration) {
-        self.waits_us
-            .push(u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+    /// Records one wait of the UI thread for the model's data, and the
+    /// part of it after the pump had let go (the UI thread not yet running
+    /// again).
+    pub fn wait(&mut self, d: Duration, after_release: Duration) {
+        let us = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        self.waits_us.push(us(d));
+        self.handoffs_us.push(us(after_release));
     }
 
     /// Records one frame drawn; writes a line once a second has passed.
@@ -66,15 +73,18 @@ impl FrameStats {
         };
         let all: Vec<String> = self.waits_us.iter().map(u64::to_string).collect();
         self.waits_us.clear();
+        let handoffs: Vec<String> = self.handoffs_us.iter().map(u64::to_string).collect();
+        self.handoffs_us.clear();
         writeln!(
             self.out,
-            "{{\"unix_ms\":{},\"secs\":{:.3},\"frames\":{},\"wait_max_us\":{max},\"wait_p99_us\":{p99},\"waits_us\":[{}]}}",
+            "{{\"unix_ms\":{},\"secs\":{:.3},\"frames\":{},\"wait_max_us\":{max},\"wait_p99_us\":{p99},\"waits_us\":[{}],\"handoffs_us\":[{}]}}",
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis()),
             self.start.elapsed().as_secs_f64(),
             self.frames,
             all.join(","),
+            handoffs.join(","),
         )
     }
 }

@@ -16,6 +16,7 @@
 use std::collections::VecDeque;
 use std::io;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -28,10 +29,10 @@ use crate::model::capture::CaptureWriter;
 
 /// How long the pump folds in one turn before it hands the lock over (the
 /// event that passes it is finished first).
-pub const HOLD_MAX: Duration = Duration::from_micros(500);
-/// Payload bytes the pump may hold while the window has the lock; past
+pub const HOLD_MAX: Duration = Duration::from_micros(250);
 /// Events the pump's queue keeps room for once it is empty again.
 const PENDING_KEEP_CAPACITY: usize = 4096;
+/// Payload bytes the pump may hold while the window has the lock; past
 /// this it waits for the lock.
 pub const PENDING_MAX_BYTES: usize = 32 * 1024 * 1024;
 /// Under load, the window is asked to repaint at most this often (rows
@@ -128,6 +129,39 @@ fn payload_len(ev: &Event) -> usize {
     }
 }
 
+/// Windows waiting for the model right now (see [`lock_for_frame`]); a
+/// pump that sees one ends its turn after the event in hand.
+static UI_WAITING: AtomicUsize = AtomicUsize::new(0);
+
+/// How long [`lock_for_frame`] keeps trying without going to sleep.
+const FRAME_SPIN_MAX: Duration = Duration::from_millis(2);
+
+/// Locks the model for a frame. If the pump has it, the pump is told, so
+/// it lets go after the event it is folding rather than at the end of its
+/// turn, and does not take it again meanwhile. The window's thread keeps
+/// trying (yielding the core between tries) rather than sleeping on the
+/// lock: a thread put to sleep must be woken and scheduled again once the
+/// lock is free, which on a busy machine took most of the wait
+/// (`cargo bench -- window` reports that part).
+pub fn lock_for_frame(model: &SharedModel) -> MutexGuard<'_, Model> {
+    if let Some(g) = model.try_lock() {
+        return g;
+    }
+    UI_WAITING.fetch_add(1, Ordering::Relaxed);
+    let start = Instant::now();
+    let g = loop {
+        if let Some(g) = model.try_lock() {
+            break g;
+        }
+        if start.elapsed() >= FRAME_SPIN_MAX {
+            break model.lock();
+        }
+        std::thread::yield_now();
+    };
+    UI_WAITING.fetch_sub(1, Ordering::Relaxed);
+    g
+}
+
 /// The pump's loop: take batches, hand copies to the capture, fold.
 fn run(
     source: EventSource,
@@ -172,11 +206,16 @@ fn run(
             // for the lock only once the queue is full or the engine is done.
             let guard = if pending_bytes >= PENDING_MAX_BYTES || engine_done {
                 Some(model.lock())
+            } else if UI_WAITING.load(Ordering::Relaxed) > 0 {
+                // A frame is about to take it: let it, and come back.
+                std::thread::yield_now();
+                None
             } else {
                 model.try_lock_for(Duration::from_millis(1))
             };
             if let Some(mut m) = guard {
                 pending_bytes -= fold_turn(&mut m, &mut pending);
+                m.pump_released_at = Some(Instant::now());
                 MutexGuard::unlock_fair(m);
                 // A burst's queue is not kept for good.
                 if pending.is_empty() && pending.capacity() > PENDING_KEEP_CAPACITY {
@@ -205,6 +244,10 @@ fn fold_turn(m: &mut Model, pending: &mut VecDeque<Event>) -> usize {
         since_check += len;
         m.apply(ev);
         n += 1;
+        // A window waits for the model: its frame comes first.
+        if UI_WAITING.load(Ordering::Relaxed) > 0 {
+            break;
+        }
         if n.is_multiple_of(8) || since_check >= 16 * 1024 {
             since_check = 0;
             if start.elapsed() >= HOLD_MAX {

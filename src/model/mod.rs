@@ -53,6 +53,10 @@ pub struct Model {
     pub default_encoding: TextEncoding,
     /// Events folded in since start.
     pub events_applied: u64,
+    /// When the pump last let go of the model (set just before it
+    /// unlocks): what a window that waited can tell its wait by (the pump
+    /// holding it, or the thread not yet running once it was let go).
+    pub pump_released_at: Option<std::time::Instant>,
 }
 
 impl Model {
