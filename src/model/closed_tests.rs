@@ -146,3 +146,16 @@ fn a_socket_the_user_removed_is_not_counted_again() {
     // #3 and #4 were removed by the cap; #2 the user removed earlier.
     assert_eq!(m.closed_removed, 2);
 }
+
+#[test]
+fn a_compacted_socket_keeps_showing_its_calls_after_a_later_write() {
+    let n = KEEP_CLOSED_DETAILED as u64 + 10;
+    let mut m = listener_with_closed(n);
+    let before = m.sessions[&SocketId(2)].lesson_view().lines().count();
+    assert!(before > 0);
+    // A kernel sample asked for while the user looks at it.
+    m.apply(ev(2, EventKind::KernelState(None)));
+    let s = &m.sessions[&SocketId(2)];
+    assert!(s.compacted);
+    assert_eq!(s.lesson_view().lines().count(), before);
+}

@@ -264,7 +264,9 @@ impl Session {
     /// newest calls.
     pub fn lesson_view(&self) -> std::borrow::Cow<'_, Lesson> {
         match &self.closed_calls {
-            Some(lines) if self.detail.is_none() => {
+            // Compacted: a later write (a kernel sample asked for when the
+            // user looks at it) may have brought back an empty detail.
+            Some(lines) if self.compacted => {
                 std::borrow::Cow::Owned(Lesson::from_lines(self.kind, lines))
             }
             _ => std::borrow::Cow::Borrowed(&self.lesson),
