@@ -9,7 +9,7 @@ use std::net::{Ipv4Addr, SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
 use sockbench::engine::{
-    Addr, EventKind, Payload, ReceiveHook, Reply, SocketId, SocketSpec, TcpState,
+    EventKind, Payload, ReceiveHook, Received, Reply, SocketId, SocketSpec, TcpState,
 };
 
 use crate::util::{Probe, WAIT};
@@ -45,8 +45,8 @@ fn client(addr: SocketAddr) -> TcpStream {
 struct PingPong;
 
 impl ReceiveHook for PingPong {
-    fn on_receive(&mut self, bytes: &[u8], _from: Option<&Addr>) -> Vec<Reply> {
-        if bytes != b"ping" {
+    fn on_receive(&mut self, rx: Received<'_>) -> Vec<Reply> {
+        if rx.bytes != b"ping" {
             return Vec::new();
         }
         vec![
@@ -92,9 +92,9 @@ fn a_listeners_receive_hook_answers_each_of_its_clients() {
 struct Echo;
 
 impl ReceiveHook for Echo {
-    fn on_receive(&mut self, bytes: &[u8], _from: Option<&Addr>) -> Vec<Reply> {
+    fn on_receive(&mut self, rx: Received<'_>) -> Vec<Reply> {
         vec![Reply {
-            bytes: bytes.to_vec(),
+            bytes: rx.bytes.to_vec(),
             delay: Duration::ZERO,
         }]
     }

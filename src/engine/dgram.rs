@@ -348,7 +348,7 @@ impl Endpoint for Dgram {
                     if let Some(n) = new_drops {
                         self.drops = n;
                     }
-                    cx.received(buf[..d.len.min(cap)].to_vec(), d.from, d.truncated);
+                    cx.received(buf[..d.len.min(cap)].to_vec(), d.from, d.truncated, false);
                     if let Some(total) = new_drops {
                         cx.emit(EventKind::KernelDrops { total });
                     }

@@ -28,6 +28,8 @@ pub(crate) struct Ready {
     pub(crate) writable: bool,
     /// An error is pending.
     pub(crate) error: bool,
+    /// The peer's end of stream (FIN) has arrived.
+    pub(crate) read_closed: bool,
 }
 
 impl Ready {
@@ -37,6 +39,7 @@ impl Ready {
             readable: ev.is_readable() || ev.is_read_closed(),
             writable: ev.is_writable(),
             error: ev.is_error(),
+            read_closed: ev.is_read_closed(),
         }
     }
 }
@@ -260,9 +263,20 @@ impl Cx<'_> {
     /// Reports bytes received (one read or one datagram), and runs the
     /// receive hook on them: its replies go back at the end of the turn
     /// (to the sender, for a datagram), or after their delay.
-    pub(crate) fn received(&mut self, bytes: Vec<u8>, from: Option<Addr>, truncated: bool) {
+    pub(crate) fn received(
+        &mut self,
+        bytes: Vec<u8>,
+        from: Option<Addr>,
+        truncated: bool,
+        stream: bool,
+    ) {
         let replies = match &mut self.hook {
-            Some(hook) => hook.on_receive(&bytes, from.as_ref()),
+            Some(hook) => hook.on_receive(super::message::Received {
+                socket: self.id,
+                bytes: &bytes,
+                from: from.as_ref(),
+                stream,
+            }),
             None => Vec::new(),
         };
         self.emit(EventKind::Received {

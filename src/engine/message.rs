@@ -751,9 +751,29 @@ impl fmt::Debug for Payload {
 /// Code run on the engine thread for each receive of a socket (reply
 /// rules). It gets the bytes of one read (or one datagram) and the sender,
 /// and returns what to send back. It must be quick: the engine waits.
+/// One hook serves a listener's every connection: `rx.socket` says which.
 pub trait ReceiveHook: Send {
-    /// The replies to `bytes` received from `from`.
-    fn on_receive(&mut self, bytes: &[u8], from: Option<&Addr>) -> Vec<Reply>;
+    /// The replies to what was received.
+    fn on_receive(&mut self, rx: Received<'_>) -> Vec<Reply>;
+
+    /// A connection the hook served closed (a listener's hook keeping
+    /// state per connection drops it here).
+    fn closed(&mut self, _socket: SocketId) {}
+}
+
+/// One receive, as a [`ReceiveHook`] sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Received<'a> {
+    /// The socket that read it (a listener's connection, for a listener's
+    /// hook).
+    pub socket: SocketId,
+    /// The bytes of one read, or one datagram.
+    pub bytes: &'a [u8],
+    /// The sender (datagrams) or the peer (streams).
+    pub from: Option<&'a Addr>,
+    /// Whether it came from a byte stream (TCP, Unix stream), where one
+    /// read is not one message, rather than a datagram.
+    pub stream: bool,
 }
 
 impl fmt::Debug for dyn ReceiveHook {

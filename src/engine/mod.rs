@@ -38,8 +38,8 @@ pub use message::{
     CloseHow, CloseReason, Command, DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RCVBUF_BYTES,
     DEFAULT_UDP_RECV_BYTES, Event, EventKind, MAX_RECV_SIZE, MAX_SEND_QUEUE_BYTES,
     MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, Payload, PeriodicStatus, PeriodicStop,
-    PortSocket, ReceiveHook, Reply, SockOption, SocketId, SocketKind, SocketSpec, TcpInfo,
-    TcpState,
+    PortSocket, ReceiveHook, Received, Reply, SockOption, SocketId, SocketKind, SocketSpec,
+    TcpInfo, TcpState,
 };
 pub use periodic::MIN_PERIOD;
 

@@ -680,6 +680,9 @@ impl Reactor {
         self.paused.remove(&id);
         if let Some(mut slot) = self.sockets.remove(&id) {
             let parent = slot.ep.parent();
+            if let Some(h) = parent.and_then(|p| self.hooks.get_mut(&p)) {
+                h.closed(id);
+            }
             let (children, after) = self.with_cx(id, None, |cx| slot.ep.close_fd(cx));
             if let Some(p) = parent.and_then(|p| self.sockets.get_mut(&p)) {
                 p.ep.child_gone(id);

@@ -150,6 +150,9 @@ pub(crate) struct Stream {
     queued: usize,
     /// The last read filled the whole read size: data is streaming in.
     bulk: bool,
+    /// The poll said the peer's FIN (or an error) has arrived: reads go
+    /// on to `recv()` returning 0 (or the error) even after a short one.
+    end_seen: bool,
     read_closed: bool,
     write_shut: bool,
     after_flush: Option<AfterFlush>,
@@ -165,6 +168,7 @@ impl Stream {
             out: VecDeque::new(),
             queued: 0,
             bulk: false,
+            end_seen: false,
             read_closed: false,
             write_shut: false,
             after_flush: None,
@@ -228,7 +232,16 @@ impl Stream {
             Ok(0) => (Vec::new(), AfterRead::Eof),
             Ok(n) => {
                 self.bulk = n == cap;
-                (buf[..n].to_vec(), AfterRead::More)
+                // A short read took all the kernel held: data arriving
+                // later raises a new edge, so no second `recv()` just to
+                // see EAGAIN (a syscall per message saved). Unless the
+                // end of stream is already in: its edge came and went.
+                let after = if n < cap && !self.end_seen {
+                    AfterRead::Drained
+                } else {
+                    AfterRead::More
+                };
+                (buf[..n].to_vec(), after)
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => (Vec::new(), AfterRead::Drained),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => (Vec::new(), AfterRead::More),
@@ -251,7 +264,7 @@ impl Stream {
             }
             let (bytes, after) = self.read_once(&mut buf[..cap]);
             if !bytes.is_empty() {
-                cx.received(bytes, Some(self.peer.clone()), false);
+                cx.received(bytes, Some(self.peer.clone()), false, true);
             }
             match after {
                 AfterRead::More => {}
@@ -468,6 +481,7 @@ impl Connected {
 
 impl Endpoint for Connected {
     fn ready(&mut self, cx: &mut Cx<'_>, ready: Ready) -> bool {
+        self.stream.end_seen |= ready.read_closed || ready.error;
         if ready.writable || ready.error {
             self.stream.flush(cx);
         }
