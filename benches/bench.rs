@@ -2,7 +2,7 @@
 //! same run, on loopback. Prints a table and writes `target/bench.json`.
 //!
 //! `cargo bench -- NAME` runs only the benchmarks whose name contains NAME
-//! (tcp, udp, latency, connections, periodic, kernel, ui, window; window needs
+//! (tcp, udp, latency, rules, connections, periodic, kernel, ui, window; window needs
 //! Xvfb). `SOCKBENCH_QUICK=1` shrinks every
 //! size, to check the harness rather than to measure.
 
@@ -36,11 +36,12 @@ fn main() {
     // The UI benchmark goes first: it measures memory per log row from RSS,
     // which memory freed (but kept by the allocator) by an earlier
     // benchmark would hide.
-    let benches: [(&str, Bench); 8] = [
+    let benches: [(&str, Bench); 9] = [
         ("ui", ui_load::ui_under_load),
         ("tcp", net::tcp_ingest),
         ("udp", net::udp_ingest),
         ("latency", net::latency),
+        ("rules", net::reply_rules),
         ("connections", conns::connections),
         ("periodic", periodic::periodic),
         ("kernel", kernel::kernel),

@@ -9,6 +9,8 @@
 //!   with the same receive buffer read by one thread.
 //! - **Latency**: 32-byte ping-pongs through the engine against a plain
 //!   blocking `TcpStream`, both to the same kind of echo peer.
+//! - **Reply rules**: an outside client's ping-pongs answered by a
+//!   Sockbench listener's reply rule, against a plain echo server.
 //!
 //! Every wait is bounded: a benchmark that cannot finish reports a failed
 //! row saying why instead of hanging.
@@ -157,6 +159,21 @@ fn open(engine: &EngineHandle, model: &mut Model, spec: SocketSpec) -> Res<Socke
     Ok(id)
 }
 
+/// A listener on the engine on a free loopback port, listening.
+fn engine_listener(engine: &EngineHandle, model: &mut Model) -> Res<(SocketId, SocketAddr)> {
+    let spec = SocketSpec::TcpListen {
+        addr: loopback0(),
+        backlog: 16,
+        reuse_addr: false,
+    };
+    let listener = open(engine, model, spec)?;
+    let addr = wait_for_event(engine, model, listener, "listening", |k| match k {
+        EventKind::Listening { local, .. } => local.ip(),
+        _ => None,
+    })?;
+    Ok((listener, addr))
+}
+
 // ---------------------------------------------------------------- TCP ingest
 
 const TCP: &str = "TCP ingest";
@@ -245,16 +262,7 @@ fn tcp_engine(total: u64, retention: Retention) -> Res<(Measured, LogStats)> {
     let mut engine = start_engine()?;
     let mut model = Model::with_log_cap(LOG_CAP);
     model.log.set_retention(retention);
-    let spec = SocketSpec::TcpListen {
-        addr: loopback0(),
-        backlog: 16,
-        reuse_addr: false,
-    };
-    let listener = open(&engine, &mut model, spec)?;
-    let addr = wait_for_event(&engine, &mut model, listener, "listening", |k| match k {
-        EventKind::Listening { local, .. } => local.ip(),
-        _ => None,
-    })?;
+    let (listener, addr) = engine_listener(&engine, &mut model)?;
     let shared = Arc::new(parking_lot::Mutex::new(model));
     let mut pump = Pump::start(
         engine.event_source(),
@@ -962,6 +970,143 @@ pub fn latency() -> Vec<Row> {
     ];
     for (name, v) in names.iter().zip(run.phases.iter_mut()) {
         rows.push(Row::info(LAT, name, p(v, 50.0), "µs"));
+    }
+    rows
+}
+
+// --------------------------------------------------------------- reply rules
+
+const RULES: &str = "Reply rules";
+
+/// Sockbench as the echo server: a listener whose reply rule (a hex
+/// pattern, then `${rx}`) answers each read on the engine thread, its
+/// events folded into a model by the app's pump, as in the window.
+struct RuleServer {
+    engine: EngineHandle,
+    pump: Pump,
+    addr: SocketAddr,
+}
+
+fn rule_server() -> Res<RuleServer> {
+    use sockbench::codec::compose::InputMode;
+    use sockbench::codec::text::TextEncoding;
+    use sockbench::rules::{Rule, RuleSet, When};
+    let engine = start_engine()?;
+    let mut model = Model::with_log_cap(LOG_CAP);
+    let (listener, addr) = engine_listener(&engine, &mut model)?;
+    let set = RuleSet {
+        on: true,
+        rules: vec![Rule {
+            when: When::HexPattern,
+            value: "70 *".into(),
+            reply: "${rx}".into(),
+            reply_mode: InputMode::Hex,
+            ..Rule::default()
+        }],
+        ..RuleSet::default()
+    };
+    let compiled = set
+        .compile(TextEncoding::Utf8)
+        .map_err(|e| format!("rules: {e}"))?;
+    engine
+        .set_receive_hook(listener, Some(Box::new(compiled)))
+        .map_err(|e| format!("set hook: {e}"))?;
+    let shared = Arc::new(parking_lot::Mutex::new(model));
+    let pump = Pump::start(engine.event_source(), shared, Vec::new(), Box::new(|_| {}))
+        .map_err(|e| format!("pump: {e}"))?;
+    Ok(RuleServer { engine, pump, addr })
+}
+
+/// One comparison: `n` ping-pongs to each server in alternating blocks;
+/// returns (Sockbench's times, plain's times).
+fn rules_run(n: usize) -> Res<(Vec<Duration>, Vec<Duration>)> {
+    let (plain_addr, plain_echo) = echo_peer()?;
+    let mut server = rule_server()?;
+    let mut plain = plain_pinger(plain_addr)?;
+    let mut sb = plain_pinger(server.addr)?;
+    let deadline = Instant::now() + 2 * GIVE_UP;
+    rounds(&mut plain, WARMUP_ROUNDS, None, deadline)?;
+    rounds(&mut sb, WARMUP_ROUNDS, None, deadline)?;
+    let (mut p, mut s) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let block = 1_000.min(n);
+    let mut done = 0;
+    while done < n {
+        let k = block.min(n - done);
+        rounds(&mut plain, k, Some(&mut p), deadline)?;
+        rounds(&mut sb, k, Some(&mut s), deadline)?;
+        done += k;
+    }
+    drop(plain);
+    drop(sb);
+    join(plain_echo, "plain echo peer")?;
+    server.engine.shutdown();
+    server.pump.join();
+    Ok((s, p))
+}
+
+/// Runs `f` with this thread (and the threads it starts) on one CPU.
+fn on_one_cpu<T>(f: impl FnOnce() -> T) -> Res<T> {
+    use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
+    use nix::unistd::Pid;
+    let me = Pid::from_raw(0);
+    let all = sched_getaffinity(me).map_err(|e| format!("sched_getaffinity: {e}"))?;
+    let first = (0..CpuSet::count())
+        .find(|&c| all.is_set(c).unwrap_or(false))
+        .ok_or("no CPU allowed")?;
+    let mut one = CpuSet::new();
+    one.set(first).map_err(|e| format!("CpuSet: {e}"))?;
+    sched_setaffinity(me, &one).map_err(|e| format!("sched_setaffinity: {e}"))?;
+    let out = f();
+    sched_setaffinity(me, &all).map_err(|e| format!("sched_setaffinity: {e}"))?;
+    Ok(out)
+}
+
+/// Reply rules: 50,000 (quick: 5,000) 32-byte ping-pongs from an outside
+/// client to a Sockbench listener answering through a rule, against the
+/// same client and a plain blocking echo server, in alternating blocks.
+///
+/// Run twice: with every thread of both sides on one CPU, where each
+/// round's cost is the work done (the target is judged there), and free
+/// to move, where on this two-core VM which vCPU each thread lands on
+/// (same core: a cheap wake-up; the other: an inter-processor interrupt
+/// through the hypervisor) moves either side's figure by 3-4x from run to
+/// run, whichever server it is.
+pub fn reply_rules() -> Vec<Row> {
+    let n = if quick() { 5_000 } else { 50_000 };
+    let q = |v: &mut Vec<Duration>, x| us(percentile(v, x));
+    let mut rows = Vec::new();
+    for pinned in [true, false] {
+        let place = if pinned { "one CPU" } else { "threads free" };
+        let what = format!("round trip p50, {place} ({n} × 32 B)");
+        let got = if pinned {
+            on_one_cpu(|| rules_run(n)).and_then(|r| r)
+        } else {
+            rules_run(n)
+        };
+        let (mut s, mut p) = match got {
+            Ok(r) => r,
+            Err(e) => {
+                rows.push(failed(RULES, &what, &e));
+                continue;
+            }
+        };
+        let (s50, p50) = (q(&mut s, 50.0), q(&mut p, 50.0));
+        let (s99, p99) = (q(&mut s, 99.0), q(&mut p, 99.0));
+        eprintln!("bench: reply rules ({place}) p50 {s50:.1} µs vs plain echo {p50:.1} µs");
+        let ratio = if p50 > 0.0 { s50 / p50 } else { f64::INFINITY };
+        let row = Row::vs(RULES, &what, s50, p50, "µs");
+        rows.push(if pinned {
+            row.target("ratio ≤ 1.5", ratio <= 1.5)
+        } else {
+            row
+        });
+        rows.push(Row::vs(
+            RULES,
+            &format!("round trip p99, {place} ({n} × 32 B)"),
+            s99,
+            p99,
+            "µs",
+        ));
     }
     rows
 }

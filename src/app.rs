@@ -21,6 +21,7 @@ use crate::ui::lab::{LabSettings, lab_ui};
 use crate::ui::lesson::{lesson_ui, python_ui};
 use crate::ui::log_view::{LogViewState, log_view_ui};
 use crate::ui::new_socket::{NewSocketForm, new_socket_ui};
+use crate::ui::rules::{RulesState, rules_ui};
 use crate::ui::sidebar::{details_ui, sidebar_ui};
 use crate::ui::{Action, CentralView, error_color, labelled_combo_salted};
 
@@ -70,6 +71,8 @@ pub struct WorkbenchApp {
     pub frame_stats: Option<FrameStats>,
     /// Whether the capture's failure was put in the status line.
     capture_error_shown: bool,
+    /// Every socket's reply rules.
+    pub rules: RulesState,
 }
 
 impl WorkbenchApp {
@@ -110,6 +113,7 @@ impl WorkbenchApp {
             last_tcp_info: None,
             frame_stats: None,
             capture_error_shown: false,
+            rules: RulesState::default(),
         })
     }
 
@@ -170,10 +174,39 @@ impl WorkbenchApp {
                 Ok(())
             }
             Action::Configure { id, option } => self.engine.configure(id, option),
+            Action::ApplyRules(id) => self.apply_rules(id),
         };
         if let Err(e) = result {
             self.status = Some(e.to_string());
         }
+    }
+
+    /// Compiles socket `id`'s reply rules in its encoding and hands them to
+    /// the engine; rules that are off, or wrong, are taken away (the error
+    /// is kept to show).
+    fn apply_rules(&mut self, id: SocketId) -> Result<(), crate::engine::EngineError> {
+        let encoding = self
+            .model
+            .lock()
+            .sessions
+            .get(&id)
+            .map_or(TextEncoding::Utf8, |s| s.encoding);
+        let Some(set) = self.rules.sets.get(&id) else {
+            return Ok(());
+        };
+        self.rules.compiled_with.insert(id, encoding);
+        let hook: Option<Box<dyn crate::engine::ReceiveHook>> = match set.compile(encoding) {
+            Ok(c) => {
+                self.rules.errors.remove(&id);
+                set.on
+                    .then(|| Box::new(c) as Box<dyn crate::engine::ReceiveHook>)
+            }
+            Err(e) => {
+                self.rules.errors.insert(id, e.to_string());
+                None
+            }
+        };
+        self.engine.set_receive_hook(id, hook)
     }
 
     /// Draws the window's contents and carries out what was asked.
@@ -288,6 +321,15 @@ impl WorkbenchApp {
                     if let Some(s) = model.sessions.get_mut(&id) {
                         s.set_encoding(encoding);
                     }
+                    // Rules read text in the socket's encoding.
+                    if self
+                        .rules
+                        .compiled_with
+                        .get(&id)
+                        .is_some_and(|&e| e != encoding)
+                    {
+                        actions.push(Action::ApplyRules(id));
+                    }
                 }
             });
         egui::Panel::bottom("composer")
@@ -326,6 +368,15 @@ impl WorkbenchApp {
                 }
                 CentralView::Python => {
                     python_ui(ui, model, self.selected);
+                    return;
+                }
+                CentralView::Rules => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("rules-view")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            actions.extend(rules_ui(ui, model, &mut self.rules, self.selected));
+                        });
                     return;
                 }
                 CentralView::Lab => {

@@ -21,4 +21,5 @@ pub mod headless;
 pub mod i18n;
 pub mod model;
 pub mod pump;
+pub mod rules;
 pub mod ui;

@@ -13,6 +13,7 @@ mod pump;
 mod ui;
 mod ui_faults;
 mod ui_lesson;
+mod ui_tools;
 mod ui_unix;
 mod unix;
 mod util;

@@ -17,9 +17,10 @@ use crate::i18n::{tr, trf};
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// How a byte stream is divided into messages.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Framing {
     /// No framing: each chunk received (each `recv`) is a message.
+    #[default]
     None,
     /// Messages end with a delimiter, e.g. `b"\n"`, `b"\r\n"` or custom
     /// bytes.

@@ -1,10 +1,12 @@
 //! Pure byte work: text encodings, hex, escapes. No I/O, no GUI.
 
+pub mod checksum;
 pub mod compose;
 pub mod escape;
 pub mod framing;
 pub mod hex;
 pub mod pack;
+pub mod template;
 pub mod text;
 
 pub use compose::{ComposeError, InputMode, LineEnding, build_payload};

@@ -380,6 +380,15 @@ pub fn decode_exact(encoding: TextEncoding, bytes: &[u8]) -> Option<String> {
     (encode(encoding, &text).ok()? == bytes).then_some(text)
 }
 
+/// `bytes` decoded as text, undecodable bytes as U+FFFD (for matching a
+/// regex; control characters stay as they are).
+pub fn decode_lossy(encoding: TextEncoding, bytes: &[u8]) -> Cow<'_, str> {
+    match encoding.encoding_rs() {
+        None => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+        Some(e) => e.decode_without_bom_handling(bytes).0,
+    }
+}
+
 /// The name Python's codecs know this encoding by
 /// (`'utf-8'`, `'gbk'`, …).
 pub fn python_codec(encoding: TextEncoding) -> &'static str {

@@ -86,11 +86,13 @@ fn zh(key: &str) -> Option<&'static str> {
 mod codec;
 mod engine;
 mod lesson;
+mod tools;
 mod workbench;
 
 /// The Chinese tables, one per part of the UI. Keys are the exact English
 /// text passed to [`tr`]/[`trf`] (placeholders such as `{n}` kept in both).
-const ZH_TABLES: &[&[(&str, &str)]] = &[workbench::ZH, lesson::ZH, codec::ZH, engine::ZH];
+const ZH_TABLES: &[&[(&str, &str)]] =
+    &[workbench::ZH, lesson::ZH, codec::ZH, engine::ZH, tools::ZH];
 
 /// Every English key → Chinese entry.
 pub fn zh_entries() -> impl Iterator<Item = (&'static str, &'static str)> {

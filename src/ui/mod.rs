@@ -8,6 +8,7 @@ pub mod lab;
 pub mod lesson;
 pub mod log_view;
 pub mod new_socket;
+pub mod rules;
 pub mod sidebar;
 
 use crate::engine::Addr;
@@ -58,6 +59,9 @@ pub enum Action {
     Select(Option<SocketId>),
     /// Empty the log.
     ClearLog,
+    /// Compile a socket's reply rules and hand them to the engine (or
+    /// take them away, when off or wrong).
+    ApplyRules(SocketId),
     /// Change a setting of an open socket.
     Configure {
         /// Which.
@@ -81,12 +85,15 @@ pub enum CentralView {
     Python,
     /// The sticky-packet lab.
     Lab,
+    /// The selected socket's reply rules.
+    Rules,
 }
 
 impl CentralView {
     /// Every view, in tab order.
-    pub const ALL: [CentralView; 4] = [
+    pub const ALL: [CentralView; 5] = [
         CentralView::Traffic,
+        CentralView::Rules,
         CentralView::Lesson,
         CentralView::Python,
         CentralView::Lab,
@@ -99,6 +106,7 @@ impl CentralView {
             CentralView::Lesson => crate::i18n::tr("Calls & states"),
             CentralView::Python => crate::i18n::tr("Python"),
             CentralView::Lab => crate::i18n::tr("Sticky-packet lab"),
+            CentralView::Rules => crate::i18n::tr("Auto-reply"),
         }
     }
 }

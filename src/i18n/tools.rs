@@ -1,0 +1,147 @@
+//! Chinese for the engineer's tools: reply rules, templates and
+//! checksums.
+
+/// English → 简体中文.
+pub(super) const ZH: &[(&str, &str)] = &[
+    (
+        "${{text}} at character {pos} refers to received bytes: it works only in a reply rule",
+        "第 {pos} 个字符处的 ${{text}} 引用收到的字节：只能用在自动回复规则里",
+    ),
+    (
+        "'{token}' (item {n}) is not hex: use two hex digits, ?? for any byte, * for any bytes",
+        "“{token}”（第 {n} 项）不是十六进制：每个字节写两位十六进制数字，?? 表示任意一个字节，* 表示任意多个字节",
+    ),
+    (
+        "'{token}' (item {n}) is not whole bytes: write each byte as two hex digits or ??",
+        "“{token}”（第 {n} 项）不是完整的字节：每个字节写两位十六进制数字或 ??",
+    ),
+    (", after {ms} ms", "，{ms} 毫秒后"),
+    ("A condition sees", "条件匹配的单位"),
+    (
+        "A listener's rules answer every client it accepted.",
+        "监听套接字的规则会回复它接受的每个客户端。",
+    ),
+    ("Add rule", "添加规则"),
+    ("Answer with", "回复方式"),
+    ("Auto-reply", "自动回复"),
+    ("Auto-reply on {socket}", "{socket} 的自动回复"),
+    (
+        "Conditions match {unit}. Text is read and written in {encoding} (the socket's encoding).",
+        "条件匹配{unit}。文本按 {encoding}（该套接字的编码）读取和写出。",
+    ),
+    ("Delete rule {n}", "删除规则 {n}"),
+    ("Echo", "回显"),
+    ("Every rule that matches", "每条匹配的规则"),
+    ("First rule that matches", "第一条匹配的规则"),
+    (
+        "Its listener {listener}'s rules answer it unless it has rules of its own.",
+        "除非它有自己的规则，否则由它的监听套接字 {listener} 的规则回复。",
+    ),
+    ("Move down", "下移"),
+    ("Move up", "上移"),
+    (
+        "No rules. Echo answers everything with what arrived; Add rule makes one of your own.",
+        "还没有规则。“回显”把收到的数据原样发回；“添加规则”自己写一条。",
+    ),
+    (
+        "One rule: answer everything with the bytes received",
+        "一条规则：把收到的字节原样发回",
+    ),
+    ("Reply automatically", "自动回复"),
+    ("Rule {n}", "规则 {n}"),
+    (
+        "Rule {n} answers{after}: {text}",
+        "规则 {n} 回复{after}：{text}",
+    ),
+    ("Tried when ticked", "勾选时才尝试这条规则"),
+    ("Rule {n} reply", "规则 {n} 的回复"),
+    ("Rule {n} value", "规则 {n} 的内容"),
+    ("Append checksum", "附加校验"),
+    ("Checksum at its end", "末尾的校验"),
+    ("Delay (ms)", "延时（毫秒）"),
+    ("Only from", "只回复来自"),
+    ("When the message", "当消息"),
+    ("Rules not running: {error}", "规则未运行：{error}"),
+    (
+        "Select a socket on the left to give it reply rules.",
+        "在左侧选择一个套接字，为它设置回复规则。",
+    ),
+    ("Test input", "测试输入"),
+    (
+        "Test the rules (nothing is sent)",
+        "测试规则（不会发送任何数据）",
+    ),
+    (
+        "This socket is closed: its rules no longer run.",
+        "这个套接字已关闭：它的规则不再运行。",
+    ),
+    (
+        "a {n}-byte length first (struct '{fmt}')",
+        "先是 {n} 字节的长度（struct '{fmt}'）",
+    ),
+    ("algorithm", "算法"),
+    ("anyone", "任何人"),
+    ("anything", "任意内容"),
+    ("as", "格式"),
+    ("at most {max} ms", "最多 {max} 毫秒"),
+    ("condition", "条件"),
+    ("contains", "包含"),
+    ("delay", "延时"),
+    (
+        "e.g. OK ${seq}\\r\\n or 06 ${rx:0:2}",
+        "如 OK ${seq}\\r\\n 或 06 ${rx:0:2}",
+    ),
+    (
+        "each framed message ({framing}); each datagram on UDP",
+        "每条分帧后的消息（{framing}）；UDP 上是每个数据报",
+    ),
+    ("each recv()", "每次 recv()"),
+    (
+        "each recv() (each datagram on UDP)",
+        "每次 recv()（UDP 上是每个数据报）",
+    ),
+    ("equals", "等于"),
+    ("framing", "分帧"),
+    (
+        "give a pattern, e.g. 01 03 ?? ?? *",
+        "请填写模式，如 01 03 ?? ?? *",
+    ),
+    ("give the bytes to look for", "请填写要查找的字节"),
+    ("hex pattern", "十六进制模式"),
+    ("lines ending \\n", "以 \\n 结尾的行"),
+    ("lines ending \\r\\n", "以 \\r\\n 结尾的行"),
+    (
+        "matches; its reply is empty, nothing is sent",
+        "匹配；它的回复为空，不发送任何数据",
+    ),
+    ("messages ending {hex}", "以 {hex} 结尾的消息"),
+    ("must be valid", "必须正确"),
+    ("must be wrong", "必须错误"),
+    ("none", "无"),
+    ("not checked", "不检查"),
+    ("order", "字节序"),
+    ("regex", "正则表达式"),
+    ("reply", "回复"),
+    ("rule {n}, {part}: {message}", "规则 {n}，{part}：{message}"),
+    ("sender", "发送方"),
+    ("starts with", "开头是"),
+    (
+        "the macro at character {pos} has no closing brace",
+        "第 {pos} 个字符处的宏缺少右花括号",
+    ),
+    (
+        "unknown macro ${{text}} at character {pos}; known: seq, time, rand:N, rx, 0-9, peer, sum8, xor8, crc8, crc16-modbus, crc16-ccitt-false, crc16-xmodem, crc32",
+        "第 {pos} 个字符处的宏 ${{text}} 不认识；可用：seq、time、rand:N、rx、0-9、peer、sum8、xor8、crc8、crc16-modbus、crc16-ccitt-false、crc16-xmodem、crc32",
+    ),
+    ("{hits} hits", "命中 {hits} 次"),
+    ("{n} bytes each", "每条 {n} 字节"),
+    (
+        "{n} bytes in: no rule matches, nothing would be sent",
+        "输入 {n} 字节：没有规则匹配，不会发送任何数据",
+    ),
+    (
+        "{n} bytes out: {hex}  ({text})",
+        "输出 {n} 字节：{hex}（{text}）",
+    ),
+    ("{part}: {message}", "{part}：{message}"),
+];
