@@ -16,11 +16,13 @@ use crate::i18n::{Lang, tr, trf};
 use crate::model::Model;
 use crate::model::capture::CaptureWriter;
 use crate::pump::{Pump, RepaintAfter, SharedModel};
+use crate::quick::QuickSend;
 use crate::ui::composer::{Composer, composer_ui};
 use crate::ui::lab::{LabSettings, lab_ui};
 use crate::ui::lesson::{lesson_ui, python_ui};
 use crate::ui::log_view::{LogViewState, log_view_ui};
 use crate::ui::new_socket::{NewSocketForm, new_socket_ui};
+use crate::ui::quick::{QuickState, quick_ui};
 use crate::ui::rules::{RulesState, rules_ui};
 use crate::ui::sidebar::{details_ui, sidebar_ui};
 use crate::ui::{Action, CentralView, error_color, labelled_combo_salted};
@@ -33,7 +35,7 @@ pub const SHUTDOWN_DELIVERY: Duration = Duration::from_secs(10);
 pub const TCP_INFO_EVERY: Duration = Duration::from_millis(250);
 
 /// What is remembered between runs.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Settings {
     /// The open-a-socket form.
@@ -50,6 +52,26 @@ pub struct Settings {
     pub lab: LabSettings,
     /// The language of the UI.
     pub lang: Lang,
+    /// The quick-send items and sequences.
+    pub quick: QuickSend,
+    /// Whether the quick-send panel shows.
+    pub show_quick: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            form: NewSocketForm::default(),
+            composer: Composer::default(),
+            log_view: LogViewState::default(),
+            display_encoding: TextEncoding::default(),
+            view: CentralView::default(),
+            lab: LabSettings::default(),
+            lang: Lang::default(),
+            quick: QuickSend::default(),
+            show_quick: true,
+        }
+    }
 }
 
 /// The whole app.
@@ -73,6 +95,8 @@ pub struct WorkbenchApp {
     capture_error_shown: bool,
     /// Every socket's reply rules.
     pub rules: RulesState,
+    /// The quick-send panel's passing state.
+    pub quick: QuickState,
 }
 
 impl WorkbenchApp {
@@ -96,6 +120,8 @@ impl WorkbenchApp {
     ) -> io::Result<Self> {
         let mut model = Model::default();
         model.default_encoding = settings.display_encoding;
+        let mut settings = settings;
+        settings.quick.fix_ids();
         let model: SharedModel = Arc::new(Mutex::new(model));
         let pump = Pump::start(
             engine.event_source(),
@@ -114,6 +140,7 @@ impl WorkbenchApp {
             frame_stats: None,
             capture_error_shown: false,
             rules: RulesState::default(),
+            quick: QuickState::default(),
         })
     }
 
@@ -157,7 +184,32 @@ impl WorkbenchApp {
                 every,
                 count,
             } => self.engine.send_every(id, bytes, to, every, count),
-            Action::StopSending(id) => self.engine.stop_sending(id),
+            Action::StopSending { id, slot } => self.engine.stop_sending_in(id, slot),
+            Action::SendEveryIn {
+                id,
+                slot,
+                template,
+                encoding,
+                to,
+                every,
+            } => {
+                let make = move |n: u64| {
+                    template.expand(&crate::codec::template::Vars::send(n + 1, encoding))
+                };
+                let payload = crate::engine::Payload::Made(Box::new(make));
+                self.engine
+                    .send_every_in(id, slot, payload, to, every, None)
+            }
+            Action::SendSequence { id, to, steps } => {
+                steps.into_iter().try_for_each(|(bytes, at)| {
+                    if at.is_zero() {
+                        self.engine.send(id, bytes, to.clone())
+                    } else {
+                        self.engine.send_later(id, bytes, to.clone(), at)
+                    }
+                })
+            }
+            Action::CancelLater(id) => self.engine.cancel_later(id),
             Action::Close { id, how } => self.engine.close(id, how),
             Action::Remove(id) => {
                 if self.model.lock().remove(id) && self.selected == Some(id) {
@@ -270,6 +322,8 @@ impl WorkbenchApp {
                     crate::i18n::set_lang(self.settings.lang);
                     ui.ctx().request_repaint();
                 }
+                ui.separator();
+                ui.toggle_value(&mut self.settings.show_quick, tr("Quick send panel"));
                 if let Some(s) = &self.status {
                     ui.separator();
                     ui.colored_label(error_color(ui), s);
@@ -347,6 +401,26 @@ impl WorkbenchApp {
                     framing.as_ref(),
                 ));
             });
+        if self.settings.show_quick {
+            egui::Panel::right("quick-send")
+                .resizable(true)
+                .default_size(230.0)
+                .min_size(180.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("quick-send-scroll")
+                        .show(ui, |ui| {
+                            actions.extend(quick_ui(
+                                ui,
+                                &mut self.settings.quick,
+                                &mut self.quick,
+                                model,
+                                self.selected,
+                                &self.settings.composer.udp_to,
+                            ));
+                        });
+                });
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 for v in CentralView::ALL {

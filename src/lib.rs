@@ -21,5 +21,6 @@ pub mod headless;
 pub mod i18n;
 pub mod model;
 pub mod pump;
+pub mod quick;
 pub mod rules;
 pub mod ui;

@@ -337,7 +337,7 @@ fn a_periodic_send_is_started_and_reported_in_the_composer() {
     });
     run_until(&mut h, "the periodic send to end", |a| {
         a.model().sessions[&client]
-            .periodic
+            .periodic_in(0)
             .is_some_and(|p| !p.running && p.sent == 3)
     });
     assert!(

@@ -136,3 +136,83 @@ fn udp_regex_rule_answers_the_sender() {
         format!("ack 25 to {me}")
     );
 }
+
+#[test]
+fn quick_send_items_repeat_sequences_and_a_bad_item() {
+    use sockbench::quick::{Sequence, Step};
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let (_, accepted) = crate::ui::open_client(&mut h, port);
+    // The examples: a numbered line, a Modbus request with its CRC.
+    h.get_by_label("Send PING").click();
+    h.run();
+    h.get_by_label("Send Modbus read").click();
+    let mut want = b"PING 1\r\n".to_vec();
+    want.extend_from_slice(&[1, 3, 0, 0, 0, 0x0A, 0xC5, 0xCD]);
+    run_until(&mut h, "both items to arrive", |a| {
+        crate::ui::received_on(a, accepted) == want
+    });
+
+    // Every 5 ms, timed by the engine, until stopped.
+    h.state_mut().settings.quick.items[0].every_ms = 5;
+    h.run();
+    h.get_by_label("Repeat PING").click();
+    run_until(&mut h, "three repeats", |a| {
+        let got = crate::ui::received_on(a, accepted);
+        String::from_utf8_lossy(&got).matches("PING").count() >= 4
+    });
+    h.get_by_label("Stop PING").click();
+    let client = find_session(h.state(), SocketKind::TcpClient).unwrap();
+    run_until(&mut h, "the repeat to stop", |a| {
+        a.model().sessions[&client]
+            .periodic_in(a.settings.quick.items[0].slot())
+            .is_some_and(|p| !p.running)
+    });
+
+    // A sequence: both items, 50 ms apart.
+    h.state_mut().settings.quick.sequences.push(Sequence {
+        name: "poll".into(),
+        steps: vec![
+            Step {
+                item: "Modbus read".into(),
+                delay_ms: 50,
+            },
+            Step {
+                item: "Modbus read".into(),
+                delay_ms: 0,
+            },
+        ],
+    });
+    h.run();
+    let before = crate::ui::received_on(h.state(), accepted).len();
+    h.get_by_label("Run poll").click();
+    run_until(&mut h, "the sequence's two sends", |a| {
+        crate::ui::received_on(a, accepted).len() == before + 16
+    });
+    let sent: Vec<_> = h
+        .state()
+        .model()
+        .log
+        .entries()
+        .filter(|e| e.socket == client && e.kind == sockbench::model::log::EntryKind::Sent)
+        .map(|e| e.time_us)
+        .collect();
+    let gap = Duration::from_micros(sent[sent.len() - 1] - sent[sent.len() - 2]);
+    assert!(
+        gap >= Duration::from_millis(45),
+        "the steps were {gap:?} apart"
+    );
+
+    // A macro that does not exist: an error naming the item, nothing sent.
+    h.state_mut().settings.quick.items[0].text = "${bogus}".into();
+    h.run();
+    let before = crate::ui::received_on(h.state(), accepted).len();
+    h.get_by_label("Send PING").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("PING: unknown macro ${bogus}")
+            .is_some()
+    );
+    h.run_steps(10);
+    assert_eq!(crate::ui::received_on(h.state(), accepted).len(), before);
+}

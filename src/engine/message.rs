@@ -474,6 +474,24 @@ pub enum Command {
         /// How many sends; `None`: until stopped.
         count: Option<u64>,
     },
+    /// Send `bytes` once `after` has passed (a sequence's later steps),
+    /// timed by the engine. Dropped if the socket closes first, or by
+    /// [`Command::CancelLater`].
+    SendLater {
+        /// The socket to send on.
+        id: SocketId,
+        /// The exact bytes.
+        bytes: Vec<u8>,
+        /// UDP destination; ignored for TCP.
+        to: Option<Addr>,
+        /// How long from now.
+        after: Duration,
+    },
+    /// Drop every [`Command::SendLater`] of a socket not yet sent.
+    CancelLater {
+        /// The socket.
+        id: SocketId,
+    },
     /// Stop a periodic send of a socket.
     StopSending {
         /// The socket.

@@ -170,6 +170,27 @@ impl EngineHandle {
         self.send_every_in(id, 0, Payload::Fixed(bytes), to, every, count)
     }
 
+    /// Sends `bytes` once `after` has passed (see [`Command::SendLater`]).
+    pub fn send_later(
+        &self,
+        id: SocketId,
+        bytes: Vec<u8>,
+        to: Option<Addr>,
+        after: Duration,
+    ) -> Result<(), EngineError> {
+        self.command(Command::SendLater {
+            id,
+            bytes,
+            to,
+            after,
+        })
+    }
+
+    /// Drops a socket's sends not yet due (see [`Command::CancelLater`]).
+    pub fn cancel_later(&self, id: SocketId) -> Result<(), EngineError> {
+        self.command(Command::CancelLater { id })
+    }
+
     /// Runs a periodic send in `slot` (beside the socket's others), its
     /// bytes fixed or made at each tick.
     pub fn send_every_in(

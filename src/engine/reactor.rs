@@ -288,6 +288,20 @@ impl Reactor {
                 every,
                 count,
             } => self.start_periodic(id, slot, payload, to, every, count),
+            Command::SendLater {
+                id,
+                bytes,
+                to,
+                after,
+            } => {
+                if self.sockets.contains_key(&id) {
+                    let key = self
+                        .timers
+                        .schedule(Instant::now() + after, id, TimerKind::Reply);
+                    self.delayed.insert(key, (id, bytes, to));
+                }
+            }
+            Command::CancelLater { id } => self.delayed.retain(|_, (i, _, _)| *i != id),
             Command::StopSending { id, slot } => self.stop_periodic(id, slot, PeriodicStop::ByUser),
             Command::SetReceiveHook { id, hook } => match hook {
                 Some(h) if self.sockets.contains_key(&id) => {
@@ -678,6 +692,7 @@ impl Reactor {
         self.hooks.remove(&id);
         self.watch_writable.remove(&id);
         self.paused.remove(&id);
+        self.delayed.retain(|_, (i, _, _)| *i != id);
         if let Some(mut slot) = self.sockets.remove(&id) {
             let parent = slot.ep.parent();
             if let Some(h) = parent.and_then(|p| self.hooks.get_mut(&p)) {

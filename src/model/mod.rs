@@ -278,9 +278,12 @@ impl Model {
             EventKind::Periodic(status) => {
                 let first = session
                     .as_ref()
-                    .is_none_or(|s| s.periodic.is_none_or(|p| !p.running));
+                    .is_none_or(|s| s.periodic_in(status.slot).is_none_or(|p| !p.running));
                 if let Some(s) = session {
-                    s.periodic = Some(status);
+                    match s.periodic.iter_mut().find(|p| p.slot == status.slot) {
+                        Some(p) => *p = status,
+                        None => s.periodic.push(status),
+                    }
                 }
                 let note = if !status.running {
                     Some(Note::PeriodicEnded(Box::new(status)))

@@ -147,9 +147,9 @@ pub struct Detail {
     pub table_state: Option<(SystemTime, Option<TcpState>)>,
     /// Tracks characters split across TCP reads.
     pub(crate) splitter: StreamSplitter,
-    /// The periodic send on it (slot 0, the composer's), as the engine
-    /// last reported it.
-    pub periodic: Option<PeriodicStatus>,
+    /// Its periodic sends (slot 0 is the composer's, the others quick-send
+    /// items'), one per slot, as the engine last reported each.
+    pub periodic: Vec<PeriodicStatus>,
     /// `recv()` is not being called ([`crate::engine::Command::PauseReading`]).
     pub reading_paused: bool,
     /// The kernel's TCP sockets on its port, when asked, and when.
@@ -175,7 +175,7 @@ impl Default for Detail {
             tcp_info: None,
             table_state: None,
             splitter: StreamSplitter::new(TextEncoding::default()),
-            periodic: None,
+            periodic: Vec::new(),
             reading_paused: false,
             port_state: None,
         }
@@ -200,6 +200,11 @@ impl std::ops::DerefMut for Session {
 }
 
 impl Session {
+    /// The periodic send in `slot`, as the engine last reported it.
+    pub fn periodic_in(&self, slot: u32) -> Option<PeriodicStatus> {
+        self.periodic.iter().find(|p| p.slot == slot).copied()
+    }
+
     /// A socket just asked for.
     pub fn new(id: SocketId, kind: SocketKind, spec: String, encoding: TextEncoding) -> Self {
         Session {

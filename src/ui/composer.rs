@@ -123,84 +123,12 @@ impl Composer {
         target: Option<SocketId>,
         framing: Option<&Framing>,
     ) -> Result<Vec<Action>, String> {
-        let Some(id) = target else {
-            return Err(tr("Select a socket in the list on the left to send to.").into());
-        };
-        let Some(s) = model.sessions.get(&id) else {
-            return Err(trf("Socket {id} is gone; select another.", &[("id", &id)]));
-        };
-        if !s.can_send() {
-            return Err(trf(
-                "{socket} cannot send now: it is {state}; nothing was sent.",
-                &[("socket", &s.title()), ("state", &s.state.label())],
-            ));
-        }
-        if s.kind.is_listener() && model.open_children(id).is_empty() {
-            return Err(trf(
-                "{id} has no connected clients to send to; nothing was sent.",
-                &[("id", &id)],
-            ));
-        }
+        let (id, to) = send_target(model, target, &self.udp_to)?;
         let bytes = self
             .payload(framing)
             .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?;
-        let mut to = None;
-        if s.kind == SocketKind::UnixDgram {
-            if self.udp_to.trim().is_empty() {
-                if s.default_peer.is_none() {
-                    return Err(tr("Give a destination (Send to), or open the socket with a default peer; nothing was sent.").into());
-                }
-                return Ok(vec![
-                    Action::Send {
-                        id,
-                        bytes,
-                        to: None
-                    };
-                    self.repeat.clamp(1, MAX_REPEAT) as usize
-                ]);
-            }
-            let dest = parse_unix_addr(&self.udp_to, Field::Peer)
-                .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?;
-            let to = Some(Addr::Unix(dest));
-            return Ok(vec![
-                Action::Send { id, bytes, to };
-                self.repeat.clamp(1, MAX_REPEAT) as usize
-            ]);
-        }
-        if s.kind.is_datagram() {
-            if self.udp_to.trim().is_empty() {
-                if s.default_peer.is_none() {
-                    return Err(tr("Give a destination (Send to), or open the UDP socket with a default peer; nothing was sent.").into());
-                }
-            } else {
-                to = Some(
-                    parse_socket_addr(&self.udp_to, Field::Peer)
-                        .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?,
-                );
-            }
-            let v6 = to
-                .or(s.default_peer.as_ref().and_then(Addr::ip))
-                .is_some_and(|a| a.is_ipv6());
-            let max = if v6 {
-                MAX_UDP6_PAYLOAD_BYTES
-            } else {
-                MAX_UDP_PAYLOAD_BYTES
-            };
-            if bytes.len() > max {
-                return Err(trf(
-                    "{n} bytes is too long for one UDP datagram (at most {max} over IPv{v}); nothing was sent.",
-                    &[
-                        ("n", &bytes.len()),
-                        ("max", &max),
-                        ("v", &if v6 { 6 } else { 4 }),
-                    ],
-                ));
-            }
-        } else if bytes.is_empty() {
-            return Err(tr("Nothing to send: the payload is empty.").into());
-        }
+        check_size(model, id, to.as_ref(), bytes.len())?;
         let n = self.repeat.clamp(1, MAX_REPEAT) as usize;
-        let to = to.map(Addr::from);
         Ok(vec![Action::Send { id, bytes, to }; n])
     }
 
@@ -234,6 +162,93 @@ impl Composer {
             .and_then(|p| self.history.get(p).cloned())
             .unwrap_or_default();
     }
+}
+
+/// Where a send to `target` goes, or exactly why it cannot: the socket,
+/// and for a datagram socket the destination typed in `send_to` (`None`:
+/// its default peer).
+pub fn send_target(
+    model: &Model,
+    target: Option<SocketId>,
+    send_to: &str,
+) -> Result<(SocketId, Option<Addr>), String> {
+    let Some(id) = target else {
+        return Err(tr("Select a socket in the list on the left to send to.").into());
+    };
+    let Some(s) = model.sessions.get(&id) else {
+        return Err(trf("Socket {id} is gone; select another.", &[("id", &id)]));
+    };
+    if !s.can_send() {
+        return Err(trf(
+            "{socket} cannot send now: it is {state}; nothing was sent.",
+            &[("socket", &s.title()), ("state", &s.state.label())],
+        ));
+    }
+    if s.kind.is_listener() && model.open_children(id).is_empty() {
+        return Err(trf(
+            "{id} has no connected clients to send to; nothing was sent.",
+            &[("id", &id)],
+        ));
+    }
+    if !s.kind.is_datagram() {
+        return Ok((id, None));
+    }
+    if send_to.trim().is_empty() {
+        if s.default_peer.is_none() {
+            return Err(if s.kind == SocketKind::UnixDgram {
+                tr("Give a destination (Send to), or open the socket with a default peer; nothing was sent.")
+            } else {
+                tr("Give a destination (Send to), or open the UDP socket with a default peer; nothing was sent.")
+            }
+            .into());
+        }
+        return Ok((id, None));
+    }
+    let to = if s.kind == SocketKind::UnixDgram {
+        Addr::Unix(
+            parse_unix_addr(send_to, Field::Peer)
+                .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?,
+        )
+    } else {
+        Addr::from(
+            parse_socket_addr(send_to, Field::Peer)
+                .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?,
+        )
+    };
+    Ok((id, Some(to)))
+}
+
+/// Checks that `len` bytes can go in one send on socket `id` to `to`: a
+/// stream send is not empty, a UDP datagram fits.
+pub fn check_size(
+    model: &Model,
+    id: SocketId,
+    to: Option<&Addr>,
+    len: usize,
+) -> Result<(), String> {
+    let Some(s) = model.sessions.get(&id) else {
+        return Err(trf("Socket {id} is gone; select another.", &[("id", &id)]));
+    };
+    if s.kind == SocketKind::Udp {
+        let v6 = to
+            .and_then(Addr::ip)
+            .or(s.default_peer.as_ref().and_then(Addr::ip))
+            .is_some_and(|a| a.is_ipv6());
+        let max = if v6 {
+            MAX_UDP6_PAYLOAD_BYTES
+        } else {
+            MAX_UDP_PAYLOAD_BYTES
+        };
+        if len > max {
+            return Err(trf(
+                "{n} bytes is too long for one UDP datagram (at most {max} over IPv{v}); nothing was sent.",
+                &[("n", &len), ("max", &max), ("v", &if v6 { 6 } else { 4 })],
+            ));
+        }
+    } else if !s.kind.is_datagram() && len == 0 {
+        return Err(tr("Nothing to send: the payload is empty.").into());
+    }
+    Ok(())
 }
 
 fn target_text(model: &Model, target: Option<SocketId>) -> String {
@@ -424,7 +439,7 @@ pub fn composer_ui(
     // Periodic send, timed by the engine.
     let periodic = target
         .and_then(|id| model.sessions.get(&id))
-        .and_then(|s| s.periodic)
+        .and_then(|s| s.periodic_in(0))
         .filter(|p| p.running);
     let mut start_periodic = false;
     let mut stop_periodic = false;
@@ -443,7 +458,7 @@ pub fn composer_ui(
         }
         if let Some(p) = target
             .and_then(|id| model.sessions.get(&id))
-            .and_then(|s| s.periodic)
+            .and_then(|s| s.periodic_in(0))
         {
             let text = trf(
                 "every {ms} ms: {sent} sent, {rate}/s, {missed} ticks missed",
@@ -458,7 +473,7 @@ pub fn composer_ui(
         }
     });
     if stop_periodic && let Some(id) = target {
-        return vec![Action::StopSending(id)];
+        return vec![Action::StopSending { id, slot: 0 }];
     }
     if start_periodic {
         match c.prepare(model, target, framing) {

@@ -8,6 +8,7 @@ pub mod lab;
 pub mod lesson;
 pub mod log_view;
 pub mod new_socket;
+pub mod quick;
 pub mod rules;
 pub mod sidebar;
 
@@ -45,7 +46,39 @@ pub enum Action {
         count: Option<u64>,
     },
     /// Stop a periodic send.
-    StopSending(SocketId),
+    StopSending {
+        /// Where.
+        id: SocketId,
+        /// Which (0: the composer's).
+        slot: u32,
+    },
+    /// Send a template every `every` until stopped, in a slot of its own,
+    /// its macros filled in at each tick (`${seq}` = the tick's number).
+    SendEveryIn {
+        /// Where.
+        id: SocketId,
+        /// Which slot.
+        slot: u32,
+        /// What.
+        template: crate::codec::template::Template,
+        /// The encoding of text macros.
+        encoding: crate::codec::text::TextEncoding,
+        /// UDP destination.
+        to: Option<Addr>,
+        /// The period.
+        every: std::time::Duration,
+    },
+    /// Send each payload when its time (from now) comes.
+    SendSequence {
+        /// Where.
+        id: SocketId,
+        /// UDP destination.
+        to: Option<Addr>,
+        /// The payloads and when.
+        steps: Vec<(Vec<u8>, std::time::Duration)>,
+    },
+    /// Drop a socket's sends not yet due (a sequence's).
+    CancelLater(SocketId),
     /// Close a socket.
     Close {
         /// Which.
@@ -153,6 +186,14 @@ pub fn close_buttons(
     {
         push(CloseHow::Reset);
     }
+}
+
+/// Gives a button a longer accessible name than its text (a row's short
+/// "Repeat" is "Repeat PING" to a screen reader and to tests).
+pub fn accessible_name(resp: egui::Response, name: &str) -> egui::Response {
+    let enabled = resp.enabled();
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, name));
+    resp
 }
 
 /// The colour of error text.
