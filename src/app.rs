@@ -35,7 +35,7 @@ pub const SHUTDOWN_DELIVERY: Duration = Duration::from_secs(10);
 pub const TCP_INFO_EVERY: Duration = Duration::from_millis(250);
 
 /// What is remembered between runs.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Settings {
     /// The open-a-socket form.
@@ -54,24 +54,9 @@ pub struct Settings {
     pub lang: Lang,
     /// The quick-send items and sequences.
     pub quick: QuickSend,
-    /// Whether the quick-send panel shows.
+    /// Whether the quick-send panel shows (hidden at first: the log keeps
+    /// its width).
     pub show_quick: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            form: NewSocketForm::default(),
-            composer: Composer::default(),
-            log_view: LogViewState::default(),
-            display_encoding: TextEncoding::default(),
-            view: CentralView::default(),
-            lab: LabSettings::default(),
-            lang: Lang::default(),
-            quick: QuickSend::default(),
-            show_quick: true,
-        }
-    }
 }
 
 /// The whole app.
@@ -219,6 +204,13 @@ impl WorkbenchApp {
             }
             Action::Select(id) => {
                 self.selected = id;
+                Ok(())
+            }
+            Action::ReplyTo { id, to } => {
+                self.selected = Some(id);
+                if let Some(to) = to {
+                    self.settings.composer.udp_to = to.to_string();
+                }
                 Ok(())
             }
             Action::ClearLog => {

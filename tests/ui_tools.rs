@@ -141,6 +141,8 @@ fn udp_regex_rule_answers_the_sender() {
 fn quick_send_items_repeat_sequences_and_a_bad_item() {
     use sockbench::quick::{Sequence, Step};
     let mut h = harness();
+    h.get_by_label("Quick send panel").click();
+    h.run();
     let port = open_listener(&mut h);
     let (_, accepted) = crate::ui::open_client(&mut h, port);
     // The examples: a numbered line, a Modbus request with its CRC.
@@ -215,4 +217,83 @@ fn quick_send_items_repeat_sequences_and_a_bad_item() {
     );
     h.run_steps(10);
     assert_eq!(crate::ui::received_on(h.state(), accepted).len(), before);
+}
+
+/// A GBK character cut across two reads: each row shows only its own
+/// bytes, the pieces marked partial; the expanded row shows the whole
+/// character, the text and an offset hex dump; the menu copies.
+#[test]
+fn rows_show_their_own_bytes_expand_and_copy() {
+    let mut h = harness();
+    h.state_mut().settings.display_encoding = sockbench::codec::text::TextEncoding::Gbk;
+    let port = open_listener(&mut h);
+    let mut c = client(port);
+    c.set_nodelay(true).unwrap();
+    c.write_all(&[0x01, 0x03, 0xD0]).unwrap();
+    run_until(&mut h, "the first read", |a| {
+        find_session(a, SocketKind::TcpAccepted)
+            .is_some_and(|id| crate::ui::received_on(a, id).len() == 3)
+    });
+    c.write_all(&[0xC4, 0xCC, 0xF8]).unwrap();
+    run_until(&mut h, "the second read", |a| {
+        find_session(a, SocketKind::TcpAccepted)
+            .is_some_and(|id| crate::ui::received_on(a, id).len() == 6)
+    });
+    assert!(
+        h.query_by_label("\\x01\\x03\\xD0…").is_some(),
+        "the first row ends with the lead byte, marked partial"
+    );
+    assert!(
+        h.query_by_label("…\\xC4跳").is_some(),
+        "the second row starts with the rest, marked partial"
+    );
+    h.get_by_label("…\\xC4跳").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("Starts with the end of 心 (D0 C4)")
+            .is_some(),
+        "the expanded row shows the whole character"
+    );
+    assert!(h.query_by_label_contains("00000000  C4 CC F8").is_some());
+    h.get_by_label_contains("Starts with the end of")
+        .click_secondary();
+    h.run();
+    h.get_by_label("Copy as Python bytes").click();
+    h.run();
+    assert!(h.query_by_label("Copied Python bytes").is_some());
+}
+
+/// Right-click a datagram's row, "Reply to this sender": the socket is
+/// selected and the composer sends to that sender.
+#[test]
+fn reply_to_a_udp_sender_from_its_row() {
+    let mut h = harness();
+    let id = h
+        .state_mut()
+        .open(SocketSpec::Udp {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            default_peer: None,
+            recv_bytes: sockbench::engine::DEFAULT_UDP_RECV_BYTES,
+        })
+        .unwrap();
+    run_until(&mut h, "the UDP socket to bind", |a| {
+        a.model().sessions[&id].local.is_some()
+    });
+    let addr = crate::util::ip_of(&h.state().model().sessions[&id].local);
+    let u = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    u.send_to(b"hello there", addr).unwrap();
+    run_until(&mut h, "the datagram", |a| {
+        crate::ui::received_on(a, id) == b"hello there"
+    });
+    h.state_mut().selected = None;
+    h.run();
+    h.get_by_label("hello there").click_secondary();
+    h.run();
+    h.get_by_label("Reply to this sender").click();
+    h.run();
+    assert_eq!(h.state().selected, Some(id));
+    assert_eq!(
+        h.state().settings.composer.udp_to,
+        u.local_addr().unwrap().to_string()
+    );
 }

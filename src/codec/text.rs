@@ -1,6 +1,7 @@
 //! Text encodings: encoding typed text to bytes, decoding received bytes for
 //! display (with undecodable bytes shown visibly), and splitting a TCP byte
-//! stream so that characters cut across two reads are shown whole.
+//! stream so that a character cut across two reads is known as such: each
+//! row shows its own bytes, the pieces of a cut character marked partial.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -460,7 +461,7 @@ pub struct ChunkText {
     /// Bytes from earlier chunks that begin this chunk's first character.
     pub carry_in: Carry,
     /// How many trailing bytes of this chunk begin a character that ends in
-    /// a later chunk; they are shown with that chunk instead.
+    /// a later chunk (shown as partial bytes in this chunk's row).
     pub held_back: u8,
 }
 
@@ -482,13 +483,55 @@ impl ChunkText {
     }
 }
 
+/// How one chunk's own bytes are shown (see [`ChunkText::own_parts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OwnParts {
+    /// Leading bytes that finish a character begun in an earlier chunk.
+    pub head: usize,
+    /// Trailing bytes that begin a character finished in a later chunk.
+    pub tail: usize,
+}
+
+impl ChunkText {
+    /// Splits `chunk` (the chunk this was made for) into a head that
+    /// finishes a character begun before it, a tail that begins one
+    /// finished after it, and the text between. A row shows exactly its
+    /// own bytes: the head and tail as marked partial bytes, the rest as
+    /// text. The whole character is [`ChunkText::carry_in`] followed by
+    /// the head.
+    pub fn own_parts(&self, encoding: TextEncoding, chunk: &[u8]) -> OwnParts {
+        let tail = usize::from(self.held_back).min(chunk.len());
+        let before_tail = chunk.get(..chunk.len() - tail).unwrap_or_default();
+        let head = if self.carry_in.is_empty() {
+            0
+        } else {
+            first_char_rest(encoding, self.carry_in.as_slice(), before_tail)
+        };
+        OwnParts { head, tail }
+    }
+}
+
+/// How many leading bytes of `chunk` complete the character `carry`
+/// begins (0 if none do).
+fn first_char_rest(encoding: TextEncoding, carry: &[u8], chunk: &[u8]) -> usize {
+    let mut bytes = carry.to_vec();
+    for (k, &b) in chunk.iter().take(4).enumerate() {
+        bytes.push(b);
+        if decode_exact(encoding, &bytes).is_some_and(|s| s.chars().count() == 1) {
+            return k + 1;
+        }
+    }
+    0
+}
+
 /// Tracks characters cut across the chunks of one byte stream (one TCP
-/// connection, one direction), so each chunk can be shown as its own row
-/// with every character whole.
+/// connection, one direction), so each chunk can be shown as its own row,
+/// its own bytes only, with the pieces of a cut character marked.
 ///
 /// For each chunk, [`StreamSplitter::push`] says which trailing bytes form an
-/// incomplete but valid start of a character (held back and shown with the
-/// next chunk) and which bytes carried from before start this chunk's text.
+/// incomplete but valid start of a character (finished by a later chunk)
+/// and which bytes from before begin this chunk's first character (see
+/// [`ChunkText::own_parts`]).
 /// Bytes that are genuinely invalid are never held back: they show as
 /// `\xNN` in the row they arrived in.
 #[derive(Debug, Clone)]

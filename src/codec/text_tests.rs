@@ -362,7 +362,87 @@ fn split_round_trip(encoding: TextEncoding, s: &str, cuts: &[usize]) -> Result<(
     Ok(())
 }
 
+/// Each row shows only its own bytes: the head (finishing a character
+/// begun before) and tail (beginning one finished after) as partial bytes,
+/// the rest as whole text. Joining the partial pieces across rows gives
+/// whole characters, and everything joined gives the text back.
+fn own_bytes_round_trip(
+    encoding: TextEncoding,
+    s: &str,
+    cuts: &[usize],
+) -> Result<(), TestCaseError> {
+    let bytes = encode(encoding, s).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+    cuts.sort_unstable();
+    let mut sp = StreamSplitter::new(encoding);
+    let mut out = String::new();
+    let mut pending: Vec<u8> = Vec::new();
+    let mut start = 0;
+    for end in cuts.into_iter().chain([bytes.len()]) {
+        let chunk = &bytes[start..end];
+        let ct = sp.push(chunk);
+        let parts = ct.own_parts(encoding, chunk);
+        prop_assert!(parts.head + parts.tail <= chunk.len());
+        if parts.head > 0 {
+            prop_assert_eq!(ct.carry_in.as_slice(), pending.as_slice());
+            pending.extend_from_slice(&chunk[..parts.head]);
+            let whole = decode_exact(encoding, &pending);
+            prop_assert!(
+                whole.as_ref().is_some_and(|w| w.chars().count() == 1),
+                "{:?}",
+                pending
+            );
+            out.push_str(&whole.unwrap_or_default());
+            pending.clear();
+        }
+        let body = &chunk[parts.head..chunk.len() - parts.tail];
+        let text = decode_exact(encoding, body);
+        prop_assert!(text.is_some(), "row body {:?} is not whole text", body);
+        out.push_str(&text.unwrap_or_default());
+        pending.extend_from_slice(&chunk[chunk.len() - parts.tail..]);
+        start = end;
+    }
+    prop_assert!(pending.is_empty());
+    prop_assert_eq!(out, s);
+    Ok(())
+}
+
+#[test]
+fn a_cut_character_is_partial_on_both_rows() {
+    // 心跳 in GBK, cut after 心's lead byte: the first row ends with the
+    // lead byte, the second starts with the rest.
+    let mut sp = StreamSplitter::new(TextEncoding::Gbk);
+    let a: &[u8] = &[0x01, 0x03, 0xD0];
+    let b: &[u8] = &[0xC4, 0xCC, 0xF8];
+    let pa = sp.push(a).own_parts(TextEncoding::Gbk, a);
+    let cb = sp.push(b);
+    let pb = cb.own_parts(TextEncoding::Gbk, b);
+    assert_eq!((pa.head, pa.tail), (0, 1));
+    assert_eq!((pb.head, pb.tail), (1, 0));
+    assert_eq!(cb.carry_in.as_slice(), [0xD0]);
+}
+
 proptest! {
+    #[test]
+    fn prop_own_bytes_gbk(s in encodable_string(TextEncoding::Gbk), cuts in proptest::collection::vec(any::<usize>(), 0..8)) {
+        own_bytes_round_trip(TextEncoding::Gbk, &s, &cuts)?;
+    }
+
+    #[test]
+    fn prop_own_bytes_utf8(s in encodable_string(TextEncoding::Utf8), cuts in proptest::collection::vec(any::<usize>(), 0..8)) {
+        own_bytes_round_trip(TextEncoding::Utf8, &s, &cuts)?;
+    }
+
+    #[test]
+    fn prop_own_bytes_gb18030(s in encodable_string(TextEncoding::Gb18030), cuts in proptest::collection::vec(any::<usize>(), 0..8)) {
+        own_bytes_round_trip(TextEncoding::Gb18030, &s, &cuts)?;
+    }
+
+    #[test]
+    fn prop_own_bytes_big5(s in encodable_string(TextEncoding::Big5), cuts in proptest::collection::vec(any::<usize>(), 0..8)) {
+        own_bytes_round_trip(TextEncoding::Big5, &s, &cuts)?;
+    }
+
     #[test]
     fn prop_split_utf8(s in encodable_string(TextEncoding::Utf8), cuts in proptest::collection::vec(any::<usize>(), 0..8)) {
         split_round_trip(TextEncoding::Utf8, &s, &cuts)?;

@@ -434,6 +434,27 @@ impl TrafficLog {
         }
     }
 
+    /// The visible row number of absolute index `index`, if it shows.
+    pub fn visible_row(&self, index: u64) -> Option<usize> {
+        match &self.filter {
+            Some(f) => f.rows.binary_search(&index).ok(),
+            None => {
+                let n = usize::try_from(index.checked_sub(self.first_index)?).ok()?;
+                (n < self.entries.len()).then_some(n)
+            }
+        }
+    }
+
+    /// The next data row after `index` of the same socket and direction
+    /// (looking at most `within` rows ahead): where a character a row
+    /// began is finished.
+    pub fn next_of_stream(&self, index: u64, within: usize) -> Option<&LogEntry> {
+        let e = self.get(index)?;
+        (1..=within as u64)
+            .map_while(|k| self.get(index + k))
+            .find(|n| n.socket == e.socket && n.kind == e.kind)
+    }
+
     /// The `n`th visible row.
     pub fn visible(&self, n: usize) -> Option<&LogEntry> {
         match &self.filter {

@@ -6,8 +6,8 @@
 use eframe::egui::{self, Color32, RichText, text::LayoutJob};
 use egui_extras::{Column, TableBuilder};
 
-use crate::codec::hex::format_hex_into;
-use crate::codec::text::{SegmentKind, TextEncoding, decode_segments};
+use crate::codec::hex::{format_hex, format_hex_into};
+use crate::codec::text::{OwnParts, SegmentKind, TextEncoding, decode_display, decode_segments};
 use crate::engine::SocketId;
 use crate::i18n::{tr, trf};
 use crate::model::Model;
@@ -54,6 +54,12 @@ pub struct LogViewState {
     pub only_selected: bool,
     /// The log's byte cap in MiB.
     pub cap_mib: u32,
+    /// The row shown expanded (its absolute log index).
+    #[serde(skip)]
+    pub expanded: Option<u64>,
+    /// What was last copied from a row, and when (said for a moment).
+    #[serde(skip)]
+    pub copied: Option<(std::time::Instant, String)>,
 }
 
 impl Default for LogViewState {
@@ -63,6 +69,8 @@ impl Default for LogViewState {
             auto_scroll: true,
             only_selected: false,
             cap_mib: (crate::model::log::DEFAULT_LOG_CAP_BYTES >> 20) as u32,
+            expanded: None,
+            copied: None,
         }
     }
 }
@@ -80,13 +88,45 @@ pub fn format_time(time_us: u64) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
-fn text_job(ui: &egui::Ui, encoding: TextEncoding, bytes: &[u8], extra: usize) -> LayoutJob {
+/// The colour of the pieces of a character cut across reads.
+fn partial_color() -> Color32 {
+    Color32::from_rgb(0xb0, 0x78, 0xe0)
+}
+
+/// `\xNN` for each byte.
+fn escaped(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("\\x{b:02X}")).collect()
+}
+
+/// A row's text: exactly its own bytes; a head finishing a character begun
+/// in an earlier read and a tail beginning one finished in a later read
+/// are shown as partial bytes (`…\xC4`, `\xD0…`) in their own colour.
+fn text_job(
+    ui: &egui::Ui,
+    encoding: TextEncoding,
+    bytes: &[u8],
+    parts: OwnParts,
+    extra: usize,
+) -> LayoutJob {
     let mono = egui::TextStyle::Monospace.resolve(ui.style());
     let plain = ui.visuals().text_color();
     let control = Color32::from_rgb(0x4a, 0x90, 0xd9);
     let invalid = Color32::from_rgb(0xe0, 0x6c, 0x00);
     let mut job = LayoutJob::default();
-    for seg in decode_segments(encoding, bytes) {
+    let head = parts.head.min(bytes.len());
+    let tail = parts.tail.min(bytes.len() - head);
+    let partial = egui::TextFormat {
+        underline: egui::Stroke::new(1.0, partial_color()),
+        ..egui::TextFormat::simple(mono.clone(), partial_color())
+    };
+    if head > 0 {
+        job.append(
+            &format!("…{}", escaped(&bytes[..head])),
+            0.0,
+            partial.clone(),
+        );
+    }
+    for seg in decode_segments(encoding, &bytes[head..bytes.len() - tail]) {
         let color = match seg.kind {
             SegmentKind::Plain => plain,
             SegmentKind::Control => control,
@@ -96,6 +136,13 @@ fn text_job(ui: &egui::Ui, encoding: TextEncoding, bytes: &[u8], extra: usize) -
             &seg.text,
             0.0,
             egui::TextFormat::simple(mono.clone(), color),
+        );
+    }
+    if tail > 0 {
+        job.append(
+            &format!("{}…", escaped(&bytes[bytes.len() - tail..])),
+            0.0,
+            partial,
         );
     }
     if extra > 0 {
@@ -122,14 +169,12 @@ fn data_cell_ui(ui: &mut egui::Ui, view: PayloadView, e: &LogEntry, encoding: Te
     let shown = e.payload.len().min(ROW_PREVIEW_BYTES);
     let extra = e.payload.len() - shown;
     let preview = e.payload.get(..shown).unwrap_or(&e.payload);
-    // Characters cut across TCP reads are shown whole in the row where
-    // they complete (the carry), never as two broken halves.
-    let text_bytes = if extra == 0 {
-        e.chunk.text_bytes(preview)
-    } else {
-        std::borrow::Cow::Borrowed(preview)
-    };
-    let text = text_job(ui, encoding, &text_bytes, extra);
+    let mut parts = e.chunk.own_parts(encoding, &e.payload);
+    if extra > 0 {
+        // The tail is past the preview.
+        parts.tail = 0;
+    }
+    let text = text_job(ui, encoding, preview, parts, extra);
     match view {
         PayloadView::Text => {
             ui.label(text);
@@ -143,6 +188,257 @@ fn data_cell_ui(ui: &mut egui::Ui, view: PayloadView, e: &LogEntry, encoding: Te
                 ui.label(RichText::new(hex_text(preview, extra)).monospace().weak());
             });
         }
+    }
+}
+
+/// Bytes an expanded row shows in full (text and hex dump).
+pub const EXPANDED_MAX_BYTES: usize = 64 * 1024;
+/// The most an expanded row adds to the table's height; longer payloads
+/// scroll inside it.
+const EXPANDED_MAX_HEIGHT: f32 = 360.0;
+
+/// The height of an expanded row showing `len` bytes.
+fn expanded_height(line: f32, len: usize) -> f32 {
+    let len = len.min(EXPANDED_MAX_BYTES);
+    let hex_lines = len.div_ceil(16) as f32;
+    let text_lines = (len / 80 + 1) as f32;
+    (line * (4.0 + hex_lines + text_lines)).clamp(line * 5.0, EXPANDED_MAX_HEIGHT)
+}
+
+/// One line of an offset hex dump: `00000000  48 65 6C …  |Hel…|`, `per_line`
+/// bytes a line (a gap after each 8).
+pub fn hex_dump_line(bytes: &[u8], offset: usize, per_line: usize) -> String {
+    let mut s = format!("{offset:08X}  ");
+    for i in 0..per_line {
+        match bytes.get(i) {
+            Some(b) => s.push_str(&format!("{b:02X} ")),
+            None => s.push_str("   "),
+        }
+        if i % 8 == 7 && i + 1 < per_line {
+            s.push(' ');
+        }
+    }
+    s.push_str(" |");
+    s.extend(bytes.iter().map(|&b| {
+        if b.is_ascii_graphic() || b == b' ' {
+            char::from(b)
+        } else {
+            '.'
+        }
+    }));
+    s.push('|');
+    s
+}
+
+/// An expanded data row: the whole payload as wrapped text and as an
+/// offset hex dump, and the whole form of a character cut across reads.
+fn expanded_cell_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    index: u64,
+    e: &LogEntry,
+    encoding: TextEncoding,
+) {
+    let parts = e.chunk.own_parts(encoding, &e.payload);
+    let shown = &e.payload[..e.payload.len().min(EXPANDED_MAX_BYTES)];
+    let width = ui.available_width();
+    egui::ScrollArea::vertical()
+        .id_salt(("expanded-row", index))
+        .max_height(EXPANDED_MAX_HEIGHT - 8.0)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            ui.set_max_width(width);
+            if parts.head > 0 {
+                let mut whole = e.chunk.carry_in.as_slice().to_vec();
+                whole.extend_from_slice(&e.payload[..parts.head]);
+                ui.label(
+                    RichText::new(trf(
+                        "Starts with the end of {ch} ({hex}): its first bytes came in the read before.",
+                        &[("ch", &decode_display(encoding, &whole)), ("hex", &format_hex(&whole))],
+                    ))
+                    .color(partial_color()),
+                );
+            }
+            if parts.tail > 0 {
+                let start = &e.payload[e.payload.len() - parts.tail..];
+                let rest = model
+                    .log
+                    .next_of_stream(index, 10_000)
+                    .map(|n| n.chunk.own_parts(encoding, &n.payload).head.min(n.payload.len()))
+                    .zip(model.log.next_of_stream(index, 10_000))
+                    .map(|(h, n)| n.payload[..h].to_vec());
+                let text = match rest {
+                    Some(rest) if !rest.is_empty() => {
+                        let mut whole = start.to_vec();
+                        whole.extend_from_slice(&rest);
+                        trf(
+                            "Ends with the start of {ch} ({hex}): the rest came in the next read.",
+                            &[("ch", &decode_display(encoding, &whole)), ("hex", &format_hex(&whole))],
+                        )
+                    }
+                    _ => trf(
+                        "Ends with {hex}, the start of a character whose rest has not arrived.",
+                        &[("hex", &format_hex(start))],
+                    ),
+                };
+                ui.label(RichText::new(text).color(partial_color()));
+            }
+            ui.add(
+                egui::Label::new(
+                    RichText::new(decode_display(encoding, shown)).monospace(),
+                )
+                .wrap(),
+            );
+            // 16 bytes a line when they fit, else 8.
+            let font = egui::TextStyle::Monospace.resolve(ui.style());
+            let glyph = ui.ctx().fonts_mut(|f| f.glyph_width(&font, '0')).max(1.0);
+            let per_line = if width >= glyph * 80.0 { 16 } else { 8 };
+            for (i, line) in shown.chunks(per_line).enumerate() {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(hex_dump_line(line, i * per_line, per_line))
+                            .monospace()
+                            .weak(),
+                    )
+                    .extend(),
+                );
+            }
+            if e.payload.len() > shown.len() {
+                ui.label(
+                    RichText::new(trf(
+                        "… +{n} bytes (export the log or save the socket's bytes to see them all)",
+                        &[("n", &(e.payload.len() - shown.len()))],
+                    ))
+                    .weak(),
+                );
+            }
+        });
+}
+
+/// `bytes` as a Python bytes literal: `b'GET /\r\n'`.
+pub fn python_bytes(bytes: &[u8]) -> String {
+    let mut s = String::from("b'");
+    for &b in bytes {
+        match b {
+            b'\\' => s.push_str("\\\\"),
+            b'\'' => s.push_str("\\'"),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            0x20..=0x7E => s.push(char::from(b)),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s.push('\'');
+    s
+}
+
+/// `bytes` as a C array initialiser: `{ 0x01, 0x03 }`, 16 to a line.
+pub fn c_array(bytes: &[u8]) -> String {
+    let lines: Vec<String> = bytes
+        .chunks(16)
+        .map(|c| {
+            c.iter()
+                .map(|b| format!("0x{b:02X}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect();
+    if lines.len() <= 1 {
+        format!("{{ {} }}", lines.join(""))
+    } else {
+        format!("{{\n    {}\n}}", lines.join(",\n    "))
+    }
+}
+
+/// A row as tab-separated text: time, socket, event, peer, bytes, data.
+fn row_text(model: &Model, index: u64, e: &LogEntry, encoding: TextEncoding) -> String {
+    let peer = model
+        .log
+        .peer(e.peer)
+        .map(|p| crate::model::explain::Shown(p).to_string())
+        .unwrap_or_default();
+    let (n, data) = if e.kind.is_data() {
+        (
+            e.payload.len().to_string(),
+            decode_display(encoding, &e.payload),
+        )
+    } else {
+        (String::new(), model.log.message(index))
+    };
+    [
+        format_time(e.time_us),
+        e.socket.to_string(),
+        e.kind.label().to_string(),
+        peer,
+        n,
+        data,
+    ]
+    .join("\t")
+}
+
+/// The right-click menu of a row.
+fn row_menu_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    index: u64,
+    e: &LogEntry,
+    encoding: TextEncoding,
+    state: &mut LogViewState,
+    actions: &mut Vec<Action>,
+) {
+    let mut copy = |ui: &mut egui::Ui, what: &str, text: String| {
+        ui.ctx().copy_text(text);
+        state.copied = Some((std::time::Instant::now(), what.to_string()));
+        ui.close();
+    };
+    if e.kind.is_data() {
+        if ui.button(tr("Copy as text")).clicked() {
+            copy(ui, tr("text"), decode_display(encoding, &e.payload));
+        }
+        if ui.button(tr("Copy as hex")).clicked() {
+            copy(ui, tr("hex"), format_hex(&e.payload));
+        }
+        if ui.button(tr("Copy as Python bytes")).clicked() {
+            copy(ui, tr("Python bytes"), python_bytes(&e.payload));
+        }
+        if ui.button(tr("Copy as C array")).clicked() {
+            copy(ui, tr("C array"), c_array(&e.payload));
+        }
+    }
+    if ui.button(tr("Copy row")).clicked() {
+        copy(ui, tr("the row"), row_text(model, index, e, encoding));
+    }
+    ui.separator();
+    let id = e.socket.id();
+    if e.kind == EntryKind::Received
+        && let Some(s) = model.sessions.get(&id)
+        && s.can_send()
+        && ui.button(tr("Reply to this sender")).clicked()
+    {
+        let to = if s.kind.is_datagram() {
+            model.log.peer(e.peer).cloned()
+        } else {
+            None
+        };
+        actions.push(Action::ReplyTo { id, to });
+        ui.close();
+    }
+    if ui.button(tr("Select its socket")).clicked() {
+        actions.push(Action::Select(Some(id)));
+        ui.close();
+    }
+    let expanded = state.expanded == Some(index);
+    if ui
+        .button(if expanded {
+            tr("Collapse")
+        } else {
+            tr("Expand")
+        })
+        .clicked()
+    {
+        state.expanded = if expanded { None } else { Some(index) };
+        ui.close();
     }
 }
 
@@ -218,6 +514,15 @@ pub fn log_view_ui(
             ));
         }
         ui.label(RichText::new(status).weak());
+        if let Some((at, what)) = &state.copied {
+            if at.elapsed() < std::time::Duration::from_secs(3) {
+                ui.label(RichText::new(trf("Copied {what}", &[("what", what)])).strong());
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(500));
+            } else {
+                state.copied = None;
+            }
+        }
     });
 
     // Keep the filter in step with the selection.
@@ -248,13 +553,23 @@ pub fn log_view_ui(
         line
     };
     let n = model.log.visible_len();
+    let expanded = state
+        .expanded
+        .and_then(|i| Some((model.log.visible_row(i)?, model.log.get(i)?)))
+        .map(|(r, e)| (r, row_height + expanded_height(line, e.payload.len())));
+    if expanded.is_none() {
+        state.expanded = None;
+    }
     ui.separator();
-    TableBuilder::new(ui)
+    let mut clicked: Option<u64> = None;
+    let mut menu_actions = Vec::new();
+    let table = TableBuilder::new(ui)
         .id_salt("traffic-log")
         .striped(true)
-        .stick_to_bottom(state.auto_scroll)
+        .sense(egui::Sense::click())
+        .stick_to_bottom(state.auto_scroll && expanded.is_none())
         .auto_shrink([false, false])
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Min))
         .column(Column::exact(104.0))
         .column(Column::exact(44.0))
         .column(Column::exact(18.0))
@@ -282,61 +597,112 @@ pub fn log_view_ui(
                     ui.strong(title);
                 });
             }
-        })
-        .body(|body| {
-            body.rows(row_height, n, |mut row| {
-                let Some(index) = model.log.visible_index(row.index()) else {
-                    return;
-                };
-                let Some(e) = model.log.get(index) else {
-                    return;
-                };
-                let encoding = model
-                    .sessions
-                    .get(&e.socket.id())
-                    .map_or(model.default_encoding, |s| s.encoding);
-                row.col(|ui| {
-                    ui.monospace(format_time(e.time_us));
-                });
-                row.col(|ui| {
-                    ui.label(e.socket.to_string());
-                });
-                row.col(|ui| {
-                    ui.label(e.kind.direction());
-                });
-                row.col(|ui| {
-                    let t = RichText::new(e.kind.label());
-                    ui.label(if e.kind == EntryKind::Failed {
-                        t.color(ui.visuals().error_fg_color)
-                    } else {
-                        t
-                    });
-                });
-                row.col(|ui| {
-                    if let Some(p) = model.log.peer(e.peer) {
-                        ui.label(crate::model::explain::Shown(p).to_string());
-                    }
-                });
-                row.col(|ui| {
-                    if e.kind.is_data() {
-                        let t = e.payload.len().to_string();
-                        ui.label(if e.truncated {
-                            trf("{n} (truncated)", &[("n", &t)])
-                        } else {
-                            t
-                        });
-                    }
-                });
-                row.col(|ui| {
-                    if e.kind.is_data() {
-                        data_cell_ui(ui, view, e, encoding);
-                    } else if e.kind == EntryKind::Failed {
-                        ui.colored_label(ui.visuals().error_fg_color, model.log.message(index));
-                    } else {
-                        ui.label(model.log.message(index));
-                    }
-                });
+        });
+    let mut draw_row = |mut row: egui_extras::TableRow<'_, '_>| {
+        let Some(index) = model.log.visible_index(row.index()) else {
+            return;
+        };
+        let Some(e) = model.log.get(index) else {
+            return;
+        };
+        let is_expanded = state.expanded == Some(index);
+        let encoding = model
+            .sessions
+            .get(&e.socket.id())
+            .map_or(model.default_encoding, |s| s.encoding);
+        row.col(|ui| {
+            ui.style_mut().interaction.selectable_labels = false;
+            ui.monospace(format_time(e.time_us));
+        });
+        row.col(|ui| {
+            ui.style_mut().interaction.selectable_labels = false;
+            ui.label(e.socket.to_string());
+        });
+        row.col(|ui| {
+            ui.style_mut().interaction.selectable_labels = false;
+            ui.label(e.kind.direction());
+        });
+        row.col(|ui| {
+            ui.style_mut().interaction.selectable_labels = false;
+            let t = RichText::new(e.kind.label());
+            ui.label(if e.kind == EntryKind::Failed {
+                t.color(ui.visuals().error_fg_color)
+            } else {
+                t
             });
         });
+        row.col(|ui| {
+            ui.style_mut().interaction.selectable_labels = false;
+            if let Some(p) = model.log.peer(e.peer) {
+                ui.label(crate::model::explain::Shown(p).to_string());
+            }
+        });
+        row.col(|ui| {
+            ui.style_mut().interaction.selectable_labels = false;
+            if e.kind.is_data() {
+                let t = e.payload.len().to_string();
+                ui.label(if e.truncated {
+                    trf("{n} (truncated)", &[("n", &t)])
+                } else {
+                    t
+                });
+            }
+        });
+        row.col(|ui| {
+            ui.style_mut().interaction.selectable_labels = false;
+            if e.kind.is_data() {
+                if is_expanded {
+                    ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+                        expanded_cell_ui(ui, model, index, e, encoding);
+                    });
+                } else {
+                    data_cell_ui(ui, view, e, encoding);
+                }
+            } else if e.kind == EntryKind::Failed {
+                ui.colored_label(ui.visuals().error_fg_color, model.log.message(index));
+            } else {
+                ui.label(model.log.message(index));
+            }
+        });
+        let response = row.response();
+        if response.clicked() && e.kind.is_data() {
+            clicked = Some(index);
+        }
+        response.context_menu(|ui| {
+            row_menu_ui(ui, model, index, e, encoding, state, &mut menu_actions);
+        });
+    };
+    table.body(|body| match expanded {
+        None => body.rows(row_height, n, &mut draw_row),
+        Some((er, h)) => body.heterogeneous_rows(
+            (0..n).map(|r| if r == er { h } else { row_height }),
+            &mut draw_row,
+        ),
+    });
+    if let Some(i) = clicked {
+        state.expanded = if state.expanded == Some(i) {
+            None
+        } else {
+            Some(i)
+        };
+    }
+    actions.extend(menu_actions);
     actions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_forms() {
+        assert_eq!(python_bytes(b"GET /\r\n\x00'\\"), r"b'GET /\r\n\x00\'\\'");
+        assert_eq!(c_array(&[1, 3, 0xAB]), "{ 0x01, 0x03, 0xAB }");
+        assert_eq!(c_array(&[0; 17]).lines().count(), 4);
+        assert_eq!(
+            hex_dump_line(b"Hello\x00", 16, 16),
+            "00000010  48 65 6C 6C 6F 00                                 |Hello.|"
+        );
+    }
 }

@@ -92,6 +92,14 @@ pub enum Action {
     Select(Option<SocketId>),
     /// Empty the log.
     ClearLog,
+    /// Select a socket and aim the composer at a sender (a datagram
+    /// socket's `Send to`), to answer it.
+    ReplyTo {
+        /// The socket.
+        id: SocketId,
+        /// The sender, for a datagram socket.
+        to: Option<Addr>,
+    },
     /// Compile a socket's reply rules and hand them to the engine (or
     /// take them away, when off or wrong).
     ApplyRules(SocketId),
