@@ -209,7 +209,16 @@ impl WorkbenchApp {
             Action::ReplyTo { id, to } => {
                 self.selected = Some(id);
                 if let Some(to) = to {
-                    self.settings.composer.udp_to = to.to_string();
+                    self.settings.composer.set_destination(id, to.to_string());
+                }
+                Ok(())
+            }
+            Action::SetEncoding { id, encoding } => {
+                if let Some(s) = self.model.lock().sessions.get_mut(&id) {
+                    s.set_encoding(encoding);
+                }
+                if self.rules.sets.contains_key(&id) {
+                    return self.execute(Action::ApplyRules(id));
                 }
                 Ok(())
             }

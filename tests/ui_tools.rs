@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
+use eframe::egui;
 use egui_kittest::kittest::Queryable;
 
 use sockbench::engine::{SocketKind, SocketSpec};
@@ -295,5 +296,44 @@ fn reply_to_a_udp_sender_from_its_row() {
     assert_eq!(
         h.state().settings.composer.udp_to,
         u.local_addr().unwrap().to_string()
+    );
+}
+
+/// ↑ brings back a hex payload as hex; the composer's encoding is the
+/// selected socket's (the one its rows are shown in).
+#[test]
+fn history_keeps_the_mode_and_the_encoding_is_the_sockets() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let (client, accepted) = crate::ui::open_client(&mut h, port);
+    h.get_by_label("Hex").click();
+    h.run();
+    type_into(&mut h, "Payload", "01 02");
+    h.get_by_label("Send").click();
+    run_until(&mut h, "two bytes", |a| {
+        crate::ui::received_on(a, accepted) == [1, 2]
+    });
+    h.get_by_label("Text").click();
+    h.run();
+    h.get_by_label("Payload").focus();
+    h.run();
+    h.key_press(egui::Key::ArrowUp);
+    h.run();
+    let c = &h.state().settings.composer;
+    assert_eq!(
+        (c.text.as_str(), c.mode),
+        ("01 02", sockbench::codec::InputMode::Hex)
+    );
+
+    h.get_by_label("Text").click();
+    h.run();
+    h.get_by_label("Encoding").click();
+    h.run();
+    h.get_by_label("GBK").click();
+    h.run();
+    assert_eq!(
+        h.state().model().sessions[&client].encoding,
+        sockbench::codec::text::TextEncoding::Gbk,
+        "the socket's rows are shown in what it sends"
     );
 }

@@ -233,4 +233,12 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "… +{n} bytes (export the log or save the socket's bytes to see them all)",
         "… 还有 {n} 字节（导出日志或保存该套接字的数据可以看到全部）",
     ),
+    (
+        "Only a datagram socket sends to a destination of its choosing",
+        "只有数据报套接字才能自选发送目标",
+    ),
+    (
+        "The selected socket's encoding: for the text it sends and the text it shows",
+        "所选套接字的编码：发送的文本和显示的文本都用它",
+    ),
 ];

@@ -28,6 +28,61 @@ const PREVIEW_MAX_INPUT: usize = 64 * 1024;
 /// screen reader is on), and it is not remembered in the (saved) history.
 const EDITOR_MAX_INPUT: usize = 256 * 1024;
 
+/// One remembered payload: its text and how it was read, so recalling a
+/// hex payload brings back Hex, not Text.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "StoredEntry")]
+pub struct HistoryEntry {
+    /// What was typed.
+    pub text: String,
+    /// Text or hex.
+    pub mode: InputMode,
+    /// Packed with the struct format.
+    pub struct_mode: bool,
+    /// The line ending appended to text.
+    pub line_ending: LineEnding,
+}
+
+/// A history entry as stored: settings saved before entries kept their
+/// mode hold plain strings (read as text with no line ending).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum StoredEntry {
+    Full {
+        text: String,
+        mode: InputMode,
+        #[serde(default)]
+        struct_mode: bool,
+        #[serde(default)]
+        line_ending: LineEnding,
+    },
+    Text(String),
+}
+
+impl From<StoredEntry> for HistoryEntry {
+    fn from(e: StoredEntry) -> Self {
+        match e {
+            StoredEntry::Full {
+                text,
+                mode,
+                struct_mode,
+                line_ending,
+            } => HistoryEntry {
+                text,
+                mode,
+                struct_mode,
+                line_ending,
+            },
+            StoredEntry::Text(text) => HistoryEntry {
+                text,
+                mode: InputMode::Text,
+                struct_mode: false,
+                line_ending: LineEnding::None,
+            },
+        }
+    }
+}
+
 /// The composer's state.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -37,19 +92,28 @@ pub struct Composer {
     pub text: String,
     /// Text or hex.
     pub mode: InputMode,
-    /// How text is encoded.
+    /// How text is encoded when no socket is selected (a selected socket
+    /// has one encoding for what it shows and what it sends).
     pub encoding: TextEncoding,
     /// Appended to text payloads.
     pub line_ending: LineEnding,
     /// Whether `\r \n \t \\ \0 \xNN` are read as escapes.
     pub escapes: bool,
-    /// UDP destination (empty: the default peer).
+    /// The selected datagram socket's destination (empty: its default
+    /// peer). Each socket keeps its own (see `dests`).
+    #[serde(skip)]
     pub udp_to: String,
+    /// Each socket's destination while another is selected.
+    #[serde(skip)]
+    dests: std::collections::HashMap<SocketId, String>,
+    /// The socket `udp_to` belongs to.
+    #[serde(skip)]
+    dest_for: Option<SocketId>,
     /// The last send's error, shown inline.
     #[serde(skip)]
     pub error: Option<String>,
     /// Sent payloads, oldest first.
-    pub history: Vec<String>,
+    pub history: Vec<HistoryEntry>,
     /// Position while walking the history.
     #[serde(skip)]
     history_pos: Option<usize>,
@@ -76,6 +140,8 @@ impl Default for Composer {
             line_ending: LineEnding::None,
             escapes: true,
             udp_to: String::new(),
+            dests: std::collections::HashMap::new(),
+            dest_for: None,
             error: None,
             history: Vec::new(),
             history_pos: None,
@@ -92,7 +158,11 @@ impl Default for Composer {
 impl Composer {
     /// The bytes of one payload: text, hex or a packed struct, then the
     /// framing header when asked for. Errors say exactly what is wrong.
-    pub fn payload(&self, framing: Option<&Framing>) -> Result<Vec<u8>, String> {
+    pub fn payload(
+        &self,
+        encoding: TextEncoding,
+        framing: Option<&Framing>,
+    ) -> Result<Vec<u8>, String> {
         let body = if self.struct_mode {
             let format = parse_format(&self.struct_format)
                 .map_err(|e| trf("Struct format: {e}", &[("e", &e)]))?;
@@ -102,7 +172,7 @@ impl Composer {
             build_payload(
                 &self.text,
                 self.mode,
-                self.encoding,
+                encoding,
                 self.line_ending,
                 self.escapes,
             )
@@ -124,8 +194,12 @@ impl Composer {
         framing: Option<&Framing>,
     ) -> Result<Vec<Action>, String> {
         let (id, to) = send_target(model, target, &self.udp_to)?;
+        let encoding = model
+            .sessions
+            .get(&id)
+            .map_or(self.encoding, |s| s.encoding);
         let bytes = self
-            .payload(framing)
+            .payload(encoding, framing)
             .map_err(|e| trf("{e}; nothing was sent.", &[("e", &e)]))?;
         check_size(model, id, to.as_ref(), bytes.len())?;
         let n = self.repeat.clamp(1, MAX_REPEAT) as usize;
@@ -133,11 +207,17 @@ impl Composer {
     }
 
     fn remember(&mut self) {
-        if self.history.last() != Some(&self.text)
+        let entry = HistoryEntry {
+            text: self.text.clone(),
+            mode: self.mode,
+            struct_mode: self.struct_mode,
+            line_ending: self.line_ending,
+        };
+        if self.history.last() != Some(&entry)
             && !self.text.is_empty()
             && self.text.len() <= EDITOR_MAX_INPUT
         {
-            self.history.push(self.text.clone());
+            self.history.push(entry);
             if self.history.len() > HISTORY_MAX {
                 self.history.remove(0);
             }
@@ -158,9 +238,41 @@ impl Composer {
             (Some(p), false) => Some(p + 1),
         };
         self.history_pos = pos;
-        self.text = pos
-            .and_then(|p| self.history.get(p).cloned())
+        match pos.and_then(|p| self.history.get(p).cloned()) {
+            Some(e) => {
+                self.text = e.text;
+                self.mode = e.mode;
+                self.struct_mode = e.struct_mode;
+                self.line_ending = e.line_ending;
+            }
+            None => self.text.clear(),
+        }
+    }
+
+    /// Aims the composer at `target`: its own destination comes back, the
+    /// one typed for the socket before is kept for it.
+    pub fn follow(&mut self, target: Option<SocketId>) {
+        if self.dest_for == target {
+            return;
+        }
+        if let Some(old) = self.dest_for {
+            let d = std::mem::take(&mut self.udp_to);
+            if d.is_empty() {
+                self.dests.remove(&old);
+            } else {
+                self.dests.insert(old, d);
+            }
+        }
+        self.udp_to = target
+            .and_then(|t| self.dests.get(&t).cloned())
             .unwrap_or_default();
+        self.dest_for = target;
+    }
+
+    /// Sets socket `id`'s destination (and aims the composer at it).
+    pub fn set_destination(&mut self, id: SocketId, to: String) {
+        self.follow(Some(id));
+        self.udp_to = to;
     }
 }
 
@@ -281,9 +393,15 @@ pub fn composer_ui(
         .and_then(|id| model.sessions.get(&id))
         .map(|s| s.kind);
 
+    c.follow(target);
+    let session = target.and_then(|id| model.sessions.get(&id));
+    let mut encoding = session.map_or(c.encoding, |s| s.encoding);
+    let mut actions = Vec::new();
+
+    ui.label(RichText::new(target_text(model, target)).strong());
+    // One toolbar whatever the mode and the socket: controls that do not
+    // apply are disabled, not removed, so nothing moves.
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(target_text(model, target)).strong());
-        ui.separator();
         for m in InputMode::ALL {
             if ui
                 .selectable_label(!c.struct_mode && c.mode == m, m.label())
@@ -301,19 +419,25 @@ pub fn composer_ui(
             c.struct_mode = true;
         }
         ui.separator();
-        if c.struct_mode {
-            labelled_text_edit(ui, tr("Struct format"), &mut c.struct_format, "!HI10s", 90.0);
-            ui.separator();
-        }
         ui.add_enabled_ui(c.mode == InputMode::Text && !c.struct_mode, |ui| {
-            labelled_combo_salted(
+            let changed = labelled_combo_salted(
                 ui,
                 "composer-encoding",
                 tr("Encoding"),
-                &mut c.encoding,
+                &mut encoding,
                 &TextEncoding::ALL,
                 TextEncoding::label,
-            );
+            )
+            .on_hover_text(tr(
+                "The selected socket's encoding: for the text it sends and the text it shows",
+            ))
+            .changed();
+            if changed {
+                match target {
+                    Some(id) => actions.push(Action::SetEncoding { id, encoding }),
+                    None => c.encoding = encoding,
+                }
+            }
             labelled_combo_salted(
                 ui,
                 "composer-line-ending",
@@ -325,25 +449,26 @@ pub fn composer_ui(
             ui.checkbox(&mut c.escapes, tr("Escapes"))
                 .on_hover_text(tr("\\r \\n \\t \\\\ \\0 and \\xNN (a raw byte)"));
         });
-        if target_kind == Some(SocketKind::UnixDgram) {
-            ui.separator();
+        ui.separator();
+        ui.add_enabled_ui(c.struct_mode, |ui| {
+            labelled_text_edit(ui, tr("Struct format"), &mut c.struct_format, "!HI10s", 90.0);
+        });
+        ui.separator();
+        let unix = target_kind == Some(SocketKind::UnixDgram);
+        ui.add_enabled_ui(target_kind.is_some_and(SocketKind::is_datagram), |ui| {
             labelled_text_edit(
                 ui,
-                tr("Destination path"),
+                if unix {
+                    tr("Destination path")
+                } else {
+                    tr("UDP destination")
+                },
                 &mut c.udp_to,
                 tr("default peer"),
                 150.0,
-            );
-        } else if target_kind.is_some_and(SocketKind::is_datagram) {
-            ui.separator();
-            labelled_text_edit(
-                ui,
-                tr("UDP destination"),
-                &mut c.udp_to,
-                tr("default peer"),
-                150.0,
-            );
-        }
+            )
+            .on_disabled_hover_text(tr("Only a datagram socket sends to a destination of its choosing"));
+        });
         // Offered once a framing is chosen in the lab.
         if framing.is_some_and(|f| *f != Framing::None) {
             ui.separator();
@@ -473,16 +598,17 @@ pub fn composer_ui(
         }
     });
     if stop_periodic && let Some(id) = target {
-        return vec![Action::StopSending { id, slot: 0 }];
+        actions.push(Action::StopSending { id, slot: 0 });
+        return actions;
     }
     if start_periodic {
         match c.prepare(model, target, framing) {
-            Ok(actions) => {
+            Ok(sends) => {
                 c.error = None;
                 c.remember();
                 let every = std::time::Duration::from_millis(u64::from(c.every_ms.max(1)));
                 let count = (c.every_count > 0).then_some(c.every_count);
-                return actions
+                return sends
                     .into_iter()
                     .take(1)
                     .filter_map(|a| match a {
@@ -495,6 +621,7 @@ pub fn composer_ui(
                         }),
                         _ => None,
                     })
+                    .chain(actions)
                     .collect();
             }
             Err(e) => c.error = Some(e),
@@ -503,7 +630,7 @@ pub fn composer_ui(
 
     // A preview of the exact bytes, for payloads small enough to check live.
     if c.error.is_none() && !c.text.is_empty() && c.text.len() <= PREVIEW_MAX_INPUT {
-        match c.payload(framing) {
+        match c.payload(encoding, framing) {
             Ok(bytes) => {
                 let shown = &bytes[..bytes.len().min(32)];
                 let more = if bytes.len() > shown.len() {
@@ -534,13 +661,45 @@ pub fn composer_ui(
 
     if send {
         match c.prepare(model, target, framing) {
-            Ok(actions) => {
+            Ok(sends) => {
                 c.error = None;
                 c.remember();
-                return actions;
+                actions.extend(sends);
             }
             Err(e) => c.error = Some(e),
         }
     }
-    Vec::new()
+    actions
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_saved_as_plain_strings_still_loads() {
+        let c: Composer =
+            serde_json::from_str(r#"{"history": ["abc", {"text": "01 02", "mode": "Hex"}]}"#)
+                .unwrap();
+        assert_eq!(c.history[0].text, "abc");
+        assert_eq!(c.history[0].mode, InputMode::Text);
+        assert_eq!(c.history[1].mode, InputMode::Hex);
+        let back: Composer = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(back.history, c.history);
+    }
+
+    #[test]
+    fn each_socket_keeps_its_destination() {
+        let mut c = Composer::default();
+        c.follow(Some(SocketId(1)));
+        c.udp_to = "127.0.0.1:9".into();
+        c.follow(Some(SocketId(2)));
+        assert_eq!(c.udp_to, "");
+        c.follow(Some(SocketId(1)));
+        assert_eq!(c.udp_to, "127.0.0.1:9");
+        c.set_destination(SocketId(2), "127.0.0.1:7".into());
+        c.follow(Some(SocketId(1)));
+        assert_eq!(c.udp_to, "127.0.0.1:9");
+    }
 }

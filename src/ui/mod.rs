@@ -92,6 +92,13 @@ pub enum Action {
     Select(Option<SocketId>),
     /// Empty the log.
     ClearLog,
+    /// Set a socket's encoding (what it shows and what it sends).
+    SetEncoding {
+        /// The socket.
+        id: SocketId,
+        /// The encoding.
+        encoding: crate::codec::text::TextEncoding,
+    },
     /// Select a socket and aim the composer at a sender (a datagram
     /// socket's `Send to`), to answer it.
     ReplyTo {
