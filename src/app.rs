@@ -80,6 +80,8 @@ pub struct WorkbenchApp {
     capture_error_shown: bool,
     /// Every socket's reply rules.
     pub rules: RulesState,
+    /// A socket just opened, to scroll the list to.
+    scroll_to: Option<SocketId>,
     /// The quick-send panel's passing state.
     pub quick: QuickState,
 }
@@ -125,6 +127,7 @@ impl WorkbenchApp {
             frame_stats: None,
             capture_error_shown: false,
             rules: RulesState::default(),
+            scroll_to: None,
             quick: QuickState::default(),
         })
     }
@@ -142,6 +145,7 @@ impl WorkbenchApp {
             Ok(id) => {
                 model.opening(id, &spec);
                 self.selected = Some(id);
+                self.scroll_to = Some(id);
                 Some(id)
             }
             Err(e) => {
@@ -338,7 +342,11 @@ impl WorkbenchApp {
             .resizable(true)
             .default_size(340.0)
             .min_size(260.0)
+            .max_size(720.0)
             .show(ui, |ui| {
+                // Long text (an error, a Unix path) wraps: the panel keeps
+                // the width the user gave it.
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
                 egui::CollapsingHeader::new(tr("Open a socket"))
                     .id_salt("open-a-socket")
                     .default_open(true)
@@ -352,7 +360,13 @@ impl WorkbenchApp {
                 let selected = self.selected.and_then(|id| model.sessions.get(&id));
                 let details_height = if selected.is_some() { 260.0 } else { 0.0 };
                 let max_height = (ui.available_height() - details_height).max(80.0);
-                actions.extend(sidebar_ui(ui, model, self.selected, max_height));
+                actions.extend(sidebar_ui(
+                    ui,
+                    model,
+                    self.selected,
+                    max_height,
+                    self.scroll_to.take(),
+                ));
                 if let Some(id) = self.selected
                     && let Some(s) = model.sessions.get(&id)
                 {
@@ -360,6 +374,7 @@ impl WorkbenchApp {
                     let mut encoding = s.encoding;
                     egui::ScrollArea::vertical()
                         .id_salt("socket-details")
+                        .auto_shrink([false, true])
                         .show(ui, |ui| {
                             actions.extend(details_ui(ui, model, s));
                             ui.horizontal(|ui| {

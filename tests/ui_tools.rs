@@ -337,3 +337,52 @@ fn history_keeps_the_mode_and_the_encoding_is_the_sockets() {
         "the socket's rows are shown in what it sends"
     );
 }
+
+/// The bind menu lists this machine's addresses; picking one fills in the
+/// address (loopback, here: tests bind nothing else).
+#[test]
+fn the_bind_menu_lists_this_machines_addresses() {
+    let list = sockbench::ui::new_socket::interface_addresses();
+    assert!(
+        list.iter().any(|(_, ip)| ip.is_loopback()),
+        "lo is listed: {list:?}"
+    );
+    let mut h = harness();
+    h.get_by_label("Bind address").click();
+    h.run();
+    h.get_by_label_contains("127.0.0.1 (lo").click();
+    h.run();
+    let form = &h.state().settings.form;
+    assert_eq!(form.bind, sockbench::ui::new_socket::BindChoice::Other);
+    assert_eq!(form.other_address, "127.0.0.1");
+}
+
+/// A long error (a connect to a missing Unix path of 100 bytes) wraps in
+/// the left panel: the panel keeps its width; the new socket is selected.
+#[test]
+fn a_long_error_wraps_and_the_left_panel_keeps_its_width() {
+    use sockbench::engine::UnixAddr;
+    let mut h = harness();
+    h.run();
+    let before = h.get_by_label("Traffic").rect().left();
+    let dir = crate::util::TempDir::new("wrap");
+    let path = dir
+        .0
+        .join("x".repeat(100 - dir.0.as_os_str().len().min(90)));
+    let id = h
+        .state_mut()
+        .open(SocketSpec::UnixConnect {
+            path: UnixAddr::parse(&path.to_string_lossy()).unwrap(),
+        })
+        .unwrap();
+    run_until(&mut h, "the connect to fail", |a| {
+        a.model().sessions[&id].state.is_closed()
+    });
+    h.run();
+    assert_eq!(h.state().selected, Some(id), "the new socket is selected");
+    let after = h.get_by_label("Traffic").rect().left();
+    assert!(
+        (after - before).abs() < 1.0,
+        "the left panel grew from {before} to {after}"
+    );
+}

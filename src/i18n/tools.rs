@@ -241,4 +241,5 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "The selected socket's encoding: for the text it sends and the text it shows",
         "所选套接字的编码：发送的文本和显示的文本都用它",
     ),
+    ("This machine's addresses", "本机的地址"),
 ];

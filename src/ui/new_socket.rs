@@ -2,7 +2,7 @@
 //! or Unix socket, fill in its fields, see each field's error inline, and
 //! open it. Nothing opens until every field parses.
 
-use eframe::egui;
+use eframe::egui::{self, RichText};
 
 use crate::engine::SocketSpec;
 use crate::i18n::tr;
@@ -231,15 +231,59 @@ fn field_errors_ui(ui: &mut egui::Ui, form: &NewSocketForm, field: Field) {
     }
 }
 
+/// This machine's interfaces and their IP addresses (`getifaddrs`), for
+/// the bind menu: `("eth0", 192.168.1.10)`. Empty if the call fails.
+pub fn interface_addresses() -> Vec<(String, std::net::IpAddr)> {
+    let Ok(addrs) = nix::ifaddrs::getifaddrs() else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, std::net::IpAddr)> = addrs
+        .filter_map(|a| {
+            let sa = a.address?;
+            let ip = if let Some(v4) = sa.as_sockaddr_in() {
+                std::net::IpAddr::V4(v4.ip())
+            } else {
+                std::net::IpAddr::V6(sa.as_sockaddr_in6()?.ip())
+            };
+            Some((a.interface_name, ip))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn bind_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) {
     ui.horizontal(|ui| {
         let l = ui.label(tr("Bind address"));
+        let shown = if form.bind == BindChoice::Other && !form.other_address.trim().is_empty() {
+            form.other_address.clone()
+        } else {
+            form.bind.label().to_string()
+        };
         egui::ComboBox::from_id_salt("bind-address")
-            .selected_text(form.bind.label())
+            .selected_text(shown)
             .width(230.0)
+            .height(480.0)
             .show_ui(ui, |ui| {
                 for c in BindChoice::ALL {
                     ui.selectable_value(&mut form.bind, c, c.label());
+                }
+                // Asked each time the menu is open: interfaces come and go.
+                let interfaces = interface_addresses();
+                if !interfaces.is_empty() {
+                    ui.separator();
+                    ui.label(RichText::new(tr("This machine's addresses")).weak());
+                }
+                for (name, ip) in interfaces {
+                    let text = format!("{ip} ({name})");
+                    let chosen = form.bind == BindChoice::Other
+                        && form.other_address.trim() == ip.to_string();
+                    if ui.selectable_label(chosen, text).clicked() {
+                        form.bind = BindChoice::Other;
+                        form.other_address = ip.to_string();
+                        ui.close();
+                    }
                 }
             })
             .response

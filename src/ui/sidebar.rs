@@ -57,14 +57,16 @@ fn session_row_ui(
     ui.label(state);
 }
 
-/// Draws the list of sockets in a scroll area at most `max_height` tall.
-/// Only the rows on screen are laid out, so ten thousand connections cost
-/// what a screenful does.
+/// Draws the list of sockets in a scroll area at most `max_height` tall,
+/// scrolled to show `scroll_to` (a socket just opened). Only the rows on
+/// screen are laid out, so ten thousand connections cost what a screenful
+/// does.
 pub fn sidebar_ui(
     ui: &mut egui::Ui,
     model: &Model,
     selected: Option<SocketId>,
     max_height: f32,
+    scroll_to: Option<SocketId>,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     if model.sessions.is_empty() {
@@ -99,20 +101,27 @@ pub fn sidebar_ui(
         + ui.text_style_height(&egui::TextStyle::Small)
         + ui.spacing().button_padding.y * 2.0
         + spacing * 2.0;
-    egui::ScrollArea::vertical()
+    let mut area = egui::ScrollArea::vertical()
         .id_salt("socket-list")
         .max_height(max_height)
-        .auto_shrink([false, true])
-        .show_rows(ui, row_height - spacing, rows.len(), |ui, range| {
-            for &(s, indented) in rows.get(range).unwrap_or_default() {
-                ui.horizontal(|ui| {
-                    if indented {
-                        ui.add_space(18.0);
-                    }
-                    ui.vertical(|ui| session_row_ui(ui, s, selected, &mut actions));
-                });
-            }
-        });
+        .auto_shrink([false, true]);
+    if let Some(i) = scroll_to.and_then(|id| rows.iter().position(|(s, _)| s.id == id)) {
+        // The row at the bottom of the view, unless it fits higher up.
+        let top = (i as f32 + 1.0) * row_height - max_height;
+        area = area.vertical_scroll_offset(top.max(0.0));
+    }
+    area.show_rows(ui, row_height - spacing, rows.len(), |ui, range| {
+        // One line each (the rows are all one height); the details wrap.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+        for &(s, indented) in rows.get(range).unwrap_or_default() {
+            ui.horizontal(|ui| {
+                if indented {
+                    ui.add_space(18.0);
+                }
+                ui.vertical(|ui| session_row_ui(ui, s, selected, &mut actions));
+            });
+        }
+    });
     actions
 }
 
@@ -128,8 +137,11 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
             .weak(),
         );
     }
+    // The values wrap at what the panel leaves them.
+    let value_width = (ui.available_width() - 100.0).max(120.0);
     egui::Grid::new("socket-details")
         .num_columns(2)
+        .max_col_width(value_width)
         .striped(true)
         .show(ui, |ui| {
             ui.label(tr("State"));
