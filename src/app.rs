@@ -139,9 +139,23 @@ impl WorkbenchApp {
 
     /// Opens a socket (as if clicked).
     pub fn open(&mut self, spec: SocketSpec) -> Option<SocketId> {
+        self.open_with(spec, None)
+    }
+
+    /// Opens a socket; a TCP client with a back-off connects again when
+    /// its connection ends.
+    pub fn open_with(
+        &mut self,
+        spec: SocketSpec,
+        reconnect: Option<crate::engine::Backoff>,
+    ) -> Option<SocketId> {
         // The session exists before the engine's first event for it.
         let mut model = self.model.lock();
-        match self.engine.open(spec.clone()) {
+        let opened = match reconnect {
+            Some(b) => self.engine.open_reconnecting(spec.clone(), b),
+            None => self.engine.open(spec.clone()),
+        };
+        match opened {
             Ok(id) => {
                 model.opening(id, &spec);
                 self.selected = Some(id);
@@ -163,6 +177,10 @@ impl WorkbenchApp {
         let result = match action {
             Action::Open(spec) => {
                 self.open(spec);
+                Ok(())
+            }
+            Action::OpenReconnecting(spec, backoff) => {
+                self.open_with(spec, Some(backoff));
                 Ok(())
             }
             Action::Send { id, bytes, to } => self.engine.send(id, bytes, to),
@@ -352,7 +370,10 @@ impl WorkbenchApp {
                     .default_open(true)
                     .show(ui, |ui| {
                         if let Some(spec) = new_socket_ui(ui, &mut self.settings.form) {
-                            actions.push(Action::Open(spec));
+                            actions.push(match self.settings.form.backoff_for(&spec) {
+                                Some(b) => Action::OpenReconnecting(spec, b),
+                                None => Action::Open(spec),
+                            });
                         }
                     });
                 ui.separator();

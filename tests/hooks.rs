@@ -279,3 +279,67 @@ fn a_ports_kernel_sockets_include_its_listener_and_connections() {
         _ => unreachable!(),
     }
 }
+
+/// A reconnecting client: its connection ends (the peer closes), it waits,
+/// connects again as the same socket; refused connects wait longer each
+/// time; a close while it waits ends it.
+#[test]
+fn a_reconnecting_client_connects_again_as_the_same_socket() {
+    use sockbench::engine::Backoff;
+    let mut p = Probe::new();
+    let l = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let addr = l.local_addr().unwrap();
+    let backoff = Backoff {
+        first: Duration::from_millis(20),
+        max: Duration::from_millis(80),
+    };
+    let id = p
+        .engine
+        .open_reconnecting(
+            SocketSpec::TcpConnect {
+                host: "127.0.0.1".into(),
+                port: addr.port(),
+            },
+            backoff,
+        )
+        .unwrap();
+    p.wait_kind(id, "connected", |k| {
+        matches!(k, EventKind::Connected { .. })
+    });
+    let (first, _) = l.accept().unwrap();
+    drop(first);
+    match p.wait_kind(id, "reconnecting", |k| {
+        matches!(k, EventKind::Reconnecting { .. })
+    }) {
+        EventKind::Reconnecting { attempt, after } => {
+            assert_eq!((attempt, after), (1, Duration::from_millis(20)));
+        }
+        _ => unreachable!(),
+    }
+    p.wait_kind(id, "connected again", |k| {
+        matches!(k, EventKind::Connected { .. })
+    });
+    let (mut second, _) = l.accept().unwrap();
+    // The same socket sends on the new connection.
+    p.engine.send(id, b"again".to_vec(), None).unwrap();
+    let mut got = [0u8; 5];
+    second.set_read_timeout(Some(WAIT)).unwrap();
+    second.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"again");
+    // Nothing listens any more: refused connects wait 20, 40, 80, 80 ms.
+    drop(l);
+    drop(second);
+    let mut waits = Vec::new();
+    while waits.len() < 4 {
+        if let EventKind::Reconnecting { after, .. } = p.wait_kind(id, "a wait", |k| {
+            matches!(k, EventKind::Reconnecting { .. })
+        }) {
+            waits.push(after.as_millis());
+        }
+    }
+    assert_eq!(waits, [20, 40, 80, 80]);
+    p.engine
+        .close(id, sockbench::engine::CloseHow::Close)
+        .unwrap();
+    p.wait_kind(id, "closed", |k| matches!(k, EventKind::Closed { .. }));
+}

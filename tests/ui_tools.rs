@@ -386,3 +386,29 @@ fn a_long_error_wraps_and_the_left_panel_keeps_its_width() {
         "the left panel grew from {before} to {after}"
     );
 }
+
+/// A client opened with "Reconnect automatically": when its connection is
+/// dropped it waits and connects again, the same socket in the list.
+#[test]
+fn a_client_from_the_form_reconnects() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    h.state_mut().settings.form.reconnect = true;
+    h.state_mut().settings.form.reconnect_first_ms = 20;
+    let (client, accepted) = crate::ui::open_client(&mut h, port);
+    h.state_mut().execute(sockbench::ui::Action::Close {
+        id: accepted,
+        how: sockbench::engine::CloseHow::Close,
+    });
+    let listener = find_session(h.state(), SocketKind::TcpListener).unwrap();
+    run_until(&mut h, "a second connection", |a| {
+        let m = a.model();
+        m.sessions[&listener].children.len() == 2
+            && m.sessions[&client].state == sockbench::model::session::SessionState::Connected
+    });
+    assert_eq!(h.state().model().sessions[&client].reconnects, 1);
+    assert!(
+        h.query_by_label_contains("connecting again in 0.0 s (attempt 1)")
+            .is_some()
+    );
+}

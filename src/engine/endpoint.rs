@@ -146,6 +146,12 @@ pub(crate) trait Endpoint: Send {
         true
     }
 
+    /// Whether a client is connected (rather than resolving, connecting or
+    /// failed): a reconnect after a connection starts its waits afresh.
+    fn connected(&self) -> bool {
+        false
+    }
+
     /// The listener that accepted it, if any.
     fn parent(&self) -> Option<SocketId> {
         None

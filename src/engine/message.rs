@@ -416,6 +416,37 @@ pub struct TcpInfo {
     pub accept_queue: Option<(u32, u32)>,
 }
 
+/// How a client waits before connecting again (see
+/// [`Command::SetReconnect`]): `first` after the first failure, twice as
+/// long after each further one in a row, at most `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Backoff {
+    /// The first wait.
+    pub first: Duration,
+    /// The longest wait.
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            first: Duration::from_millis(500),
+            max: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Backoff {
+    /// The wait before attempt `n` (from 1).
+    pub fn wait(&self, n: u32) -> Duration {
+        let doubled = self
+            .first
+            .checked_mul(1u32 << n.saturating_sub(1).min(20))
+            .unwrap_or(self.max);
+        doubled.min(self.max).max(Duration::from_millis(1))
+    }
+}
+
 /// What the UI asks the engine to do.
 #[derive(Debug)]
 pub enum Command {
@@ -517,6 +548,18 @@ pub enum Command {
         id: SocketId,
         /// The queue size to wait for.
         below: usize,
+    },
+    /// Make a TCP client connect again, after a wait that grows, when its
+    /// connect fails or its connection ends other than by the user (the
+    /// peer closed, a reset, an error); it stays the same socket, and each
+    /// wait is reported by [`EventKind::Reconnecting`]. Send it before
+    /// [`Command::Open`] (see [`super::EngineHandle::open_reconnecting`]).
+    /// `None` stops reconnecting.
+    SetReconnect {
+        /// The socket.
+        id: SocketId,
+        /// How long to wait.
+        backoff: Option<Backoff>,
     },
     /// Stop calling `recv()` on this socket (what arrives waits in the
     /// kernel, so several sends are read together later), until resumed
@@ -711,6 +754,14 @@ pub enum EventKind {
     },
     /// The kernel's TCP sockets on a port ([`Command::QueryPort`]).
     PortState(Vec<PortSocket>),
+    /// A reconnecting client's connection ended (or its connect failed):
+    /// its descriptor is closed, and it connects again after `after`.
+    Reconnecting {
+        /// Which attempt comes next (1: the first after a connection).
+        attempt: u32,
+        /// The wait before it.
+        after: Duration,
+    },
     /// The socket is closed and gone from the engine.
     Closed {
         /// Why.
@@ -744,6 +795,7 @@ impl EventKind {
             EventKind::Writable { .. } => "writable",
             EventKind::Reading { .. } => "reading",
             EventKind::PortState(_) => "port_state",
+            EventKind::Reconnecting { .. } => "reconnecting",
             EventKind::Closed { .. } => "closed",
         }
     }

@@ -35,7 +35,7 @@ pub use addr::{Addr, UnixAddr};
 pub use call::{CallOk, Family, SetOption, SockCall, SockType};
 pub use error::{NetError, NetOp, Why, errno_name};
 pub use message::{
-    CloseHow, CloseReason, Command, DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RCVBUF_BYTES,
+    Backoff, CloseHow, CloseReason, Command, DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RCVBUF_BYTES,
     DEFAULT_UDP_RECV_BYTES, Event, EventKind, MAX_RECV_SIZE, MAX_SEND_QUEUE_BYTES,
     MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, Payload, PeriodicStatus, PeriodicStop,
     PortSocket, ReceiveHook, Received, Reply, SockOption, SocketId, SocketKind, SocketSpec,
@@ -148,6 +148,22 @@ impl EngineHandle {
     /// Opens a socket; its id is returned at once, and its events follow.
     pub fn open(&self, spec: SocketSpec) -> Result<SocketId, EngineError> {
         let id = self.shared.allocate_id();
+        self.command(Command::Open { id, spec })?;
+        Ok(id)
+    }
+
+    /// Opens a TCP client that connects again after a failure or a lost
+    /// connection (see [`Command::SetReconnect`]).
+    pub fn open_reconnecting(
+        &self,
+        spec: SocketSpec,
+        backoff: Backoff,
+    ) -> Result<SocketId, EngineError> {
+        let id = self.shared.allocate_id();
+        self.command(Command::SetReconnect {
+            id,
+            backoff: Some(backoff),
+        })?;
         self.command(Command::Open { id, spec })?;
         Ok(id)
     }

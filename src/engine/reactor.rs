@@ -21,7 +21,7 @@ use super::dgram;
 use super::endpoint::{After, Cx, Endpoint, Ready, Request};
 use super::error::{NetError, NetOp, Why};
 use super::message::{
-    CloseReason, Command, Event, EventKind, MAX_SEND_QUEUE_BYTES, Payload, PeriodicStop,
+    CloseHow, CloseReason, Command, Event, EventKind, MAX_SEND_QUEUE_BYTES, Payload, PeriodicStop,
     ReceiveHook, SocketId, SocketSpec,
 };
 use super::outbox::Outbox;
@@ -85,10 +85,23 @@ pub(crate) struct Reactor {
     watch_writable: HashMap<SocketId, usize>,
     /// Sockets not read from, with the timer that ends a timed pause.
     paused: HashMap<SocketId, Option<TimerKey>>,
+    /// Clients that connect again when their connection ends.
+    reconnect: HashMap<SocketId, Reconnect>,
     /// Wakes the loop for a near timer (`None` if it could not be made:
     /// then timers are only as precise as `epoll_wait`'s milliseconds).
     timerfd: Option<TimerFd>,
     buf: Vec<u8>,
+}
+
+/// A client that connects again (see [`Command::SetReconnect`]).
+struct Reconnect {
+    backoff: super::message::Backoff,
+    /// What to open again (known once opened).
+    spec: Option<SocketSpec>,
+    /// Failures in a row so far.
+    attempt: u32,
+    /// The wait in progress.
+    timer: Option<TimerKey>,
 }
 
 impl Reactor {
@@ -118,6 +131,7 @@ impl Reactor {
             delayed: HashMap::new(),
             watch_writable: HashMap::new(),
             paused: HashMap::new(),
+            reconnect: HashMap::new(),
             timerfd: None,
             buf: vec![0; dgram::MAX_RECV_BYTES.max(super::DEFAULT_TCP_READ_BYTES)],
         }
@@ -264,7 +278,36 @@ impl Reactor {
         match cmd {
             Command::Open { id, spec } => self.open(id, spec),
             Command::Send { id, bytes, to } => self.request(id, Request::Send { bytes, to }),
-            Command::Close { id, how } => self.request(id, Request::Close(how)),
+            Command::Close { id, how } => {
+                // A client waiting to connect again has no descriptor.
+                if !self.sockets.contains_key(&id) && self.reconnect.remove(&id).is_some() {
+                    let reason = if how == CloseHow::Reset {
+                        CloseReason::Reset
+                    } else {
+                        CloseReason::ByUser
+                    };
+                    self.close_with(id, reason, 0);
+                } else {
+                    self.request(id, Request::Close(how));
+                }
+            }
+            Command::SetReconnect { id, backoff } => match backoff {
+                Some(backoff) => {
+                    let spec = self.reconnect.remove(&id).and_then(|r| r.spec);
+                    self.reconnect.insert(
+                        id,
+                        Reconnect {
+                            backoff,
+                            spec,
+                            attempt: 0,
+                            timer: None,
+                        },
+                    );
+                }
+                None => {
+                    self.reconnect.remove(&id);
+                }
+            },
             Command::Configure { id, option } => self.request(id, Request::Configure(option)),
             Command::QueryTcpInfo { id } => self.request(id, Request::QueryTcpInfo),
             Command::QueryKernelState { id, local, peer } => {
@@ -418,6 +461,9 @@ impl Reactor {
     }
 
     fn open(&mut self, id: SocketId, spec: SocketSpec) {
+        if let Some(r) = self.reconnect.get_mut(&id) {
+            r.spec = Some(spec.clone());
+        }
         let budget = if spec.kind().is_datagram() {
             DGRAM_READS_PER_TURN
         } else {
@@ -545,6 +591,19 @@ impl Reactor {
                 TimerKind::Reply => {
                     if let Some((id, bytes, to)) = self.delayed.remove(&due.key) {
                         self.request(id, Request::Send { bytes, to });
+                    }
+                }
+                TimerKind::Reconnect => {
+                    let spec = self
+                        .reconnect
+                        .get_mut(&due.id)
+                        .filter(|r| r.timer == Some(due.key))
+                        .and_then(|r| {
+                            r.timer = None;
+                            r.spec.clone()
+                        });
+                    if let Some(spec) = spec {
+                        self.open(due.id, spec);
                     }
                 }
                 TimerKind::ResumeReading => {
@@ -685,9 +744,55 @@ impl Reactor {
         self.sockets.get(&id).map_or(0, |s| s.ep.queued_bytes())
     }
 
+    /// A reconnecting client's connection ended: closes its descriptor,
+    /// keeps everything else (its id, rules), reports the wait and sets the
+    /// timer. Returns false if the socket does not reconnect.
+    fn wait_to_reconnect(&mut self, id: SocketId) -> bool {
+        let Some(r) = self.reconnect.get(&id) else {
+            return false;
+        };
+        if r.spec.is_none() || !self.sockets.contains_key(&id) {
+            return false;
+        }
+        let mut slot = match self.sockets.remove(&id) {
+            Some(slot) => slot,
+            None => return false,
+        };
+        let attempt = if slot.ep.connected() {
+            1
+        } else {
+            r.attempt + 1
+        };
+        let after = r.backoff.wait(attempt);
+        self.stop_periodic(id, None, PeriodicStop::SocketClosed);
+        self.watch_writable.remove(&id);
+        self.paused.remove(&id);
+        self.delayed.retain(|_, (i, _, _)| *i != id);
+        self.pending_reads.retain(|&p| p != id);
+        let (_, work) = self.with_cx(id, None, |cx| slot.ep.close_fd(cx));
+        drop(slot);
+        self.run_after(work);
+        let key = self
+            .timers
+            .schedule(Instant::now() + after, id, TimerKind::Reconnect);
+        if let Some(r) = self.reconnect.get_mut(&id) {
+            r.attempt = attempt;
+            r.timer = Some(key);
+        }
+        self.out
+            .emit(id, EventKind::Reconnecting { attempt, after });
+        true
+    }
+
     /// Drops the socket (closing it, and a listener's connections) and
     /// reports `Closed`.
     fn close_with(&mut self, id: SocketId, reason: CloseReason, unsent_bytes: usize) {
+        if matches!(reason, CloseReason::PeerClosed | CloseReason::Error(_))
+            && self.wait_to_reconnect(id)
+        {
+            return;
+        }
+        self.reconnect.remove(&id);
         self.stop_periodic(id, None, PeriodicStop::SocketClosed);
         self.hooks.remove(&id);
         self.watch_writable.remove(&id);

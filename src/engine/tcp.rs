@@ -372,6 +372,10 @@ impl Endpoint for Conn {
         matches!(&self.phase, Phase::Open(c) if c.wants_reads())
     }
 
+    fn connected(&self) -> bool {
+        matches!(self.phase, Phase::Open(_))
+    }
+
     fn close_fd(&mut self, cx: &mut Cx<'_>) -> Vec<SocketId> {
         // A client still resolving has no descriptor; one whose last
         // connect failed has reported its close() already.

@@ -31,6 +31,8 @@ pub(crate) enum TimerKind {
     Reply,
     /// A timed pause of reading ends.
     ResumeReading,
+    /// A reconnecting client connects again.
+    Reconnect,
 }
 
 /// A timer that is due.

@@ -242,4 +242,22 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "所选套接字的编码：发送的文本和显示的文本都用它",
     ),
     ("This machine's addresses", "本机的地址"),
+    ("Reconnect automatically", "自动重连"),
+    ("Reconnects", "重连次数"),
+    (
+        "When the connect fails or the connection ends (not by you), connect again after a wait that doubles each time; the same socket in the list",
+        "连接失败或连接断开（不是你关闭的）时，等待一段时间后重新连接，每次等待时间加倍；列表里仍是同一个套接字",
+    ),
+    ("at most (ms)", "最长（毫秒）"),
+    (
+        "connecting again in {secs} s (attempt {n})",
+        "{secs} 秒后重新连接（第 {n} 次）",
+    ),
+    ("first wait (ms)", "首次等待（毫秒）"),
+    ("reconnect", "重连"),
+    (
+        "the descriptor is closed; connecting again in {secs} s (attempt {n})",
+        "描述符已关闭；{secs} 秒后重新连接（第 {n} 次）",
+    ),
+    ("waiting to reconnect", "等待重连"),
 ];

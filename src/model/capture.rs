@@ -323,6 +323,10 @@ fn fields(ev: &Event, local: Option<&Addr>, peer: Option<&Addr>) -> Vec<(&'stati
                 .collect();
             f.push(("sockets", Value::from(list)));
         }
+        EventKind::Reconnecting { attempt, after } => {
+            f.push(("attempt", Value::from(*attempt)));
+            f.push(("after_ms", Value::from(after.as_secs_f64() * 1e3)));
+        }
         EventKind::Periodic(p) => {
             f.push(("every_ms", Value::from(p.every.as_secs_f64() * 1e3)));
             f.push(("count", p.count.map_or(Value::Null, Value::from)));

@@ -49,6 +49,8 @@ pub enum EntryKind {
     Failed,
     /// A setting changed (recv size, `TCP_NODELAY`, …).
     Configured,
+    /// A client waits to connect again.
+    Reconnecting,
     /// The socket closed.
     Closed,
 }
@@ -72,6 +74,7 @@ impl EntryKind {
             EntryKind::WriteShutdown => "shutdown",
             EntryKind::Failed => tr("failed"),
             EntryKind::Configured => tr("set"),
+            EntryKind::Reconnecting => tr("reconnect"),
             EntryKind::Closed => tr("closed"),
         }
     }

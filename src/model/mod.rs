@@ -174,6 +174,21 @@ impl Model {
                     Note::Connecting(peer.clone()),
                 );
             }
+            EventKind::Reconnecting { attempt, after } => {
+                if let Some(s) = session {
+                    s.state = SessionState::Reconnecting { attempt, after };
+                    s.reconnects = s.reconnects.saturating_add(1);
+                    s.write_shut = false;
+                    s.peer_closed = false;
+                }
+                self.log.push_note(
+                    time,
+                    id,
+                    EntryKind::Reconnecting,
+                    None,
+                    Note::Reconnecting { attempt, after },
+                );
+            }
             EventKind::Connected { local, peer } => {
                 if let Some(s) = session {
                     s.state = SessionState::Connected;

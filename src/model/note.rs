@@ -51,6 +51,13 @@ pub enum Note {
         /// A timed pause's length.
         paused_for: Option<Duration>,
     },
+    /// A client waits to connect again.
+    Reconnecting {
+        /// The attempt it waits for.
+        attempt: u32,
+        /// How long.
+        after: Duration,
+    },
     /// The peer closed its side.
     PeerClosed,
     /// We shut down our write side.
@@ -89,6 +96,13 @@ impl Note {
         match self {
             Note::Opening(spec) => trf("open {spec}", &[("spec", spec)]),
             Note::Resolving(host) => trf("resolving \"{host}\"", &[("host", host)]),
+            Note::Reconnecting { attempt, after } => trf(
+                "the descriptor is closed; connecting again in {secs} s (attempt {n})",
+                &[
+                    ("secs", &format!("{:.1}", after.as_secs_f64())),
+                    ("n", attempt),
+                ],
+            ),
             Note::Connecting(peer) => trf("connecting to {peer}", &[("peer", peer)]),
             Note::Connected(local) => trf("connected from {local}", &[("local", &Shown(local))]),
             Note::Listening { local, backlog } => trf(

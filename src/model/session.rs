@@ -32,6 +32,13 @@ pub enum SessionState {
     Connected,
     /// A bound UDP socket.
     Bound,
+    /// A reconnecting client waits before connecting again.
+    Reconnecting {
+        /// The attempt it waits for.
+        attempt: u32,
+        /// How long.
+        after: std::time::Duration,
+    },
     /// Closed, and why.
     Closed(CloseReason),
 }
@@ -46,6 +53,7 @@ impl SessionState {
             SessionState::Listening => tr("listening"),
             SessionState::Connected => tr("connected"),
             SessionState::Bound => tr("bound"),
+            SessionState::Reconnecting { .. } => tr("waiting to reconnect"),
             SessionState::Closed(_) => tr("closed"),
         }
     }
@@ -124,6 +132,8 @@ pub struct Detail {
     pub default_peer: Option<Addr>,
     /// A listener's `listen()` backlog.
     pub backlog: Option<i32>,
+    /// A reconnecting client: the waits to connect again so far.
+    pub reconnects: u32,
     /// UDP: the kernel receive buffer granted.
     pub rcvbuf_bytes: Option<usize>,
     /// UDP: whether the kernel reports drops.
@@ -160,6 +170,7 @@ impl Default for Detail {
     fn default() -> Self {
         Detail {
             children: Vec::new(),
+            reconnects: 0,
             spec: String::new(),
             opened_as: None,
             default_peer: None,

@@ -23,6 +23,8 @@ use crate::engine::{CloseHow, SockOption, SocketId, SocketSpec};
 pub enum Action {
     /// Open a socket.
     Open(SocketSpec),
+    /// Open a TCP client that connects again when its connection ends.
+    OpenReconnecting(SocketSpec, crate::engine::Backoff),
     /// Send bytes to a socket (a listener: to all its clients).
     Send {
         /// Where.

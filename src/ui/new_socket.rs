@@ -171,6 +171,12 @@ pub struct NewSocketForm {
     pub unix_peer: String,
     /// Remove a stale socket file at the path before binding.
     pub unix_remove_stale: bool,
+    /// A TCP client connects again when its connection ends.
+    pub reconnect: bool,
+    /// Its first wait, in milliseconds.
+    pub reconnect_first_ms: u32,
+    /// Its longest wait, in milliseconds.
+    pub reconnect_max_ms: u32,
     /// Errors from the last attempt to open, shown under the fields.
     #[serde(skip)]
     pub errors: Vec<FieldError>,
@@ -194,6 +200,9 @@ impl Default for NewSocketForm {
             unix_path: "/tmp/sockbench.sock".into(),
             unix_peer: String::new(),
             unix_remove_stale: false,
+            reconnect: false,
+            reconnect_first_ms: 500,
+            reconnect_max_ms: 30_000,
             errors: Vec::new(),
         }
     }
@@ -303,6 +312,20 @@ fn bind_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) {
     field_errors_ui(ui, form, Field::Address);
 }
 
+impl NewSocketForm {
+    /// How a client opened from the form reconnects (`None`: it does not).
+    pub fn backoff_for(&self, spec: &SocketSpec) -> Option<crate::engine::Backoff> {
+        (self.reconnect && matches!(spec, SocketSpec::TcpConnect { .. })).then(|| {
+            let first =
+                std::time::Duration::from_millis(u64::from(self.reconnect_first_ms.max(10)));
+            crate::engine::Backoff {
+                first,
+                max: std::time::Duration::from_millis(u64::from(self.reconnect_max_ms)).max(first),
+            }
+        })
+    }
+}
+
 /// Draws the form. Returns a spec when the user clicked Open and every
 /// field parsed; otherwise the errors are shown under their fields.
 pub fn new_socket_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) -> Option<SocketSpec> {
@@ -345,6 +368,20 @@ pub fn new_socket_ui(ui: &mut egui::Ui, form: &mut NewSocketForm) -> Option<Sock
                 labelled_text_edit(ui, tr("Port"), &mut form.connect_port, "1-65535", 60.0);
             });
             field_errors_ui(ui, form, Field::Port);
+            ui.checkbox(&mut form.reconnect, tr("Reconnect automatically"))
+                .on_hover_text(tr(
+                    "When the connect fails or the connection ends (not by you), connect again after a wait that doubles each time; the same socket in the list",
+                ));
+            if form.reconnect {
+                ui.horizontal(|ui| {
+                    let l = ui.label(tr("first wait (ms)"));
+                    ui.add(egui::DragValue::new(&mut form.reconnect_first_ms).range(10..=600_000))
+                        .labelled_by(l.id);
+                    let l = ui.label(tr("at most (ms)"));
+                    ui.add(egui::DragValue::new(&mut form.reconnect_max_ms).range(10..=3_600_000))
+                        .labelled_by(l.id);
+                });
+            }
         }
         FormKind::Udp => {
             bind_ui(ui, form);

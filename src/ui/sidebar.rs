@@ -28,6 +28,13 @@ fn counters_text(s: &Session) -> String {
 fn state_text(s: &Session) -> String {
     match &s.state {
         SessionState::Connecting(peer) => trf("connecting to {peer}", &[("peer", peer)]),
+        SessionState::Reconnecting { attempt, after } => trf(
+            "connecting again in {secs} s (attempt {n})",
+            &[
+                ("secs", &format!("{:.1}", after.as_secs_f64())),
+                ("n", attempt),
+            ],
+        ),
         SessionState::Closed(reason) => trf("closed: {reason}", &[("reason", reason)]),
         SessionState::Connected if s.peer_closed => tr("connected, peer closed its side").into(),
         SessionState::Connected if s.write_shut => tr("connected, our side shut down").into(),
@@ -189,6 +196,11 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
                 trf("{bytes} in {n} reads", &args)
             });
             ui.end_row();
+            if s.reconnects > 0 {
+                ui.label(tr("Reconnects"));
+                ui.label(s.reconnects.to_string());
+                ui.end_row();
+            }
             ui.label(tr("Sent"));
             ui.label(trf(
                 "{bytes} in {n} sends",
