@@ -22,6 +22,25 @@ fn client(port: u16) -> TcpStream {
     c
 }
 
+/// Opens a UDP socket on loopback (port 0); its id and bound address.
+fn open_udp(
+    h: &mut egui_kittest::Harness<'static, sockbench::app::WorkbenchApp>,
+) -> (sockbench::engine::SocketId, SocketAddr) {
+    let id = h
+        .state_mut()
+        .open(SocketSpec::Udp {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            default_peer: None,
+            recv_bytes: sockbench::engine::DEFAULT_UDP_RECV_BYTES,
+        })
+        .unwrap();
+    run_until(h, "the UDP socket to bind", |a| {
+        a.model().sessions[&id].local.is_some()
+    });
+    let addr = crate::util::ip_of(&h.state().model().sessions[&id].local);
+    (id, addr)
+}
+
 fn read_n(c: &mut TcpStream, n: usize) -> Vec<u8> {
     let mut buf = vec![0u8; n];
     c.read_exact(&mut buf).unwrap();
@@ -101,18 +120,7 @@ fn a_template_reply_a_test_box_and_a_bad_rule_that_sends_nothing() {
 #[test]
 fn udp_regex_rule_answers_the_sender() {
     let mut h = harness();
-    let id = h
-        .state_mut()
-        .open(SocketSpec::Udp {
-            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            default_peer: None,
-            recv_bytes: sockbench::engine::DEFAULT_UDP_RECV_BYTES,
-        })
-        .unwrap();
-    run_until(&mut h, "the UDP socket to bind", |a| {
-        a.model().sessions[&id].local.is_some()
-    });
-    let addr = crate::util::ip_of(&h.state().model().sessions[&id].local);
+    let (id, addr) = open_udp(&mut h);
     let set = RuleSet {
         on: true,
         rules: vec![Rule {
@@ -269,18 +277,7 @@ fn rows_show_their_own_bytes_expand_and_copy() {
 #[test]
 fn reply_to_a_udp_sender_from_its_row() {
     let mut h = harness();
-    let id = h
-        .state_mut()
-        .open(SocketSpec::Udp {
-            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            default_peer: None,
-            recv_bytes: sockbench::engine::DEFAULT_UDP_RECV_BYTES,
-        })
-        .unwrap();
-    run_until(&mut h, "the UDP socket to bind", |a| {
-        a.model().sessions[&id].local.is_some()
-    });
-    let addr = crate::util::ip_of(&h.state().model().sessions[&id].local);
+    let (id, addr) = open_udp(&mut h);
     let u = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     u.send_to(b"hello there", addr).unwrap();
     run_until(&mut h, "the datagram", |a| {
