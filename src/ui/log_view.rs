@@ -315,24 +315,6 @@ fn expanded_cell_ui(
         });
 }
 
-/// `bytes` as a Python bytes literal: `b'GET /\r\n'`.
-pub fn python_bytes(bytes: &[u8]) -> String {
-    let mut s = String::from("b'");
-    for &b in bytes {
-        match b {
-            b'\\' => s.push_str("\\\\"),
-            b'\'' => s.push_str("\\'"),
-            b'\n' => s.push_str("\\n"),
-            b'\r' => s.push_str("\\r"),
-            b'\t' => s.push_str("\\t"),
-            0x20..=0x7E => s.push(char::from(b)),
-            _ => s.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    s.push('\'');
-    s
-}
-
 /// `bytes` as a C array initialiser: `{ 0x01, 0x03 }`, 16 to a line.
 pub fn c_array(bytes: &[u8]) -> String {
     let lines: Vec<String> = bytes
@@ -400,7 +382,11 @@ fn row_menu_ui(
             copy(ui, tr("hex"), format_hex(&e.payload));
         }
         if ui.button(tr("Copy as Python bytes")).clicked() {
-            copy(ui, tr("Python bytes"), python_bytes(&e.payload));
+            copy(
+                ui,
+                tr("Python bytes"),
+                crate::model::pygen::py_bytes(&e.payload),
+            );
         }
         if ui.button(tr("Copy as C array")).clicked() {
             copy(ui, tr("C array"), c_array(&e.payload));
@@ -697,7 +683,10 @@ mod tests {
 
     #[test]
     fn copy_forms() {
-        assert_eq!(python_bytes(b"GET /\r\n\x00'\\"), r"b'GET /\r\n\x00\'\\'");
+        assert_eq!(
+            crate::model::pygen::py_bytes(b"GET /\r\n\x00'\\"),
+            r"b'GET /\r\n\x00\'\\'"
+        );
         assert_eq!(c_array(&[1, 3, 0xAB]), "{ 0x01, 0x03, 0xAB }");
         assert_eq!(c_array(&[0; 17]).lines().count(), 4);
         assert_eq!(
