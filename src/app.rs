@@ -18,6 +18,7 @@ use crate::model::capture::CaptureWriter;
 use crate::pump::{Pump, RepaintAfter, SharedModel};
 use crate::quick::QuickSend;
 use crate::ui::composer::{Composer, composer_ui};
+use crate::ui::files::{FileForms, FileWindow, FilesState};
 use crate::ui::lab::{LabSettings, lab_ui};
 use crate::ui::lesson::{lesson_ui, python_ui};
 use crate::ui::log_view::{LogViewState, log_view_ui};
@@ -57,6 +58,8 @@ pub struct Settings {
     /// Whether the quick-send panel shows (hidden at first: the log keeps
     /// its width).
     pub show_quick: bool,
+    /// The file windows' paths and choices.
+    pub files: FileForms,
 }
 
 /// The whole app.
@@ -84,6 +87,8 @@ pub struct WorkbenchApp {
     scroll_to: Option<SocketId>,
     /// The quick-send panel's passing state.
     pub quick: QuickState,
+    /// The file windows' passing state.
+    pub files: FilesState,
 }
 
 impl WorkbenchApp {
@@ -129,6 +134,7 @@ impl WorkbenchApp {
             rules: RulesState::default(),
             scroll_to: None,
             quick: QuickState::default(),
+            files: FilesState::default(),
         })
     }
 
@@ -249,6 +255,39 @@ impl WorkbenchApp {
                 Ok(())
             }
             Action::Configure { id, option } => self.engine.configure(id, option),
+            Action::SendFile { id, file } => {
+                let name = file.path.display().to_string();
+                if let Some(s) = self.model.lock().sessions.get_mut(&id) {
+                    s.file = Some(crate::model::session::FileState::new(name));
+                }
+                self.engine.send_file(id, file)
+            }
+            Action::CancelFile(id) => self.engine.cancel_file(id),
+            Action::SaveReceived { id, path, with_log } => {
+                if let Err(e) = self.model.lock().start_saving(id, &path, with_log) {
+                    self.status = Some(trf(
+                        "Could not save to {path}: {error}",
+                        &[("path", &path.display()), ("error", &e)],
+                    ));
+                }
+                Ok(())
+            }
+            Action::StopSaving(id) => {
+                self.model.lock().stop_saving(id);
+                Ok(())
+            }
+            Action::ExportLog {
+                path,
+                format,
+                shown,
+            } => {
+                let rows = crate::model::export::snapshot(&self.model.lock(), shown);
+                match crate::model::export::spawn_export(path, rows, format) {
+                    Ok(rx) => self.files.exporting(rx),
+                    Err(e) => self.files.export_done = Some(Err(e.to_string())),
+                }
+                Ok(())
+            }
             Action::ApplyRules(id) => self.apply_rules(id),
         };
         if let Err(e) = result {
@@ -318,7 +357,13 @@ impl WorkbenchApp {
 
     /// Draws every panel from `model`; returns what the user asked for.
     fn draw(&mut self, ui: &mut egui::Ui, model: &mut Model) -> Vec<Action> {
-        let mut actions = Vec::new();
+        let mut actions = crate::ui::files::file_windows_ui(
+            ui.ctx(),
+            &mut self.settings.files,
+            &mut self.files,
+            model,
+            &self.settings.composer.udp_to,
+        );
         egui::Panel::top("top-bar").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("Sockbench");
@@ -347,6 +392,29 @@ impl WorkbenchApp {
                 }
                 ui.separator();
                 ui.toggle_value(&mut self.settings.show_quick, tr("Quick send panel"));
+                ui.separator();
+                ui.menu_button(tr("Files"), |ui| {
+                    let s = self.selected.and_then(|id| model.sessions.get(&id));
+                    let can_send = s.is_some_and(|s| s.can_send() && !s.kind.is_listener());
+                    if ui
+                        .add_enabled(can_send, egui::Button::new(tr("Send a file…")))
+                        .clicked()
+                        && let Some(id) = self.selected
+                    {
+                        self.files.open(FileWindow::Send(id));
+                    }
+                    let can_save = s.is_some_and(|s| !s.kind.is_listener() && !s.state.is_closed());
+                    if ui
+                        .add_enabled(can_save, egui::Button::new(tr("Save received bytes…")))
+                        .clicked()
+                        && let Some(id) = self.selected
+                    {
+                        self.files.open(FileWindow::Save(id));
+                    }
+                    if ui.button(tr("Export the log…")).clicked() {
+                        self.files.open(FileWindow::Export);
+                    }
+                });
                 if let Some(s) = &self.status {
                     ui.separator();
                     ui.colored_label(error_color(ui), s);
@@ -398,6 +466,14 @@ impl WorkbenchApp {
                         .auto_shrink([false, true])
                         .show(ui, |ui| {
                             actions.extend(details_ui(ui, model, s));
+                            if !s.state.is_closed() || model.saving.contains_key(&id) {
+                                actions.extend(crate::ui::files::save_row_ui(
+                                    ui,
+                                    model,
+                                    id,
+                                    &mut self.files,
+                                ));
+                            }
                             ui.horizontal(|ui| {
                                 labelled_combo_salted(
                                     ui,
@@ -436,6 +512,12 @@ impl WorkbenchApp {
                     model,
                     self.selected,
                     framing.as_ref(),
+                ));
+                actions.extend(crate::ui::files::send_file_row_ui(
+                    ui,
+                    model,
+                    self.selected,
+                    &mut self.files,
                 ));
             });
         if self.settings.show_quick {
@@ -563,6 +645,10 @@ impl WorkbenchApp {
     pub fn shutdown(&mut self) {
         self.engine.shutdown_delivering(SHUTDOWN_DELIVERY);
         self.pump.join();
+        // The save files' writers write what the pump handed them.
+        for t in self.model.lock().finish_saving() {
+            let _ = t.join();
+        }
     }
 }
 

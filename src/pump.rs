@@ -215,8 +215,14 @@ fn run(
             };
             if let Some(mut m) = guard {
                 pending_bytes -= fold_turn(&mut m, &mut pending);
+                let saves = m.take_saves();
                 m.pump_released_at = Some(Instant::now());
                 MutexGuard::unlock_fair(m);
+                // Save files get their chunks outside the lock: a slow disk
+                // holds up the pump (and the engine's reads), not the window.
+                for (tx, chunk) in saves {
+                    let _ = tx.send(chunk);
+                }
                 // A burst's queue is not kept for good.
                 if pending.is_empty() && pending.capacity() > PENDING_KEEP_CAPACITY {
                     pending = VecDeque::new();

@@ -5,6 +5,7 @@
 
 mod engine;
 mod faults;
+mod files;
 mod headless;
 mod hooks;
 mod lesson;
@@ -12,6 +13,7 @@ mod periodic;
 mod pump;
 mod ui;
 mod ui_faults;
+mod ui_files;
 mod ui_lesson;
 mod ui_tools;
 mod ui_unix;

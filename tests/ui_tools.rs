@@ -23,7 +23,7 @@ fn client(port: u16) -> TcpStream {
 }
 
 /// Opens a UDP socket on loopback (port 0); its id and bound address.
-fn open_udp(
+pub(crate) fn open_udp(
     h: &mut egui_kittest::Harness<'static, sockbench::app::WorkbenchApp>,
 ) -> (sockbench::engine::SocketId, SocketAddr) {
     let id = h

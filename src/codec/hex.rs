@@ -133,6 +133,31 @@ pub fn parse_hex(input: &str) -> Result<Vec<u8>, HexError> {
     Ok(out)
 }
 
+/// One line of an offset hex dump: `00000000  48 65 6C …  |Hel…|`, `per_line`
+/// bytes a line (a gap after each 8).
+pub fn hex_dump_line(bytes: &[u8], offset: usize, per_line: usize) -> String {
+    let mut s = format!("{offset:08X}  ");
+    for i in 0..per_line {
+        match bytes.get(i) {
+            Some(b) => s.push_str(&format!("{b:02X} ")),
+            None => s.push_str("   "),
+        }
+        if i % 8 == 7 && i + 1 < per_line {
+            s.push(' ');
+        }
+    }
+    s.push_str(" |");
+    s.extend(bytes.iter().map(|&b| {
+        if b.is_ascii_graphic() || b == b' ' {
+            char::from(b)
+        } else {
+            '.'
+        }
+    }));
+    s.push('|');
+    s
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -394,6 +394,10 @@ impl Endpoint for Dgram {
         to.is_some() || self.default_peer.is_some()
     }
 
+    fn is_datagram(&self) -> bool {
+        true
+    }
+
     fn close_fd(&mut self, cx: &mut Cx<'_>) -> Vec<super::message::SocketId> {
         cx.call(SockCall::Close, Ok(CallOk::Done));
         if let Some(file) = &mut self.file {

@@ -141,6 +141,16 @@ pub(crate) trait Endpoint: Send {
         false
     }
 
+    /// Whether it is a listener (it sends only through its connections).
+    fn is_listener(&self) -> bool {
+        false
+    }
+
+    /// Whether it sends datagrams (each send one message).
+    fn is_datagram(&self) -> bool {
+        false
+    }
+
     /// Whether reading is useful (not at the end of the stream).
     fn wants_reads(&self) -> bool {
         true

@@ -33,6 +33,10 @@ pub enum NetOp {
     Close,
     /// The engine itself (registering with the poller, the socket is gone...).
     Engine,
+    /// Opening a file to send.
+    OpenFile,
+    /// Reading a file being sent.
+    ReadFile,
 }
 
 impl NetOp {
@@ -49,6 +53,8 @@ impl NetOp {
             NetOp::Recv => "recv()",
             NetOp::Close => "shutdown()",
             NetOp::Engine => "engine",
+            NetOp::OpenFile => "open()",
+            NetOp::ReadFile => "read()",
         }
     }
 }
@@ -105,6 +111,10 @@ pub enum Why {
     /// The path to bind is a socket file no socket listens on (left by a
     /// program that ended); nothing was removed.
     StaleSocket,
+    /// A file sent to a listener (send it on one of its connections).
+    FileToListener,
+    /// A file is already being sent on this socket.
+    FileInProgress,
     /// A destination of another address family than the socket's
     /// (a Unix path for a UDP socket, an IP address for a Unix one).
     WrongFamily,

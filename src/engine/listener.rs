@@ -235,6 +235,10 @@ impl Endpoint for Listener {
         !self.children.is_empty()
     }
 
+    fn is_listener(&self) -> bool {
+        true
+    }
+
     fn child_gone(&mut self, child: SocketId) {
         self.children.remove(&child);
     }

@@ -561,6 +561,22 @@ pub enum Command {
         /// How long to wait.
         backoff: Option<Backoff>,
     },
+    /// Send a file, read in pieces as the send queue drains (never more
+    /// than [`FILE_QUEUE_BYTES`] queued at once): on a stream in pieces of
+    /// up to 64 KiB, on a datagram socket one datagram of `piece` bytes
+    /// each, `gap` apart. Reported by [`EventKind::FileProgress`] and, at
+    /// the end, [`EventKind::FileDone`]; the pieces are `Sent` as usual.
+    SendFile {
+        /// The socket to send on (not a listener).
+        id: SocketId,
+        /// What to send and how.
+        file: FileSend,
+    },
+    /// Stop sending a socket's file (what is queued still goes out).
+    CancelFile {
+        /// The socket.
+        id: SocketId,
+    },
     /// Stop calling `recv()` on this socket (what arrives waits in the
     /// kernel, so several sends are read together later), until resumed
     /// or for `for_`. Reported by [`EventKind::Reading`].
@@ -643,6 +659,41 @@ pub struct Event {
     pub time: SystemTime,
     /// What happened.
     pub kind: EventKind,
+}
+
+/// Bytes of a file being sent that may wait in a socket's send queue.
+pub const FILE_QUEUE_BYTES: usize = 1024 * 1024;
+/// The largest piece of a file a stream send takes at once.
+pub const FILE_STREAM_PIECE: usize = 64 * 1024;
+/// How often a file send reports its progress.
+pub const FILE_PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// A file to send ([`Command::SendFile`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileSend {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// Datagram sockets: bytes per datagram (1 at least). Streams ignore
+    /// it (they send up to [`FILE_STREAM_PIECE`] at a time).
+    pub piece: usize,
+    /// Datagram sockets: the wait between datagrams (zero: as fast as the
+    /// queue takes them). Streams ignore it.
+    pub gap: Duration,
+    /// Datagram sockets: the destination (`None`: the default peer).
+    pub to: Option<Addr>,
+}
+
+/// How a file send ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileEnd {
+    /// Every byte was handed to the kernel.
+    Sent,
+    /// The user stopped it.
+    Cancelled,
+    /// The socket closed first.
+    SocketClosed,
+    /// Opening or reading the file failed, or the send was refused.
+    Failed(NetError),
 }
 
 /// What happened.
@@ -762,6 +813,23 @@ pub enum EventKind {
         /// The wait before it.
         after: Duration,
     },
+    /// A file being sent ([`Command::SendFile`]): how far it is (at the
+    /// start, then about every [`FILE_PROGRESS_EVERY`]).
+    FileProgress {
+        /// Bytes handed to the kernel.
+        sent: u64,
+        /// The file's size when it was opened.
+        total: u64,
+    },
+    /// A file send ended.
+    FileDone {
+        /// Bytes handed to the kernel.
+        sent: u64,
+        /// The file's size when it was opened.
+        total: u64,
+        /// How it ended.
+        end: FileEnd,
+    },
     /// The socket is closed and gone from the engine.
     Closed {
         /// Why.
@@ -796,6 +864,8 @@ impl EventKind {
             EventKind::Reading { .. } => "reading",
             EventKind::PortState(_) => "port_state",
             EventKind::Reconnecting { .. } => "reconnecting",
+            EventKind::FileProgress { .. } => "file_progress",
+            EventKind::FileDone { .. } => "file_done",
             EventKind::Closed { .. } => "closed",
         }
     }

@@ -9,6 +9,7 @@ mod call;
 mod dgram;
 mod endpoint;
 mod error;
+mod file_send;
 mod listener;
 mod message;
 mod outbox;
@@ -36,7 +37,8 @@ pub use call::{CallOk, Family, SetOption, SockCall, SockType};
 pub use error::{NetError, NetOp, Why, errno_name};
 pub use message::{
     Backoff, CloseHow, CloseReason, Command, DEFAULT_TCP_READ_BYTES, DEFAULT_UDP_RCVBUF_BYTES,
-    DEFAULT_UDP_RECV_BYTES, Event, EventKind, MAX_RECV_SIZE, MAX_SEND_QUEUE_BYTES,
+    DEFAULT_UDP_RECV_BYTES, Event, EventKind, FILE_PROGRESS_EVERY, FILE_QUEUE_BYTES,
+    FILE_STREAM_PIECE, FileEnd, FileSend, MAX_RECV_SIZE, MAX_SEND_QUEUE_BYTES,
     MAX_UDP_PAYLOAD_BYTES, MAX_UDP6_PAYLOAD_BYTES, Payload, PeriodicStatus, PeriodicStop,
     PortSocket, ReceiveHook, Received, Reply, SockOption, SocketId, SocketKind, SocketSpec,
     TcpInfo, TcpState,
@@ -249,6 +251,16 @@ impl EngineHandle {
         hook: Option<Box<dyn ReceiveHook>>,
     ) -> Result<(), EngineError> {
         self.command(Command::SetReceiveHook { id, hook })
+    }
+
+    /// Sends a file on a socket (see [`Command::SendFile`]).
+    pub fn send_file(&self, id: SocketId, file: FileSend) -> Result<(), EngineError> {
+        self.command(Command::SendFile { id, file })
+    }
+
+    /// Stops sending a socket's file.
+    pub fn cancel_file(&self, id: SocketId) -> Result<(), EngineError> {
+        self.command(Command::CancelFile { id })
     }
 
     /// Asks for one [`EventKind::Writable`] once the send queue holds at

@@ -20,9 +20,10 @@ use super::addr::Addr;
 use super::dgram;
 use super::endpoint::{After, Cx, Endpoint, Ready, Request};
 use super::error::{NetError, NetOp, Why};
+use super::file_send::{FileJob, Step};
 use super::message::{
-    CloseHow, CloseReason, Command, Event, EventKind, MAX_SEND_QUEUE_BYTES, Payload, PeriodicStop,
-    ReceiveHook, SocketId, SocketSpec,
+    CloseHow, CloseReason, Command, Event, EventKind, FILE_QUEUE_BYTES, FileEnd, FileSend,
+    MAX_SEND_QUEUE_BYTES, Payload, PeriodicStop, ReceiveHook, SocketId, SocketSpec,
 };
 use super::outbox::Outbox;
 use super::periodic::Periodic;
@@ -87,6 +88,10 @@ pub(crate) struct Reactor {
     paused: HashMap<SocketId, Option<TimerKey>>,
     /// Clients that connect again when their connection ends.
     reconnect: HashMap<SocketId, Reconnect>,
+    /// Files being sent, by socket.
+    files: HashMap<SocketId, FileJob>,
+    /// A file is being fed (its sends must not feed it again).
+    feeding: bool,
     /// Wakes the loop for a near timer (`None` if it could not be made:
     /// then timers are only as precise as `epoll_wait`'s milliseconds).
     timerfd: Option<TimerFd>,
@@ -132,6 +137,8 @@ impl Reactor {
             watch_writable: HashMap::new(),
             paused: HashMap::new(),
             reconnect: HashMap::new(),
+            files: HashMap::new(),
+            feeding: false,
             timerfd: None,
             buf: vec![0; dgram::MAX_RECV_BYTES.max(super::DEFAULT_TCP_READ_BYTES)],
         }
@@ -360,6 +367,8 @@ impl Reactor {
                     self.check_writable(id);
                 }
             }
+            Command::SendFile { id, file } => self.start_file(id, &file),
+            Command::CancelFile { id } => self.end_file(id, FileEnd::Cancelled),
             Command::PauseReading { id, for_ } => self.pause_reading(id, for_),
             Command::ResumeReading { id } => self.resume_reading(id),
             Command::Shutdown { .. } => {}
@@ -413,6 +422,7 @@ impl Reactor {
         self.sockets.insert(id, slot);
         self.check_writable(id);
         self.run_after(after);
+        self.feed_file(id);
         Some(r)
     }
 
@@ -606,6 +616,14 @@ impl Reactor {
                         self.open(due.id, spec);
                     }
                 }
+                TimerKind::FileGap => {
+                    if let Some(f) = self.files.get_mut(&due.id)
+                        && f.timer == Some(due.key)
+                    {
+                        f.timer = None;
+                        self.feed_file(due.id);
+                    }
+                }
                 TimerKind::ResumeReading => {
                     if self.paused.get(&due.id) == Some(&Some(due.key)) {
                         self.resume_reading(due.id);
@@ -630,6 +648,123 @@ impl Reactor {
             self.watch_writable.remove(&id);
             self.out.emit(id, EventKind::Writable { queued });
         }
+    }
+
+    /// Starts sending a file on socket `id` (refused, with a `Failed`
+    /// event, for a listener, a socket already sending one, or a file that
+    /// cannot be opened).
+    fn start_file(&mut self, id: SocketId, spec: &FileSend) {
+        let path = spec.path.display().to_string();
+        let refuse = |why| NetError::refused(NetOp::Send, io::ErrorKind::InvalidInput, None, why);
+        let error = match self.sockets.get(&id) {
+            None => Some(NetError::refused(
+                NetOp::Send,
+                io::ErrorKind::NotConnected,
+                None,
+                Why::SocketClosed(id),
+            )),
+            Some(_) if self.files.contains_key(&id) => Some(refuse(Why::FileInProgress)),
+            Some(s) if s.ep.is_listener() => Some(refuse(Why::FileToListener)),
+            Some(s) => match FileJob::open(spec, s.ep.is_datagram()) {
+                Ok(job) => {
+                    let total = job.total;
+                    self.files.insert(id, job);
+                    self.out
+                        .emit(id, EventKind::FileProgress { sent: 0, total });
+                    None
+                }
+                Err(e) => Some(NetError::from_io(NetOp::OpenFile, &e, Some(&path))),
+            },
+        };
+        match error {
+            Some(e) => self.out.emit(id, EventKind::Failed(e)),
+            None => self.feed_file(id),
+        }
+    }
+
+    /// Hands socket `id`'s file its next pieces while its queue has room
+    /// (one datagram per gap), and reports progress and the end.
+    fn feed_file(&mut self, id: SocketId) {
+        if self.feeding || !self.files.contains_key(&id) {
+            return;
+        }
+        self.feeding = true;
+        // Bytes handed this turn: past the bound, the rest waits for the
+        // next turn of the loop (other sockets go first).
+        let mut turn = 0usize;
+        while let Some(s) = self.sockets.get(&id) {
+            let queued = s.ep.queued_bytes();
+            let Some(job) = self.files.get_mut(&id) else {
+                break;
+            };
+            if !job.eof && !s.ep.can_send(job.to.as_ref()) {
+                let why = if s.ep.is_datagram() {
+                    Why::NoDestination
+                } else {
+                    Why::WriteShut
+                };
+                let e = NetError::refused(NetOp::Send, io::ErrorKind::NotConnected, None, why);
+                self.feeding = false;
+                return self.end_file(id, FileEnd::Failed(e));
+            }
+            if turn >= FILE_QUEUE_BYTES && job.timer.is_none() {
+                job.timer = Some(self.timers.schedule(Instant::now(), id, TimerKind::FileGap));
+                break;
+            }
+            match job.next(queued) {
+                Ok(Step::Send(bytes)) => {
+                    turn += bytes.len();
+                    let to = job.to.clone();
+                    let gap = job.gap();
+                    if let Some(gap) = gap {
+                        job.timer = Some(self.timers.schedule(
+                            Instant::now() + gap,
+                            id,
+                            TimerKind::FileGap,
+                        ));
+                    }
+                    self.request(id, Request::Send { bytes, to });
+                }
+                Ok(Step::Wait) => {
+                    if job.report_due() {
+                        let (sent, total) = (job.sent(queued), job.total);
+                        self.out.emit(id, EventKind::FileProgress { sent, total });
+                    }
+                    break;
+                }
+                Ok(Step::Done) => {
+                    self.feeding = false;
+                    return self.end_file(id, FileEnd::Sent);
+                }
+                Err(e) => {
+                    let e = NetError::from_io(NetOp::ReadFile, &e, None);
+                    self.feeding = false;
+                    return self.end_file(id, FileEnd::Failed(e));
+                }
+            }
+        }
+        self.feeding = false;
+    }
+
+    /// Ends socket `id`'s file send, if it has one, and says how.
+    fn end_file(&mut self, id: SocketId, end: FileEnd) {
+        let Some(job) = self.files.remove(&id) else {
+            return;
+        };
+        let sent = job.sent(self.unsent_of(id));
+        let sent = if end == FileEnd::Sent {
+            job.handed
+        } else {
+            sent
+        };
+        self.out.emit(
+            id,
+            EventKind::FileDone {
+                sent,
+                total: job.total,
+                end,
+            },
+        );
     }
 
     fn pause_reading(&mut self, id: SocketId, for_: Option<Duration>) {
@@ -765,6 +900,7 @@ impl Reactor {
         };
         let after = r.backoff.wait(attempt);
         self.stop_periodic(id, None, PeriodicStop::SocketClosed);
+        self.end_file(id, FileEnd::SocketClosed);
         self.watch_writable.remove(&id);
         self.paused.remove(&id);
         self.delayed.retain(|_, (i, _, _)| *i != id);
@@ -794,6 +930,7 @@ impl Reactor {
         }
         self.reconnect.remove(&id);
         self.stop_periodic(id, None, PeriodicStop::SocketClosed);
+        self.end_file(id, FileEnd::SocketClosed);
         self.hooks.remove(&id);
         self.watch_writable.remove(&id);
         self.paused.remove(&id);

@@ -33,6 +33,8 @@ pub(crate) enum TimerKind {
     ResumeReading,
     /// A reconnecting client connects again.
     Reconnect,
+    /// A file's next datagram is due.
+    FileGap,
 }
 
 /// A timer that is due.

@@ -85,14 +85,21 @@ fn zh(key: &str) -> Option<&'static str> {
 
 mod codec;
 mod engine;
+mod files;
 mod lesson;
 mod tools;
 mod workbench;
 
 /// The Chinese tables, one per part of the UI. Keys are the exact English
 /// text passed to [`tr`]/[`trf`] (placeholders such as `{n}` kept in both).
-const ZH_TABLES: &[&[(&str, &str)]] =
-    &[workbench::ZH, lesson::ZH, codec::ZH, engine::ZH, tools::ZH];
+const ZH_TABLES: &[&[(&str, &str)]] = &[
+    workbench::ZH,
+    lesson::ZH,
+    codec::ZH,
+    engine::ZH,
+    tools::ZH,
+    files::ZH,
+];
 
 /// Every English key → Chinese entry.
 pub fn zh_entries() -> impl Iterator<Item = (&'static str, &'static str)> {

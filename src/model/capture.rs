@@ -323,6 +323,24 @@ fn fields(ev: &Event, local: Option<&Addr>, peer: Option<&Addr>) -> Vec<(&'stati
                 .collect();
             f.push(("sockets", Value::from(list)));
         }
+        EventKind::FileProgress { sent, total } => {
+            f.push(("sent", Value::from(*sent)));
+            f.push(("total", Value::from(*total)));
+        }
+        EventKind::FileDone { sent, total, end } => {
+            f.push(("sent", Value::from(*sent)));
+            f.push(("total", Value::from(*total)));
+            let how = match end {
+                crate::engine::FileEnd::Sent => "sent",
+                crate::engine::FileEnd::Cancelled => "cancelled",
+                crate::engine::FileEnd::SocketClosed => "socket_closed",
+                crate::engine::FileEnd::Failed(_) => "failed",
+            };
+            f.push(("end", Value::from(how)));
+            if let crate::engine::FileEnd::Failed(e) = end {
+                push_error(&mut f, e);
+            }
+        }
         EventKind::Reconnecting { attempt, after } => {
             f.push(("attempt", Value::from(*attempt)));
             f.push(("after_ms", Value::from(after.as_secs_f64() * 1e3)));

@@ -120,6 +120,14 @@ fn refusal(why: &Why, addr: Option<&str>) -> String {
             "Message too long (EMSGSIZE): {len} bytes; a UDP datagram holds at most {max} bytes over IPv4; nothing was sent",
             &[("len", len), ("max", &MAX_UDP_PAYLOAD_BYTES)],
         ),
+        Why::FileToListener => tr(
+            "Not for a listener: select one of its connections to send a file on; nothing was sent",
+        )
+        .into(),
+        Why::FileInProgress => tr(
+            "A file is already being sent on this socket: wait for it or cancel it; nothing was sent",
+        )
+        .into(),
         Why::WrongFamily => trf(
             "Wrong address family: this socket cannot send to {at}; nothing was sent",
             &[("at", &at)],

@@ -51,6 +51,8 @@ pub enum EntryKind {
     Configured,
     /// A client waits to connect again.
     Reconnecting,
+    /// A file began or ended being sent.
+    File,
     /// The socket closed.
     Closed,
 }
@@ -75,7 +77,31 @@ impl EntryKind {
             EntryKind::Failed => tr("failed"),
             EntryKind::Configured => tr("set"),
             EntryKind::Reconnecting => tr("reconnect"),
+            EntryKind::File => tr("file"),
             EntryKind::Closed => tr("closed"),
+        }
+    }
+
+    /// A stable English name (exports, captures).
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::Opening => "open",
+            EntryKind::Resolving => "resolving",
+            EntryKind::Connecting => "connecting",
+            EntryKind::Connected => "connected",
+            EntryKind::Listening => "listening",
+            EntryKind::Accepted => "accepted",
+            EntryKind::Bound => "bound",
+            EntryKind::Sent => "sent",
+            EntryKind::Received => "received",
+            EntryKind::KernelDrops => "drops",
+            EntryKind::PeerClosed => "peer_closed",
+            EntryKind::WriteShutdown => "shutdown",
+            EntryKind::Failed => "failed",
+            EntryKind::Configured => "set",
+            EntryKind::Reconnecting => "reconnect",
+            EntryKind::File => "file",
+            EntryKind::Closed => "closed",
         }
     }
 
@@ -309,6 +335,11 @@ impl TrafficLog {
         self.entries.push_back(entry);
         self.evict_to_cap();
         Some(index)
+    }
+
+    /// The absolute index of the oldest row kept.
+    pub fn first_index(&self) -> u64 {
+        self.first_index
     }
 
     /// The row with absolute index `index`, if it is still kept.

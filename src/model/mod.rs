@@ -6,12 +6,14 @@
 pub mod capture;
 mod event_text;
 pub mod explain;
+pub mod export;
 pub mod lab;
 pub mod lesson;
 pub mod log;
 pub mod note;
 pub mod pycall;
 pub mod pygen;
+pub mod save;
 pub mod session;
 pub mod spec;
 
@@ -53,6 +55,11 @@ pub struct Model {
     pub default_encoding: TextEncoding,
     /// Events folded in since start.
     pub events_applied: u64,
+    /// Sockets whose received bytes are being saved to a file.
+    pub saving: BTreeMap<SocketId, save::Saving>,
+    /// Received chunks of saved sockets folded since the pump last took
+    /// them (it hands them to the writers once it lets go of the model).
+    pub(crate) to_save: Vec<(crossbeam_channel::Sender<Vec<u8>>, Vec<u8>)>,
     /// When the pump last let go of the model (set just before it
     /// unlocks): what a window that waited can tell its wait by (the pump
     /// holding it, or the thread not yet running once it was let go).
@@ -83,6 +90,55 @@ impl Model {
         );
     }
 
+    /// Starts saving socket `id`'s received bytes to `path` from now on;
+    /// `with_log`: first what the log still holds of them (and count what
+    /// it no longer holds). Replaces a save already running for it.
+    pub fn start_saving(
+        &mut self,
+        id: SocketId,
+        path: &std::path::Path,
+        with_log: bool,
+    ) -> std::io::Result<()> {
+        let mut first = Vec::new();
+        if with_log {
+            for e in self.log.entries() {
+                if e.socket == id && e.kind == EntryKind::Received {
+                    first.extend_from_slice(&e.payload);
+                }
+            }
+        }
+        let mut saving = save::Saving::start(path, first)?;
+        if with_log {
+            let received = self.sessions.get(&id).map_or(0, |s| s.counters.bytes_in);
+            saving.missed = received.saturating_sub(saving.from_log);
+        }
+        if let Some(mut old) = self.saving.insert(id, saving) {
+            old.finish();
+        }
+        Ok(())
+    }
+
+    /// Stops saving socket `id`'s bytes (the file keeps what was written).
+    pub fn stop_saving(&mut self, id: SocketId) {
+        if let Some(s) = self.saving.get_mut(&id) {
+            s.finish();
+        }
+    }
+
+    /// The received chunks to hand to save files (see [`Model::to_save`]).
+    pub(crate) fn take_saves(&mut self) -> Vec<(crossbeam_channel::Sender<Vec<u8>>, Vec<u8>)> {
+        std::mem::take(&mut self.to_save)
+    }
+
+    /// Ends every save; returns their writer threads, to join once the
+    /// pump has handed over the last chunks.
+    pub fn finish_saving(&mut self) -> Vec<std::thread::JoinHandle<()>> {
+        self.saving
+            .values_mut()
+            .filter_map(save::Saving::finish)
+            .collect()
+    }
+
     /// Folds one engine event into the sessions and the log.
     pub fn apply(&mut self, ev: Event) {
         self.events_applied += 1;
@@ -94,6 +150,9 @@ impl Model {
                 from,
                 truncated,
             } => {
+                if let Some(tx) = self.saving.get(&id).and_then(save::Saving::sender) {
+                    self.to_save.push((tx.clone(), bytes.clone()));
+                }
                 let mut chunk = ChunkText::default();
                 let mut session = session;
                 let len = bytes.len();
@@ -363,9 +422,53 @@ impl Model {
                     Note::WriteShutdown,
                 );
             }
+            EventKind::FileProgress { sent, total } => {
+                let mut started = None;
+                if let Some(f) = session.and_then(|s| s.file.as_mut()) {
+                    f.sent = sent;
+                    f.total = total;
+                    if !f.started {
+                        f.started = true;
+                        started = Some(f.name.clone());
+                    }
+                }
+                if let Some(name) = started {
+                    let note = Note::FileStarted {
+                        name: name.into(),
+                        total,
+                    };
+                    self.log.push_note(time, id, EntryKind::File, None, note);
+                }
+            }
+            EventKind::FileDone { sent, total, end } => {
+                let mut name = String::new();
+                if let Some(f) = session.and_then(|s| s.file.as_mut()) {
+                    f.sent = sent;
+                    f.total = total;
+                    f.started = true;
+                    f.end = Some(end.clone());
+                    name = f.name.clone();
+                }
+                let note = Note::FileEnded(Box::new(note::FileEnded {
+                    name,
+                    sent,
+                    total,
+                    end,
+                }));
+                self.log.push_note(time, id, EntryKind::File, None, note);
+            }
             EventKind::Failed(e) => {
                 if let Some(s) = session {
                     s.last_error = Some(e.clone());
+                    // A file the engine could not begin to send.
+                    let refused_file = e.op == crate::engine::NetOp::OpenFile
+                        || matches!(e.why, crate::engine::Why::FileToListener);
+                    if refused_file
+                        && let Some(f) = s.file.as_mut()
+                        && !f.started
+                    {
+                        f.end = Some(crate::engine::FileEnd::Failed(e.clone()));
+                    }
                 }
                 self.log
                     .push_note(time, id, EntryKind::Failed, None, Note::Failed(Box::new(e)));
@@ -374,6 +477,9 @@ impl Model {
                 reason,
                 unsent_bytes,
             } => {
+                if let Some(s) = self.saving.get_mut(&id) {
+                    s.close_input();
+                }
                 let mut leftover = Vec::new();
                 let mut keep_in_order = false;
                 if let Some(s) = session {

@@ -58,6 +58,15 @@ pub enum Note {
         /// How long.
         after: Duration,
     },
+    /// A file began being sent.
+    FileStarted {
+        /// Its name.
+        name: Box<str>,
+        /// Its size.
+        total: u64,
+    },
+    /// A file send ended.
+    FileEnded(Box<FileEnded>),
     /// The peer closed its side.
     PeerClosed,
     /// We shut down our write side.
@@ -66,6 +75,19 @@ pub enum Note {
     Failed(Box<NetError>),
     /// The socket closed.
     Closed(Box<Closed>),
+}
+
+/// How a file send ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileEnded {
+    /// The file's name.
+    pub name: String,
+    /// Bytes handed to the kernel.
+    pub sent: u64,
+    /// Its size.
+    pub total: u64,
+    /// How.
+    pub end: crate::engine::FileEnd,
 }
 
 /// A bound UDP socket's details.
@@ -103,6 +125,35 @@ impl Note {
                     ("n", attempt),
                 ],
             ),
+            Note::FileStarted { name, total } => trf(
+                "sending the file {name} ({total} bytes)",
+                &[("name", name), ("total", total)],
+            ),
+            Note::FileEnded(f) => {
+                let FileEnded {
+                    name,
+                    sent,
+                    total,
+                    end,
+                } = &**f;
+                let how = match end {
+                    crate::engine::FileEnd::Sent => tr("all sent").to_owned(),
+                    crate::engine::FileEnd::Cancelled => tr("cancelled").to_owned(),
+                    crate::engine::FileEnd::SocketClosed => {
+                        tr("the socket closed first").to_owned()
+                    }
+                    crate::engine::FileEnd::Failed(e) => e.message(),
+                };
+                trf(
+                    "the file {name}: {sent} of {total} bytes sent ({how})",
+                    &[
+                        ("name", name),
+                        ("sent", sent),
+                        ("total", total),
+                        ("how", &how),
+                    ],
+                )
+            }
             Note::Connecting(peer) => trf("connecting to {peer}", &[("peer", peer)]),
             Note::Connected(local) => trf("connected from {local}", &[("local", &Shown(local))]),
             Note::Listening { local, backlog } => trf(

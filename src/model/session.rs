@@ -164,6 +164,54 @@ pub struct Detail {
     pub reading_paused: bool,
     /// The kernel's TCP sockets on its port, when asked, and when.
     pub port_state: Option<(SystemTime, Vec<crate::engine::PortSocket>)>,
+    /// The file being sent on it, or the last one.
+    pub file: Option<FileState>,
+}
+
+/// A file sent on a socket, as the engine reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileState {
+    /// The file's name (as given).
+    pub name: String,
+    /// Bytes handed to the kernel.
+    pub sent: u64,
+    /// Its size (known once the engine opened it).
+    pub total: u64,
+    /// The engine has opened it and begun.
+    pub started: bool,
+    /// How it ended (`None`: still sending, or about to).
+    pub end: Option<crate::engine::FileEnd>,
+}
+
+impl FileState {
+    /// A file just asked for.
+    pub fn new(name: String) -> Self {
+        FileState {
+            name,
+            sent: 0,
+            total: 0,
+            started: false,
+            end: None,
+        }
+    }
+
+    /// Whether it is still being sent (or about to be).
+    pub fn sending(&self) -> bool {
+        self.end.is_none()
+    }
+
+    /// How far, from 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        if self.total == 0 {
+            if self.end == Some(crate::engine::FileEnd::Sent) {
+                1.0
+            } else {
+                0.0
+            }
+        } else {
+            (self.sent as f64 / self.total as f64).min(1.0) as f32
+        }
+    }
 }
 
 impl Default for Detail {
@@ -171,6 +219,7 @@ impl Default for Detail {
         Detail {
             children: Vec::new(),
             reconnects: 0,
+            file: None,
             spec: String::new(),
             opened_as: None,
             default_peer: None,

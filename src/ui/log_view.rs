@@ -6,7 +6,7 @@
 use eframe::egui::{self, Color32, RichText, text::LayoutJob};
 use egui_extras::{Column, TableBuilder};
 
-use crate::codec::hex::{format_hex, format_hex_into};
+use crate::codec::hex::{format_hex, format_hex_into, hex_dump_line};
 use crate::codec::text::{OwnParts, SegmentKind, TextEncoding, decode_display, decode_segments};
 use crate::engine::SocketId;
 use crate::i18n::{tr, trf};
@@ -203,31 +203,6 @@ fn expanded_height(line: f32, len: usize) -> f32 {
     let hex_lines = len.div_ceil(16) as f32;
     let text_lines = (len / 80 + 1) as f32;
     (line * (4.0 + hex_lines + text_lines)).clamp(line * 5.0, EXPANDED_MAX_HEIGHT)
-}
-
-/// One line of an offset hex dump: `00000000  48 65 6C …  |Hel…|`, `per_line`
-/// bytes a line (a gap after each 8).
-pub fn hex_dump_line(bytes: &[u8], offset: usize, per_line: usize) -> String {
-    let mut s = format!("{offset:08X}  ");
-    for i in 0..per_line {
-        match bytes.get(i) {
-            Some(b) => s.push_str(&format!("{b:02X} ")),
-            None => s.push_str("   "),
-        }
-        if i % 8 == 7 && i + 1 < per_line {
-            s.push(' ');
-        }
-    }
-    s.push_str(" |");
-    s.extend(bytes.iter().map(|&b| {
-        if b.is_ascii_graphic() || b == b' ' {
-            char::from(b)
-        } else {
-            '.'
-        }
-    }));
-    s.push('|');
-    s
 }
 
 /// An expanded data row: the whole payload as wrapped text and as an

@@ -3,6 +3,7 @@
 //! carries them out after the pass. Every input has an accessible label.
 
 pub mod composer;
+pub mod files;
 pub mod fonts;
 pub mod lab;
 pub mod lesson;
@@ -112,6 +113,35 @@ pub enum Action {
     /// Compile a socket's reply rules and hand them to the engine (or
     /// take them away, when off or wrong).
     ApplyRules(SocketId),
+    /// Send a file on a socket.
+    SendFile {
+        /// Where.
+        id: SocketId,
+        /// What and how.
+        file: crate::engine::FileSend,
+    },
+    /// Stop sending a socket's file.
+    CancelFile(SocketId),
+    /// Save a socket's received bytes to a file from now on.
+    SaveReceived {
+        /// The socket.
+        id: SocketId,
+        /// The file (created or replaced).
+        path: std::path::PathBuf,
+        /// First write what the log still holds of them.
+        with_log: bool,
+    },
+    /// Stop saving a socket's received bytes.
+    StopSaving(SocketId),
+    /// Export the log to a file.
+    ExportLog {
+        /// The file (created or replaced).
+        path: std::path::PathBuf,
+        /// Its format.
+        format: crate::model::export::ExportFormat,
+        /// Only the rows the view shows.
+        shown: bool,
+    },
     /// Change a setting of an open socket.
     Configure {
         /// Which.
