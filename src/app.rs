@@ -60,6 +60,10 @@ pub struct Settings {
     pub show_quick: bool,
     /// The file windows' paths and choices.
     pub files: FileForms,
+    /// The workspace file last opened or saved.
+    pub workspace_path: String,
+    /// Open that workspace when Sockbench starts (without `--workspace`).
+    pub reopen_workspace: bool,
 }
 
 /// The whole app.
@@ -89,6 +93,8 @@ pub struct WorkbenchApp {
     pub quick: QuickState,
     /// The file windows' passing state.
     pub files: FilesState,
+    /// The back-off of each client opened to reconnect (for workspaces).
+    backoffs: std::collections::HashMap<SocketId, crate::engine::Backoff>,
 }
 
 impl WorkbenchApp {
@@ -135,6 +141,7 @@ impl WorkbenchApp {
             scroll_to: None,
             quick: QuickState::default(),
             files: FilesState::default(),
+            backoffs: std::collections::HashMap::new(),
         })
     }
 
@@ -164,6 +171,9 @@ impl WorkbenchApp {
         match opened {
             Ok(id) => {
                 model.opening(id, &spec);
+                if let Some(b) = reconnect {
+                    self.backoffs.insert(id, b);
+                }
                 self.selected = Some(id);
                 self.scroll_to = Some(id);
                 Some(id)
@@ -174,6 +184,106 @@ impl WorkbenchApp {
                     &[("spec", &spec), ("error", &e)],
                 ));
                 None
+            }
+        }
+    }
+
+    /// The open sockets the user opened (not accepted connections), with
+    /// their encodings, back-offs and rules, and the composer, quick-send
+    /// and lab settings, as a workspace.
+    pub fn workspace(&self) -> crate::workspace::Workspace {
+        use crate::workspace::{Workspace, WorkspaceSocket};
+        let model = self.model.lock();
+        let sockets = model
+            .sessions
+            .values()
+            .filter(|s| !s.state.is_closed() && !s.compacted)
+            .filter_map(|s| {
+                let spec = s.opened_as.as_ref()?;
+                Some(WorkspaceSocket {
+                    spec: spec.full_form(),
+                    encoding: s.encoding,
+                    reconnect: self.backoffs.get(&s.id).map(|&b| b.into()),
+                    rules: self.rules.sets.get(&s.id).cloned(),
+                })
+            })
+            .collect();
+        Workspace {
+            version: crate::workspace::WORKSPACE_VERSION,
+            display_encoding: self.settings.display_encoding,
+            sockets,
+            composer: self.settings.composer.clone(),
+            composer_text: self.settings.composer.text.clone(),
+            quick: self.settings.quick.clone(),
+            lab: self.settings.lab.clone(),
+        }
+    }
+
+    /// Opens a workspace's sockets (beside those open now) and takes its
+    /// composer, quick-send and lab settings. Returns what could not be
+    /// opened (a spec that does not parse), in words.
+    pub fn open_workspace(&mut self, w: crate::workspace::Workspace) -> Vec<String> {
+        let mut errors = Vec::new();
+        self.settings.display_encoding = w.display_encoding;
+        self.settings.composer = w.composer;
+        self.settings.composer.text = w.composer_text;
+        self.settings.quick = w.quick;
+        self.settings.quick.fix_ids();
+        self.settings.lab = w.lab;
+        for ws in w.sockets {
+            let spec = match ws.socket_spec() {
+                Ok(spec) => spec,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            let reconnect = ws
+                .reconnect
+                .filter(|_| matches!(spec, SocketSpec::TcpConnect { .. }))
+                .map(crate::engine::Backoff::from);
+            let Some(id) = self.open_with(spec, reconnect) else {
+                errors.extend(self.status.take());
+                continue;
+            };
+            if let Some(s) = self.model.lock().sessions.get_mut(&id) {
+                s.set_encoding(ws.encoding);
+            }
+            if let Some(set) = ws.rules {
+                self.rules.sets.insert(id, set);
+                self.execute(Action::ApplyRules(id));
+            }
+        }
+        errors
+    }
+
+    /// Opens workspace `w`, read from `path` (remembered as the workspace
+    /// file), saying in the status line which sockets could not be opened.
+    pub fn open_loaded_workspace(
+        &mut self,
+        path: &std::path::Path,
+        w: crate::workspace::Workspace,
+    ) {
+        let errors = self.open_workspace(w);
+        self.settings.workspace_path = path.display().to_string();
+        if !errors.is_empty() {
+            self.status = Some(trf(
+                "Workspace {path}: not opened: {errors}",
+                &[("path", &path.display()), ("errors", &errors.join("; "))],
+            ));
+        }
+    }
+
+    /// Opens the workspace file at `path`, saying in the status line what
+    /// went wrong, if anything.
+    pub fn open_workspace_file(&mut self, path: &std::path::Path) {
+        match crate::workspace::Workspace::load(path) {
+            Ok(w) => self.open_loaded_workspace(path, w),
+            Err(e) => {
+                self.status = Some(trf(
+                    "Could not open the workspace: {error}",
+                    &[("error", &e)],
+                ));
             }
         }
     }
@@ -263,6 +373,29 @@ impl WorkbenchApp {
                 self.engine.send_file(id, file)
             }
             Action::CancelFile(id) => self.engine.cancel_file(id),
+            Action::OpenWorkspace(path) => {
+                self.open_workspace_file(&path);
+                Ok(())
+            }
+            Action::SaveWorkspace(path) => {
+                match self.workspace().save(&path) {
+                    Ok(()) => {
+                        self.settings.workspace_path = path.display().to_string();
+                        self.files.workspace_saved = Some(path);
+                    }
+                    Err(e) => {
+                        self.status = Some(trf(
+                            "Could not save the workspace: {error}",
+                            &[("error", &e)],
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            Action::ShowFileWindow(w) => {
+                self.files.open(w);
+                Ok(())
+            }
             Action::SaveReceived { id, path, with_log } => {
                 if let Err(e) = self.model.lock().start_saving(id, &path, with_log) {
                     self.status = Some(trf(
@@ -357,13 +490,8 @@ impl WorkbenchApp {
 
     /// Draws every panel from `model`; returns what the user asked for.
     fn draw(&mut self, ui: &mut egui::Ui, model: &mut Model) -> Vec<Action> {
-        let mut actions = crate::ui::files::file_windows_ui(
-            ui.ctx(),
-            &mut self.settings.files,
-            &mut self.files,
-            model,
-            &self.settings.composer.udp_to,
-        );
+        let mut actions =
+            crate::ui::files::file_windows_ui(ui.ctx(), &mut self.settings, &mut self.files, model);
         egui::Panel::top("top-bar").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("Sockbench");
@@ -413,6 +541,13 @@ impl WorkbenchApp {
                     }
                     if ui.button(tr("Export the log…")).clicked() {
                         self.files.open(FileWindow::Export);
+                    }
+                    ui.separator();
+                    if ui.button(tr("Open workspace…")).clicked() {
+                        self.files.open(FileWindow::OpenWorkspace);
+                    }
+                    if ui.button(tr("Save workspace…")).clicked() {
+                        self.files.open(FileWindow::SaveWorkspace);
                     }
                 });
                 if let Some(s) = &self.status {

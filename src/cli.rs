@@ -86,6 +86,7 @@ EXAMPLES:
   sockbench --headless --open tcp-listen:9000
   sockbench --headless --json --open udp:9001 --capture session.jsonl
   sockbench --open tcp-listen:9000
+  sockbench --workspace lab.toml
   sockbench --open tcp-listen:0.0.0.0:9000 --open tcp-connect:127.0.0.1:9000
   sockbench --open tcp-listen:[::]:9000,backlog=16
   sockbench --open tcp-connect:example.com:80
@@ -119,6 +120,12 @@ pub struct Args {
     /// an existing file is never overwritten: see --append.
     #[arg(long, value_name = "FILE")]
     pub capture: Option<PathBuf>,
+
+    /// Open a workspace (a TOML file saved with Files → Save workspace…):
+    /// its sockets, their encodings, reconnect waits and reply rules, the
+    /// composer, quick-send items and lab settings.
+    #[arg(long, value_name = "FILE", conflicts_with = "headless")]
+    pub workspace: Option<PathBuf>,
 
     /// With --capture: add to the end of FILE if it exists.
     #[arg(long, requires = "capture")]

@@ -24,3 +24,4 @@ pub mod pump;
 pub mod quick;
 pub mod rules;
 pub mod ui;
+pub mod workspace;

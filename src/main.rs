@@ -62,6 +62,18 @@ fn main() -> ExitCode {
         },
         None => None,
     };
+    // A workspace named on the command line must be readable: said before
+    // any window opens.
+    let workspace = match &args.workspace {
+        Some(path) => match sockbench::workspace::Workspace::load(path) {
+            Ok(w) => Some((path.clone(), w)),
+            Err(e) => {
+                eprintln!("sockbench: cannot open the workspace: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     if args.headless {
         return sockbench::headless::run(sockbench::headless::Headless {
             open: args.open,
@@ -103,6 +115,7 @@ fn main() -> ExitCode {
                 settings.display_encoding = encoding;
                 settings.composer.encoding = encoding;
             }
+            sockbench::i18n::set_lang(settings.lang);
             let ctx = cc.egui_ctx.clone();
             close_on_signals(ctx.clone())?;
             // The pump asks for frames as it folds events in (capped rate).
@@ -115,6 +128,16 @@ fn main() -> ExitCode {
             )?;
             if let Some(path) = &args.stats {
                 app.frame_stats = Some(FrameStats::create(path)?);
+            }
+            match workspace {
+                Some((path, w)) => app.open_loaded_workspace(&path, w),
+                None if app.settings.reopen_workspace
+                    && !app.settings.workspace_path.is_empty() =>
+                {
+                    let path = std::path::PathBuf::from(&app.settings.workspace_path);
+                    app.open_workspace_file(&path);
+                }
+                None => {}
             }
             for spec in args.open {
                 app.open(spec);

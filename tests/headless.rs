@@ -163,6 +163,32 @@ fn headless_needs_a_socket_to_open() {
 }
 
 #[test]
+fn a_workspace_that_cannot_be_read_stops_before_any_window() {
+    let dir = crate::util::TempDir::new("bad-workspace");
+    let missing = dir.path("missing.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_sockbench"))
+        .arg("--workspace")
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot open the workspace") && err.contains("missing.toml"),
+        "{err}"
+    );
+    std::fs::write(dir.path("bad.toml"), "sockets = 3\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sockbench"))
+        .arg("--workspace")
+        .arg(dir.path("bad.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a Sockbench workspace"), "{err}");
+}
+
+#[test]
 fn a_unix_listener_runs_headless_and_leaves_no_socket_file() {
     let dir = crate::util::TempDir::new("headless-unix");
     let path = dir.path("h.sock");

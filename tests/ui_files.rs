@@ -61,7 +61,7 @@ fn received_bytes_are_saved_from_now_on_after_what_the_log_held() {
 }
 
 #[test]
-fn the_log_exports_as_csv_from_the_files_menu() {
+fn the_log_exports_as_csv_from_its_toolbar() {
     let mut h = harness();
     let (id, addr) = open_udp(&mut h);
     let s = sender();
@@ -71,8 +71,6 @@ fn the_log_exports_as_csv_from_the_files_menu() {
     });
     let dir = TempDir::new("ui-export");
     let path = dir.path("log.csv");
-    h.get_by_label("Files").click();
-    h.run();
     h.get_by_label("Export the log…").click();
     h.run();
     type_into(&mut h, "File", &path.display().to_string());
@@ -165,4 +163,83 @@ fn a_missing_file_says_so_and_sends_nothing() {
             .is_some()
     );
     assert_eq!(h.state().model().sessions[&id].counters.msgs_out, 0);
+}
+
+/// A workspace saved from the Files menu holds the sockets with their
+/// encodings and rules; opened in a fresh window, they are back and the
+/// rules answer.
+#[test]
+fn a_workspace_saved_and_opened_brings_back_sockets_rules_and_encodings() {
+    use sockbench::codec::text::TextEncoding;
+    use sockbench::engine::SocketKind;
+    use std::io::{Read, Write};
+
+    let dir = TempDir::new("ui-workspace");
+    let path = dir.path("lab.toml");
+    {
+        let mut h = harness();
+        crate::ui::open_listener(&mut h);
+        h.get_by_label("Auto-reply").click();
+        h.run();
+        h.get_by_label("Echo").click();
+        h.run();
+        let (udp, _) = open_udp(&mut h);
+        h.state_mut().execute(sockbench::ui::Action::SetEncoding {
+            id: udp,
+            encoding: TextEncoding::Gbk,
+        });
+        h.get_by_label("Files").click();
+        h.run();
+        h.get_by_label("Save workspace…").click();
+        h.run();
+        type_into(&mut h, "File", &path.display().to_string());
+        h.get_by_label("Save").click();
+        h.run();
+        assert!(h.query_by_label_contains("Saved to").is_some());
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("spec = \"tcp-listen:127.0.0.1:0,backlog=128\""),
+        "{text}"
+    );
+    assert!(text.contains("spec = \"udp:127.0.0.1:0,recv="), "{text}");
+
+    let mut h = harness();
+    h.get_by_label("Files").click();
+    h.run();
+    h.get_by_label("Open workspace…").click();
+    h.run();
+    type_into(&mut h, "File", &path.display().to_string());
+    h.get_by_label("Open").click();
+    run_until(&mut h, "both sockets to be open", |a| {
+        let m = a.model();
+        m.sessions
+            .values()
+            .any(|s| s.kind == SocketKind::TcpListener && s.local.is_some())
+            && m.sessions
+                .values()
+                .any(|s| s.kind == SocketKind::Udp && s.local.is_some())
+    });
+    let (listener, port) = {
+        let m = h.state().model();
+        let l = m
+            .sessions
+            .values()
+            .find(|s| s.kind == SocketKind::TcpListener)
+            .unwrap();
+        let u = m
+            .sessions
+            .values()
+            .find(|s| s.kind == SocketKind::Udp)
+            .unwrap();
+        assert_eq!(u.encoding, TextEncoding::Gbk);
+        (l.id, crate::util::ip_of(&l.local).port())
+    };
+    assert!(h.state().rules.running(listener));
+    let mut c = std::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+    c.set_read_timeout(Some(WAIT)).unwrap();
+    c.write_all(b"echo?").unwrap();
+    let mut got = [0u8; 5];
+    c.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"echo?");
 }

@@ -169,6 +169,39 @@ pub enum SocketSpec {
 }
 
 impl SocketSpec {
+    /// The spec with every option it was opened with, in the command
+    /// line's form (`udp:127.0.0.1:9001,peer=127.0.0.1:9002,recv=2048`):
+    /// what a workspace file stores. A Unix socket's `remove-stale` is
+    /// left out (removing a file is asked for each time).
+    pub fn full_form(&self) -> String {
+        match self {
+            SocketSpec::TcpListen { addr, backlog, .. } => {
+                format!("tcp-listen:{addr},backlog={backlog}")
+            }
+            SocketSpec::TcpConnect { .. } | SocketSpec::UnixConnect { .. } => self.to_string(),
+            SocketSpec::Udp {
+                addr,
+                default_peer,
+                recv_bytes,
+            } => match default_peer {
+                Some(p) => format!("udp:{addr},peer={p},recv={recv_bytes}"),
+                None => format!("udp:{addr},recv={recv_bytes}"),
+            },
+            SocketSpec::UnixListen { path, backlog, .. } => {
+                format!("unix-listen:{path},backlog={backlog}")
+            }
+            SocketSpec::UnixDgram {
+                path,
+                peer,
+                recv_bytes,
+                ..
+            } => match peer {
+                Some(p) => format!("unix-dgram:{path},peer={p},recv={recv_bytes}"),
+                None => format!("unix-dgram:{path},recv={recv_bytes}"),
+            },
+        }
+    }
+
     /// The same Unix listener or datagram spec, asking to remove a stale
     /// socket file at its path first (`None` for other kinds).
     pub fn removing_stale(&self) -> Option<SocketSpec> {

@@ -38,6 +38,10 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "先写入日志里还保留的它的数据",
     ),
     ("Format", "格式"),
+    (
+        "Write the log's rows to a file: text, hex dump, CSV or JSON lines",
+        "把日志的行写入文件：文本、十六进制转储、CSV 或 JSON 行",
+    ),
     ("Gap (ms)", "间隔（毫秒）"),
     ("Hex dump", "十六进制转储"),
     ("JSON lines", "JSON 行"),
@@ -107,4 +111,35 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("{bytes} written to {path}", "已写入 {bytes} 到 {path}"),
     ("{name}: {sent} of {total}", "{name}：{sent} / {total}"),
     ("{rows} rows in the log", "日志里有 {rows} 行"),
+    (
+        "Could not open the workspace: {error}",
+        "无法打开工作区：{error}",
+    ),
+    (
+        "Could not save the workspace: {error}",
+        "无法保存工作区：{error}",
+    ),
+    (
+        "Its sockets open beside those open now; its composer, quick-send items and lab settings replace the current ones.",
+        "它的套接字会在当前已打开的套接字之外再打开；它的发送区、快捷发送项和实验室设置会替换当前的。",
+    ),
+    ("Open", "打开"),
+    ("Open a workspace", "打开工作区"),
+    (
+        "Open this workspace when Sockbench starts",
+        "Sockbench 启动时打开这个工作区",
+    ),
+    ("Open workspace…", "打开工作区…"),
+    ("Save", "保存"),
+    ("Save the workspace", "保存工作区"),
+    ("Save workspace…", "保存工作区…"),
+    ("Saved to {path}", "已保存到 {path}"),
+    (
+        "The open sockets (not accepted connections) with their encodings, reconnect waits and reply rules; the composer, quick-send items and lab settings. TOML, readable and editable.",
+        "已打开的套接字（不含接受的连接）及其编码、重连等待和自动回复规则；发送区、快捷发送项和实验室设置。TOML 格式，可读可编辑。",
+    ),
+    (
+        "Workspace {path}: not opened: {errors}",
+        "工作区 {path}：未能打开：{errors}",
+    ),
 ];

@@ -490,6 +490,25 @@ fn cli_spec_round_trips_through_display() {
 }
 
 #[test]
+fn the_full_form_keeps_every_option_and_parses_back() {
+    for s in [
+        "tcp-listen:127.0.0.1:9000,backlog=16",
+        "tcp-listen:[::1]:0,backlog=128",
+        "tcp-connect:example.host:80",
+        "udp:0.0.0.0:9001,peer=127.0.0.1:9002,recv=2048",
+        "udp:[::1]:9001,recv=65536",
+        "unix-listen:/tmp/a b.sock,backlog=5",
+        "unix-listen:@demo\\x00x,backlog=5",
+        "unix-connect:./@odd",
+        "unix-dgram:/tmp/a.sock,peer=/tmp/b.sock,recv=100",
+    ] {
+        let spec = parse_cli_spec(s).unwrap();
+        assert_eq!(spec.full_form(), s);
+        assert_eq!(parse_cli_spec(&spec.full_form()), Ok(spec));
+    }
+}
+
+#[test]
 fn huge_and_strange_input_is_quick_and_short() {
     let start = Instant::now();
     let inputs = [

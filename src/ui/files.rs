@@ -65,6 +65,10 @@ pub enum FileWindow {
     Save(SocketId),
     /// Export the log.
     Export,
+    /// Open a workspace file.
+    OpenWorkspace,
+    /// Save the workspace to a file.
+    SaveWorkspace,
 }
 
 /// Which path a file dialog fills in.
@@ -73,6 +77,8 @@ enum PathField {
     Send,
     Save,
     Export,
+    OpenWorkspace,
+    SaveWorkspace,
 }
 
 /// The file windows' passing state.
@@ -90,6 +96,8 @@ pub struct FilesState {
     export: Option<Receiver<ExportResult>>,
     /// How the last export went.
     pub export_done: Option<ExportResult>,
+    /// Where the workspace was last saved (said in its window).
+    pub workspace_saved: Option<PathBuf>,
 }
 
 impl FilesState {
@@ -98,6 +106,7 @@ impl FilesState {
         self.window = Some(w);
         self.error = None;
         self.browse_note = None;
+        self.workspace_saved = None;
     }
 
     /// Follows an export started on its thread.
@@ -112,7 +121,7 @@ impl FilesState {
     }
 
     /// Takes what finished meanwhile: a dialog's choice, an export.
-    fn poll(&mut self, forms: &mut FileForms) {
+    fn poll(&mut self, forms: &mut FileForms, workspace: &mut String) {
         if let Some((field, rx)) = &self.browse
             && let Ok(picked) = rx.try_recv()
         {
@@ -123,6 +132,7 @@ impl FilesState {
                         PathField::Send => forms.send_path = p,
                         PathField::Save => forms.save_path = p,
                         PathField::Export => forms.export_path = p,
+                        PathField::OpenWorkspace | PathField::SaveWorkspace => *workspace = p,
                     }
                     self.browse_note = None;
                 }
@@ -165,8 +175,8 @@ fn browse(field: PathField, current: &str) -> Option<Receiver<Option<PathBuf>>> 
                 d = d.set_file_name(name);
             }
             let picked = match field {
-                PathField::Send => d.pick_file(),
-                PathField::Save | PathField::Export => d.save_file(),
+                PathField::Send | PathField::OpenWorkspace => d.pick_file(),
+                PathField::Save | PathField::Export | PathField::SaveWorkspace => d.save_file(),
             };
             let _ = tx.send(picked);
         })
@@ -328,13 +338,14 @@ pub fn save_row_ui(
 /// The open file window, if any.
 pub fn file_windows_ui(
     ctx: &egui::Context,
-    forms: &mut FileForms,
+    settings: &mut crate::app::Settings,
     state: &mut FilesState,
     model: &Model,
-    udp_to: &str,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
-    state.poll(forms);
+    let forms = &mut settings.files;
+    let udp_to = settings.composer.udp_to.as_str();
+    state.poll(forms, &mut settings.workspace_path);
     if state.browse.is_some() || state.export.is_some() {
         ctx.request_repaint_after(Duration::from_millis(100));
     }
@@ -345,6 +356,8 @@ pub fn file_windows_ui(
         FileWindow::Send(_) => tr("Send a file"),
         FileWindow::Save(_) => tr("Save received bytes"),
         FileWindow::Export => tr("Export the log"),
+        FileWindow::OpenWorkspace => tr("Open a workspace"),
+        FileWindow::SaveWorkspace => tr("Save the workspace"),
     };
     let mut open = true;
     let mut close = false;
@@ -494,6 +507,44 @@ pub fn file_windows_ui(
                         );
                     }
                     None => {}
+                }
+            }
+            FileWindow::OpenWorkspace | FileWindow::SaveWorkspace => {
+                let save = which == FileWindow::SaveWorkspace;
+                ui.label(
+                    RichText::new(if save {
+                        tr("The open sockets (not accepted connections) with their encodings, reconnect waits and reply rules; the composer, quick-send items and lab settings. TOML, readable and editable.")
+                    } else {
+                        tr("Its sockets open beside those open now; its composer, quick-send items and lab settings replace the current ones.")
+                    })
+                    .weak(),
+                );
+                let field = if save {
+                    PathField::SaveWorkspace
+                } else {
+                    PathField::OpenWorkspace
+                };
+                path_row(ui, state, field, &mut settings.workspace_path);
+                ui.checkbox(
+                    &mut settings.reopen_workspace,
+                    tr("Open this workspace when Sockbench starts"),
+                );
+                ui.horizontal(|ui| {
+                    let label = if save { tr("Save") } else { tr("Open") };
+                    if ui.button(label).clicked() {
+                        match typed_path(&settings.workspace_path) {
+                            Ok(path) if save => actions.push(Action::SaveWorkspace(path)),
+                            Ok(path) => {
+                                actions.push(Action::OpenWorkspace(path));
+                                close = true;
+                            }
+                            Err(e) => state.error = Some(e),
+                        }
+                    }
+                    close |= ui.button(tr("Close")).clicked();
+                });
+                if save && let Some(p) = &state.workspace_saved {
+                    ui.label(trf("Saved to {path}", &[("path", &p.display())]));
                 }
             }
             }

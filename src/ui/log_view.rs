@@ -448,6 +448,15 @@ pub fn log_view_ui(
         if ui.button(tr("Clear log")).clicked() {
             actions.push(Action::ClearLog);
         }
+        if ui
+            .button(tr("Export the log…"))
+            .on_hover_text(tr(
+                "Write the log's rows to a file: text, hex dump, CSV or JSON lines",
+            ))
+            .clicked()
+        {
+            actions.push(Action::ShowFileWindow(super::files::FileWindow::Export));
+        }
         let log = &model.log;
         let mut status = trf(
             "{rows} rows · {used} of {cap}",

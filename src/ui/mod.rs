@@ -122,6 +122,12 @@ pub enum Action {
     },
     /// Stop sending a socket's file.
     CancelFile(SocketId),
+    /// Open a workspace file.
+    OpenWorkspace(std::path::PathBuf),
+    /// Save the workspace to a file.
+    SaveWorkspace(std::path::PathBuf),
+    /// Show one of the file windows.
+    ShowFileWindow(files::FileWindow),
     /// Save a socket's received bytes to a file from now on.
     SaveReceived {
         /// The socket.
