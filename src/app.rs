@@ -64,6 +64,8 @@ pub struct Settings {
     pub workspace_path: String,
     /// Open that workspace when Sockbench starts (without `--workspace`).
     pub reopen_workspace: bool,
+    /// What the Statistics tab shows.
+    pub stats_scope: crate::ui::stats::StatsScope,
 }
 
 /// The whole app.
@@ -696,6 +698,20 @@ impl WorkbenchApp {
                 }
                 CentralView::Python => {
                     python_ui(ui, model, self.selected);
+                    return;
+                }
+                CentralView::Stats => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("stats-view")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            crate::ui::stats::stats_ui(
+                                ui,
+                                model,
+                                &mut self.settings.stats_scope,
+                                self.selected,
+                            );
+                        });
                     return;
                 }
                 CentralView::Rules => {

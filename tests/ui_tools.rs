@@ -409,3 +409,50 @@ fn a_client_from_the_form_reconnects() {
             .is_some()
     );
 }
+
+/// The Statistics tab: a connection that asks (Sockbench sends) and gets
+/// answers shows its round trips' percentiles and its rates; all sockets
+/// together show the same traffic.
+#[test]
+fn statistics_show_rates_and_round_trips() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let mut c = client(port);
+    run_until(&mut h, "the connection", |a| {
+        find_session(a, SocketKind::TcpAccepted).is_some()
+    });
+    let conn = find_session(h.state(), SocketKind::TcpAccepted).unwrap();
+    h.state_mut()
+        .execute(sockbench::ui::Action::Select(Some(conn)));
+    for i in 0..5u8 {
+        h.state_mut().execute(sockbench::ui::Action::Send {
+            id: conn,
+            bytes: vec![b'?', i],
+            to: None,
+        });
+        h.run();
+        assert_eq!(read_n(&mut c, 2), [b'?', i]);
+        c.write_all(&[b'!', i]).unwrap();
+        run_until(&mut h, "the answer", |a| {
+            a.model().sessions[&conn].counters.msgs_in == u64::from(i) + 1
+        });
+    }
+    h.get_by_label("Statistics").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("Round trip (a send to the next receive), newest 5: p50 ")
+            .is_some(),
+        "the percentiles show"
+    );
+    assert!(h.query_by_label("Bytes a second").is_some());
+    assert!(h.query_by_label("Messages a second").is_some());
+    let listener = find_session(h.state(), SocketKind::TcpListener).unwrap();
+    let m = h.state().model();
+    let total: u64 = m.stats.total.seconds().map(|(_, b)| b.bytes_in).sum();
+    assert_eq!(total, 10);
+    let of_listener: u64 = m.stats.sockets[&listener]
+        .seconds()
+        .map(|(_, b)| b.bytes_out)
+        .sum();
+    assert_eq!(of_listener, 10, "a listener sums its connections");
+}

@@ -1,5 +1,5 @@
-//! Chinese for files: sending a file, saving received bytes, exporting
-//! the log.
+//! Chinese for files (sending a file, saving received bytes, exporting
+//! the log, workspaces) and statistics.
 
 /// English → 简体中文.
 pub(super) const ZH: &[(&str, &str)] = &[
@@ -142,4 +142,30 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "Workspace {path}: not opened: {errors}",
         "工作区 {path}：未能打开：{errors}",
     ),
+    ("All sockets", "所有套接字"),
+    ("Average of the last {n} s", "最近 {n} 秒的平均值"),
+    ("Bytes a second", "每秒字节数"),
+    (
+        "In all: {in} received in {reads}, {out} sent in {sends}",
+        "合计：收到 {in}（{reads} 次），发送 {out}（{sends} 次）",
+    ),
+    ("Last second", "上一秒"),
+    ("Messages a second", "每秒消息数"),
+    (
+        "Round trip (a send to the next receive), newest {n}: p50 {p50}, p95 {p95}, p99 {p99}, max {max}",
+        "往返时间（从一次发送到下一次接收），最近 {n} 次：p50 {p50}，p95 {p95}，p99 {p99}，最大 {max}",
+    ),
+    (
+        "Round trip: none yet (measured from a send to the next receive on the same socket)",
+        "往返时间：还没有（从同一个套接字的一次发送算到下一次接收）",
+    ),
+    ("Selected socket", "选中的套接字"),
+    ("Statistics", "统计"),
+    ("bytes in/s", "收字节/秒"),
+    ("bytes out/s", "发字节/秒"),
+    ("in", "收"),
+    ("messages in/s", "收消息/秒"),
+    ("messages out/s", "发消息/秒"),
+    ("out", "发"),
+    ("seconds ago", "秒前"),
 ];

@@ -16,6 +16,7 @@ pub mod pygen;
 pub mod save;
 pub mod session;
 pub mod spec;
+pub mod stats;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::SystemTime;
@@ -55,6 +56,8 @@ pub struct Model {
     pub default_encoding: TextEncoding,
     /// Events folded in since start.
     pub events_applied: u64,
+    /// Bytes and messages a second, round trips.
+    pub stats: stats::Stats,
     /// Sockets whose received bytes are being saved to a file.
     pub saving: BTreeMap<SocketId, save::Saving>,
     /// Received chunks of saved sockets folded since the pump last took
@@ -156,6 +159,8 @@ impl Model {
                 let mut chunk = ChunkText::default();
                 let mut session = session;
                 let len = bytes.len();
+                let parent = session.as_deref().and_then(|s| s.parent);
+                self.stats.traffic(id, parent, time, len, true);
                 if let Some(s) = session.as_deref_mut() {
                     s.counters.bytes_in += len as u64;
                     s.counters.msgs_in += 1;
@@ -189,6 +194,8 @@ impl Model {
                 }
             }
             EventKind::Sent { bytes, to } => {
+                let parent = session.as_deref().and_then(|s| s.parent);
+                self.stats.traffic(id, parent, time, bytes.len(), false);
                 if let Some(s) = session {
                     s.counters.bytes_out += bytes.len() as u64;
                     s.counters.msgs_out += 1;
@@ -512,9 +519,11 @@ impl Model {
         let children = s.children.clone();
         let parent = s.parent;
         self.sessions.remove(&id);
+        self.stats.forget(id);
         for c in children {
             if self.sessions.get(&c).is_some_and(|c| c.state.is_closed()) {
                 self.sessions.remove(&c);
+                self.stats.forget(c);
             } else if let Some(c) = self.sessions.get_mut(&c) {
                 c.parent = None;
             }
@@ -537,6 +546,8 @@ impl Model {
             && !s.compacted
         {
             s.compact(&mut self.last_closed_calls);
+            let old = *old;
+            self.stats.forget(old);
         }
         while self.closed_order.len() > MAX_CLOSED {
             let Some(old) = self.closed_order.pop_front() else {

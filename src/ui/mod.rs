@@ -12,6 +12,7 @@ pub mod new_socket;
 pub mod quick;
 pub mod rules;
 pub mod sidebar;
+pub mod stats;
 
 use crate::engine::Addr;
 
@@ -173,13 +174,16 @@ pub enum CentralView {
     Lab,
     /// The selected socket's reply rules.
     Rules,
+    /// Bytes and messages a second, round trips.
+    Stats,
 }
 
 impl CentralView {
     /// Every view, in tab order.
-    pub const ALL: [CentralView; 5] = [
+    pub const ALL: [CentralView; 6] = [
         CentralView::Traffic,
         CentralView::Rules,
+        CentralView::Stats,
         CentralView::Lesson,
         CentralView::Python,
         CentralView::Lab,
@@ -193,6 +197,7 @@ impl CentralView {
             CentralView::Python => crate::i18n::tr("Python"),
             CentralView::Lab => crate::i18n::tr("Sticky-packet lab"),
             CentralView::Rules => crate::i18n::tr("Auto-reply"),
+            CentralView::Stats => crate::i18n::tr("Statistics"),
         }
     }
 }
