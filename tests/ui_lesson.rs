@@ -118,6 +118,11 @@ fn the_python_view_shows_the_program_and_copies_it() {
         .iter()
         .any(|c| matches!(c, eframe::egui::OutputCommand::CopyText(t) if *t == code));
     assert!(copied, "Copy puts the program on the clipboard");
+    h.run();
+    assert!(
+        h.query_by_label("Copied the program").is_some(),
+        "Copy says so"
+    );
 }
 
 #[test]

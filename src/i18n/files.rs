@@ -168,4 +168,5 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("messages out/s", "发消息/秒"),
     ("out", "发"),
     ("seconds ago", "秒前"),
+    ("Copied the program", "已复制程序"),
 ];

@@ -413,8 +413,21 @@ pub fn python_ui(ui: &mut egui::Ui, model: &Model, selected: Option<crate::engin
     let code = python_program(model, s);
     ui.horizontal(|ui| {
         ui.strong(tr("The same in Python"));
+        let copied_at = egui::Id::new("python-copied-at");
         if ui.button(tr("Copy")).clicked() {
             ui.ctx().copy_text(code.clone());
+            ui.ctx()
+                .data_mut(|d| d.insert_temp(copied_at, std::time::Instant::now()));
+        }
+        // Said for a few seconds after the click.
+        if let Some(at) = ui
+            .ctx()
+            .data(|d| d.get_temp::<std::time::Instant>(copied_at))
+            && at.elapsed() < std::time::Duration::from_secs(3)
+        {
+            ui.label(RichText::new(tr("Copied the program")).strong());
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(500));
         }
         ui.label(
             RichText::new(tr(
