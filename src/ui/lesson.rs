@@ -413,7 +413,7 @@ pub fn python_ui(ui: &mut egui::Ui, model: &Model, selected: Option<crate::engin
     let code = python_program(model, s);
     ui.horizontal(|ui| {
         ui.strong(tr("The same in Python"));
-        let copied_at = egui::Id::new("python-copied-at");
+        let copied_at = egui::Id::unique("python-copied-at");
         if ui.button(tr("Copy")).clicked() {
             ui.ctx().copy_text(code.clone());
             ui.ctx()
