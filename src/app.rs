@@ -638,7 +638,7 @@ impl WorkbenchApp {
             });
         egui::Panel::bottom("composer")
             .resizable(true)
-            .default_size(180.0)
+            .default_size(200.0)
             .min_size(150.0)
             .show(ui, |ui| {
                 ui.add_space(4.0);
