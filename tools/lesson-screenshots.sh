@@ -20,22 +20,22 @@ cat >"$scene" <<'KEYS'
 windowfocus --sync %W
 sleep 1
 # the lab tab, framing: length prefix
-mousemove --window %W 637 44 click 1
+mousemove --window %W 797 44 click 1
 sleep 0.5
 mousemove --window %W 515 141 click 1
 sleep 0.5
 mousemove --window %W 465 214 click 1
 sleep 0.4
 # composer: add the lab's framing, x3, "hello", send
-mousemove --window %W 362 690 click 1
+mousemove --window %W 376 684 click 1
 sleep 0.3
-mousemove --window %W 1231 736 click 1
+mousemove --window %W 1231 741 click 1
 sleep 0.3
 key ctrl+a
 type 3
 key Return
 sleep 0.3
-mousemove --window %W 800 715 click 1
+mousemove --window %W 800 718 click 1
 sleep 0.3
 type --delay 20 hello
 key ctrl+Return
@@ -49,7 +49,7 @@ close_wait=$(mktemp)
 cat "$scene" >"$close_wait"
 cat >>"$close_wait" <<'KEYS'
 # calls & states: #3 stays open; #2 stays open and half-closes
-mousemove --window %W 462 44 click 1
+mousemove --window %W 622 44 click 1
 sleep 1
 mousemove --window %W 362 315 click 1
 sleep 0.5
@@ -66,7 +66,7 @@ KEYS
 python=$(mktemp)
 cat "$scene" >"$python"
 cat >>"$python" <<'KEYS'
-mousemove --window %W 544 44 click 1
+mousemove --window %W 704 44 click 1
 sleep 0.3
 mousemove --window %W 100 312 click 1
 sleep 1
