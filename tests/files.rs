@@ -18,18 +18,7 @@ fn loopback0() -> SocketAddr {
 
 /// A listener, a client outside Sockbench, and the accepted connection.
 fn connection(p: &mut Probe) -> (SocketId, SocketId, TcpStream) {
-    let l = p
-        .engine
-        .open(SocketSpec::TcpListen {
-            addr: loopback0(),
-            backlog: 16,
-            reuse_addr: true,
-        })
-        .unwrap();
-    let addr = match p.wait_kind(l, "listening", |k| matches!(k, EventKind::Listening { .. })) {
-        EventKind::Listening { local, .. } => local.ip().unwrap(),
-        _ => unreachable!(),
-    };
+    let (l, addr) = crate::hooks::listener(p);
     let c = TcpStream::connect_timeout(&addr, WAIT).unwrap();
     c.set_read_timeout(Some(WAIT)).unwrap();
     let child = p

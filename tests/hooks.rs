@@ -18,7 +18,7 @@ fn loopback0() -> SocketAddr {
     SocketAddr::from((Ipv4Addr::LOCALHOST, 0))
 }
 
-fn listener(p: &mut Probe) -> (SocketId, SocketAddr) {
+pub(crate) fn listener(p: &mut Probe) -> (SocketId, SocketAddr) {
     let id = p
         .engine
         .open(SocketSpec::TcpListen {

@@ -117,16 +117,18 @@ pub fn snapshot(model: &Model, shown: bool) -> Vec<ExportRow> {
     .collect()
 }
 
-fn local_time(time_us: u64) -> String {
+/// `time_us` (microseconds since the Unix epoch) as local time in the
+/// `chrono` format `format` (`?` if out of range).
+pub fn local_time_as(time_us: u64, format: &str) -> String {
     i64::try_from(time_us)
         .ok()
         .and_then(chrono::DateTime::from_timestamp_micros)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M:%S%.6f")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&chrono::Local).format(format).to_string())
         .unwrap_or_else(|| "?".into())
+}
+
+fn local_time(time_us: u64) -> String {
+    local_time_as(time_us, "%Y-%m-%d %H:%M:%S%.6f")
 }
 
 /// A CSV field, quoted when it must be (RFC 4180).

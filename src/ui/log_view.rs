@@ -77,15 +77,7 @@ impl Default for LogViewState {
 
 /// Formats a timestamp (µs since the epoch) as local `HH:MM:SS.mmm`.
 pub fn format_time(time_us: u64) -> String {
-    i64::try_from(time_us)
-        .ok()
-        .and_then(chrono::DateTime::from_timestamp_micros)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%H:%M:%S%.3f")
-                .to_string()
-        })
-        .unwrap_or_else(|| "?".into())
+    crate::model::export::local_time_as(time_us, "%H:%M:%S%.3f")
 }
 
 /// The colour of the pieces of a character cut across reads.
