@@ -66,6 +66,8 @@ pub struct Settings {
     pub reopen_workspace: bool,
     /// What the Statistics tab shows.
     pub stats_scope: crate::ui::stats::StatsScope,
+    /// How the Python tab writes a threaded server.
+    pub py_style: crate::model::pygen::ServerStyle,
 }
 
 /// The whole app.
@@ -697,7 +699,15 @@ impl WorkbenchApp {
                     return;
                 }
                 CentralView::Python => {
-                    python_ui(ui, model, self.selected);
+                    let framing = self.settings.lab.framing().ok();
+                    let opts = crate::model::pygen::PyOptions {
+                        rules: Some(&self.rules.sets),
+                        framing: framing
+                            .as_ref()
+                            .filter(|f| **f != crate::codec::framing::Framing::None),
+                        style: self.settings.py_style,
+                    };
+                    python_ui(ui, model, self.selected, opts, &mut self.settings.py_style);
                     return;
                 }
                 CentralView::Stats => {

@@ -11,6 +11,7 @@ mod hooks;
 mod lesson;
 mod periodic;
 mod pump;
+mod python;
 mod ui;
 mod ui_faults;
 mod ui_files;

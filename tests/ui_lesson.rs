@@ -126,6 +126,31 @@ fn the_python_view_shows_the_program_and_copies_it() {
 }
 
 #[test]
+fn a_listener_with_two_clients_is_written_as_a_threaded_server_either_way() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let listener = h.state().selected.expect("the new listener is selected");
+    let _a = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let _b = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    run_until(&mut h, "two clients accepted", |a| {
+        a.model().sessions[&listener].children.len() == 2
+    });
+    select(&mut h, listener);
+    h.get_by_label("Python").click();
+    h.run();
+    let code = h.get_by_label("Python program").value().unwrap();
+    assert!(code.contains("threading.Thread(target=handle"), "{code}");
+    h.get_by_label("socketserver.ThreadingTCPServer").click();
+    h.run();
+    let code = h.get_by_label("Python program").value().unwrap();
+    assert!(
+        code.contains("class Server(socketserver.ThreadingTCPServer):"),
+        "{code}"
+    );
+    assert!(code.contains("def handle(conn, addr):"), "{code}");
+}
+
+#[test]
 fn the_lab_splits_three_quick_sends_with_a_length_prefix() {
     let mut h = harness();
     let port = open_listener(&mut h);

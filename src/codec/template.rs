@@ -98,7 +98,7 @@ impl fmt::Display for TemplateError {
 
 /// How `${seq}` is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SeqForm {
+pub(crate) enum SeqForm {
     Decimal,
     /// A binary integer of this many bytes, in this order.
     Binary(usize, ByteOrder),
@@ -106,7 +106,7 @@ enum SeqForm {
 
 /// How `${time}` is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum TimeForm {
+pub(crate) enum TimeForm {
     Clock,
     Iso,
     Unix,
@@ -115,7 +115,7 @@ enum TimeForm {
 
 /// One piece of a template.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Part {
+pub(crate) enum Part {
     Bytes(Vec<u8>),
     Seq(SeqForm),
     Time(TimeForm),
@@ -278,6 +278,11 @@ impl Template {
         self.parts
             .iter()
             .all(|p| matches!(p, Part::Bytes(_) | Part::Check { .. }))
+    }
+
+    /// Its pieces, in order (for writing it in another language).
+    pub(crate) fn parts(&self) -> &[Part] {
+        &self.parts
     }
 
     /// Whether it uses regex capture groups.

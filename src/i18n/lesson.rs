@@ -228,9 +228,72 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ),
     ("one datagram", "一个数据报"),
     (
-        "… and {n} more sends (not kept)",
-        "… 以及另外 {n} 次发送（未保留）",
+        "… and {n} more sends and receives (not kept)",
+        "… 以及另外 {n} 次发送和接收（未保留）",
     ),
+    // The Python program's conversation, servers and reply rules
+    // (model/pygen.rs, model/pyrules.rs).
+    (
+        "Each message ending {d}, however recv() cut them.",
+        "逐条取出以 {d} 结尾的消息，不管 recv() 怎样切分它们。",
+    ),
+    (
+        "Each message, however recv() cut them.",
+        "逐条取出消息，不管 recv() 怎样切分它们。",
+    ),
+    (
+        "One message: exactly {n} bytes.",
+        "一条消息：正好 {n} 个字节。",
+    ),
+    (
+        "One message: its length first, then its bytes.",
+        "一条消息：先发报头（长度），再发数据本身。",
+    ),
+    (
+        "One message: read the length, then exactly that many bytes.",
+        "一条消息：先收报头（长度），再正好收这么多字节。",
+    ),
+    (
+        "Reads exactly n bytes: one recv() returns what has arrived, which may be less.",
+        "正好接收 n 个字节：一次 recv() 只返回已经到达的数据，可能比 n 少。",
+    ),
+    ("Serve each client with", "服务每个客户端的方式"),
+    ("a thread (threading)", "每个客户端一个线程（threading）"),
+    (
+        "socketserver.ThreadingTCPServer",
+        "socketserver.ThreadingTCPServer",
+    ),
+    ("back to the sender", "发回给发送方"),
+    ("no reply: the rule only counts", "不回复：这条规则只计数"),
+    ("no rule is on", "没有启用的规则"),
+    (
+        "one thread per client, so clients are served at once",
+        "每个客户端一个线程，多个客户端可以并发地得到服务",
+    ),
+    ("reply rules: {unit}", "自动回复规则：{unit}"),
+    ("rule {n}", "规则 {n}"),
+    (
+        "rule {n}'s hits, for ${seq}",
+        "规则 {n} 的命中次数，用于 ${seq}",
+    ),
+    ("the peer closed", "对方关闭了连接"),
+    (
+        "the reply cannot be read: see the rule",
+        "无法读取回复内容：请检查这条规则",
+    ),
+    (
+        "the rules after it are never reached: it matches anything",
+        "它匹配任何数据，所以后面的规则永远不会执行",
+    ),
+    (
+        "wait for what came next: {what}",
+        "等待接下来收到的数据：{what}",
+    ),
+    (
+        "what Sockbench did with {conn}",
+        "Sockbench 对 {conn} 做过的事",
+    ),
+    ("{ms} ms later", "{ms} 毫秒后"),
     (
         "TIME_WAIT: this side closed first, so the kernel keeps the connection's record for a minute after the socket is gone (asked of the kernel as `ss -tan` asks it). Stray late packets of this connection cannot confuse a new one on the same ports.",
         "TIME_WAIT：这一端先关闭，所以套接字关闭后，内核还会把这个连接的记录保留约一分钟（像 `ss -tan` 那样向内核查询得到）。这样，这个连接迟到的数据包不会干扰之后使用相同端口的新连接。",

@@ -14,10 +14,11 @@ use crate::model::pycall::{call_text, py_addr, result_text};
 
 /// Lines kept per socket.
 pub const MAX_LINES: usize = 500;
-/// Payloads sent that are kept for the Python program (the first ones).
-pub const MAX_KEPT_SENDS: usize = 32;
-/// Bytes of sent payloads kept for the Python program, in all.
-pub const MAX_KEPT_SEND_BYTES: usize = 64 * 1024;
+/// Steps of the conversation kept for the Python program (the first ones).
+pub const MAX_KEPT_STEPS: usize = 64;
+/// Bytes of the conversation (sent and received) kept for the Python
+/// program, in all.
+pub const MAX_KEPT_BYTES: usize = 16 * 1024;
 
 /// One call.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +53,28 @@ pub enum LessonLine {
     },
 }
 
+/// One step of the conversation, in the order it happened: what the
+/// Python program does again (sends) and waits for (what arrived).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Talk {
+    /// One send, with its datagram destination.
+    Sent {
+        /// The bytes sent.
+        bytes: Vec<u8>,
+        /// UDP: where to.
+        to: Option<Addr>,
+    },
+    /// What arrived before the next send: on a stream, the bytes of every
+    /// `recv()` in between, together (how they were cut into reads is the
+    /// kernel's doing, not the peer's); a datagram, one each.
+    Received {
+        /// The bytes.
+        bytes: Vec<u8>,
+        /// UDP: the sender.
+        from: Option<Addr>,
+    },
+}
+
 /// The calls of one socket.
 #[derive(Clone, Debug)]
 pub struct Lesson {
@@ -60,11 +83,12 @@ pub struct Lesson {
     udp: bool,
     /// `conn` for a socket `accept()` returned, `s` otherwise.
     name: &'static str,
-    /// The first payloads sent, for the Python program.
-    sent: Vec<(Vec<u8>, Option<Addr>)>,
-    sent_bytes: usize,
-    /// Sends not kept (past the limits).
-    sends_not_kept: u64,
+    /// The first steps of the conversation, for the Python program.
+    talk: Vec<Talk>,
+    talk_bytes: usize,
+    /// Steps not kept (past the limits): once one is dropped, every later
+    /// one is too, so what is kept is always a true beginning.
+    steps_not_kept: u64,
 }
 
 impl Lesson {
@@ -79,9 +103,9 @@ impl Lesson {
             } else {
                 "s"
             },
-            sent: Vec::new(),
-            sent_bytes: 0,
-            sends_not_kept: 0,
+            talk: Vec::new(),
+            talk_bytes: 0,
+            steps_not_kept: 0,
         }
     }
 
@@ -92,25 +116,59 @@ impl Lesson {
         l
     }
 
-    /// Keeps a sent payload for the Python program, within the limits.
+    /// Keeps a send for the Python program, within the limits.
     pub fn keep_sent(&mut self, bytes: &[u8], to: Option<&Addr>) {
-        if self.sent.len() < MAX_KEPT_SENDS && self.sent_bytes + bytes.len() <= MAX_KEPT_SEND_BYTES
+        self.keep(Talk::Sent {
+            bytes: bytes.to_vec(),
+            to: to.cloned(),
+        });
+    }
+
+    /// Keeps what one `recv()` returned: on a stream (`stream`), added to
+    /// the bytes received since the last send; a datagram is a step of its
+    /// own.
+    pub fn keep_received(&mut self, bytes: &[u8], from: Option<&Addr>, stream: bool) {
+        if stream
+            && self.steps_not_kept == 0
+            && let Some(Talk::Received { bytes: kept, .. }) = self.talk.last_mut()
         {
-            self.sent_bytes += bytes.len();
-            self.sent.push((bytes.to_vec(), to.cloned()));
+            if self.talk_bytes + bytes.len() <= MAX_KEPT_BYTES {
+                self.talk_bytes += bytes.len();
+                kept.extend_from_slice(bytes);
+            } else {
+                self.steps_not_kept += 1;
+            }
+            return;
+        }
+        self.keep(Talk::Received {
+            bytes: bytes.to_vec(),
+            from: from.cloned(),
+        });
+    }
+
+    fn keep(&mut self, step: Talk) {
+        let len = match &step {
+            Talk::Sent { bytes, .. } | Talk::Received { bytes, .. } => bytes.len(),
+        };
+        if self.steps_not_kept == 0
+            && self.talk.len() < MAX_KEPT_STEPS
+            && self.talk_bytes + len <= MAX_KEPT_BYTES
+        {
+            self.talk_bytes += len;
+            self.talk.push(step);
         } else {
-            self.sends_not_kept += 1;
+            self.steps_not_kept += 1;
         }
     }
 
-    /// The payloads sent that were kept, in order, with their UDP destination.
-    pub fn sent(&self) -> &[(Vec<u8>, Option<Addr>)] {
-        &self.sent
+    /// The conversation's first steps, in order.
+    pub fn talk(&self) -> &[Talk] {
+        &self.talk
     }
 
-    /// Sends made past the kept ones.
-    pub fn sends_not_kept(&self) -> u64 {
-        self.sends_not_kept
+    /// Steps made past the kept ones.
+    pub fn steps_not_kept(&self) -> u64 {
+        self.steps_not_kept
     }
 
     /// Adds a line, dropping the oldest beyond [`MAX_LINES`].
@@ -130,9 +188,9 @@ impl Lesson {
             self.omitted += 1;
         }
         self.lines.shrink_to_fit();
-        self.sends_not_kept += self.sent.len() as u64;
-        self.sent = Vec::new();
-        self.sent_bytes = 0;
+        self.steps_not_kept += self.talk.len() as u64;
+        self.talk = Vec::new();
+        self.talk_bytes = 0;
     }
 
     /// The lines kept, oldest first.
@@ -220,14 +278,55 @@ mod tests {
     }
 
     #[test]
-    fn keeps_the_first_sends_within_the_limits() {
+    fn keeps_the_first_steps_within_the_limits() {
         let mut l = Lesson::new(SocketKind::TcpClient);
-        for _ in 0..MAX_KEPT_SENDS + 3 {
+        for _ in 0..MAX_KEPT_STEPS + 3 {
             l.keep_sent(b"abc", None);
         }
-        l.keep_sent(&vec![0; MAX_KEPT_SEND_BYTES], None);
-        assert_eq!(l.sent().len(), MAX_KEPT_SENDS);
-        assert_eq!(l.sends_not_kept(), 4);
+        l.keep_sent(&vec![0; MAX_KEPT_BYTES], None);
+        assert_eq!(l.talk().len(), MAX_KEPT_STEPS);
+        assert_eq!(l.steps_not_kept(), 4);
+    }
+
+    #[test]
+    fn a_stream_keeps_the_reads_between_two_sends_together_and_datagrams_apart() {
+        let mut l = Lesson::new(SocketKind::TcpClient);
+        l.keep_sent(b"ping", None);
+        l.keep_received(b"po", None, true);
+        l.keep_received(b"ng", None, true);
+        l.keep_sent(b"bye", None);
+        let bytes = |b: &[u8]| b.to_vec();
+        assert_eq!(
+            l.talk(),
+            &[
+                Talk::Sent {
+                    bytes: bytes(b"ping"),
+                    to: None
+                },
+                Talk::Received {
+                    bytes: bytes(b"pong"),
+                    from: None
+                },
+                Talk::Sent {
+                    bytes: bytes(b"bye"),
+                    to: None
+                },
+            ]
+        );
+        let mut u = Lesson::new(SocketKind::Udp);
+        u.keep_received(b"a", None, false);
+        u.keep_received(b"b", None, false);
+        assert_eq!(u.talk().len(), 2);
+    }
+
+    #[test]
+    fn once_a_step_is_dropped_no_later_one_is_kept() {
+        let mut l = Lesson::new(SocketKind::TcpClient);
+        l.keep_sent(&vec![0; MAX_KEPT_BYTES], None);
+        l.keep_received(b"x", None, true);
+        l.keep_sent(b"", None);
+        assert_eq!(l.talk().len(), 1);
+        assert_eq!(l.steps_not_kept(), 2);
     }
 
     #[test]

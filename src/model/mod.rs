@@ -13,6 +13,7 @@ pub mod log;
 pub mod note;
 pub mod pycall;
 pub mod pygen;
+pub mod pyrules;
 pub mod save;
 pub mod session;
 pub mod spec;
@@ -170,6 +171,8 @@ impl Model {
                         size,
                         from: from.clone(),
                     });
+                    let stream = s.kind.is_stream();
+                    s.lesson.keep_received(&bytes, from.as_ref(), stream);
                     if truncated {
                         s.truncated += 1;
                     }

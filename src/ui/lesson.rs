@@ -10,7 +10,7 @@ use eframe::egui::{self, Color32, RichText, Stroke};
 use crate::engine::{CloseReason, SockOption, SocketKind, TcpState};
 use crate::i18n::{tr, trf};
 use crate::model::Model;
-use crate::model::pygen::python_program;
+use crate::model::pygen::{PyOptions, ServerStyle, python_program};
 use crate::model::session::{Session, SessionState};
 
 use super::{Action, CloseLabels, close_buttons, error_color};
@@ -402,15 +402,33 @@ pub fn lesson_ui(
     actions
 }
 
-/// The Python tab: the program and a Copy button.
-pub fn python_ui(ui: &mut egui::Ui, model: &Model, selected: Option<crate::engine::SocketId>) {
+/// The Python tab: the program, a Copy button, and for a threaded server
+/// the choice of `threading` or `socketserver`.
+pub fn python_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    selected: Option<crate::engine::SocketId>,
+    opts: PyOptions<'_>,
+    style: &mut ServerStyle,
+) {
     let Some(s) = selected.and_then(|id| model.sessions.get(&id)) else {
         ui.label(tr(
             "Select a socket on the left to see its calls, its states and its Python code.",
         ));
         return;
     };
-    let code = python_program(model, s);
+    let code = python_program(model, s, &opts);
+    if code.contains("def handle(conn, addr):") {
+        ui.horizontal(|ui| {
+            ui.label(tr("Serve each client with"));
+            ui.radio_value(style, ServerStyle::Threads, tr("a thread (threading)"));
+            ui.radio_value(
+                style,
+                ServerStyle::SocketServer,
+                tr("socketserver.ThreadingTCPServer"),
+            );
+        });
+    }
     ui.horizontal(|ui| {
         ui.strong(tr("The same in Python"));
         let copied_at = egui::Id::unique("python-copied-at");
