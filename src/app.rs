@@ -369,6 +369,36 @@ impl WorkbenchApp {
                 Ok(())
             }
             Action::Configure { id, option } => self.engine.configure(id, option),
+            Action::PauseReading { id, for_ } => self.engine.pause_reading(id, for_),
+            Action::ResumeReading(id) => self.engine.resume_reading(id),
+            Action::SendSlowly {
+                id,
+                bytes,
+                to,
+                piece,
+                gap,
+            } => {
+                let piece = piece.max(1);
+                let count = bytes.len().div_ceil(piece) as u64;
+                let make = move |n: u64| {
+                    let at = usize::try_from(n)
+                        .unwrap_or(usize::MAX)
+                        .saturating_mul(piece);
+                    bytes
+                        .get(at..at.saturating_add(piece).min(bytes.len()))
+                        .unwrap_or_default()
+                        .to_vec()
+                };
+                let payload = crate::engine::Payload::Made(Box::new(make));
+                self.engine.send_every_in(
+                    id,
+                    crate::quick::SLOW_SLOT,
+                    payload,
+                    to,
+                    gap,
+                    Some(count.max(1)),
+                )
+            }
             Action::SendFile { id, file } => {
                 let name = file.path.display().to_string();
                 if let Some(s) = self.model.lock().sessions.get_mut(&id) {

@@ -18,6 +18,9 @@ pub const MAX_STEP_DELAY_MS: u32 = 3_600_000;
 /// Periodic-send slots of quick-send items start here (slot 0 is the
 /// composer's).
 pub const FIRST_SLOT: u32 = 1;
+/// The periodic-send slot of the composer's slow sender (a payload a few
+/// bytes per `send()`).
+pub const SLOW_SLOT: u32 = u32::MAX;
 
 /// One saved payload.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

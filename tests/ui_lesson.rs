@@ -200,6 +200,63 @@ fn the_lab_splits_three_quick_sends_with_a_length_prefix() {
     });
 }
 
+/// The README's one-minute lesson, exactly as written there.
+#[test]
+fn paused_reading_shows_three_sends_stuck_in_one_recv_and_a_slow_send_split_in_five() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let (client, accepted) = open_client(&mut h, port);
+    h.get_by_label("Sticky-packet lab").click();
+    h.run();
+    select(&mut h, accepted);
+    // Showing a connection makes each of its reads one real recv().
+    run_until(&mut h, "exact reads", |a| {
+        a.model().sessions[&accepted].recv_size_chosen
+    });
+    h.get_by_label("Pause reading").click();
+    run_until(&mut h, "paused", |a| {
+        a.model().sessions[&accepted].reading_paused
+    });
+    assert!(h.query_by_label("Resume reading").is_some());
+    select(&mut h, client);
+    h.state_mut().settings.composer.repeat = 3;
+    type_into(&mut h, "Payload", "hello");
+    h.get_by_label("Send").click();
+    run_until(&mut h, "three sends", |a| {
+        a.model().sessions[&client].counters.msgs_out == 3
+    });
+    // The bytes are in the kernel; Sockbench has not read them.
+    h.run();
+    assert_eq!(h.state().model().sessions[&accepted].counters.bytes_in, 0);
+    select(&mut h, accepted);
+    h.get_by_label("Resume reading").click();
+    run_until(&mut h, "the three sends read", |a| {
+        a.model().sessions[&accepted].counters.bytes_in == 15
+    });
+    assert_eq!(
+        h.state().model().sessions[&accepted].counters.msgs_in,
+        1,
+        "one recv() returned the three sends"
+    );
+    assert!(h.query_by_label("send 1, send 2, send 3").is_some());
+
+    // The slow sender: one send of five bytes, one byte per send().
+    select(&mut h, client);
+    h.state_mut().settings.composer.repeat = 1;
+    h.state_mut().settings.composer.slow_piece = 1;
+    h.state_mut().settings.composer.slow_gap_ms = 50;
+    h.get_by_label("Send slowly").click();
+    run_until(&mut h, "five pieces", |a| {
+        a.model().sessions[&accepted].counters.bytes_in == 20
+    });
+    assert_eq!(h.state().model().sessions[&client].counters.msgs_out, 8);
+    assert_eq!(
+        h.state().model().sessions[&accepted].counters.msgs_in,
+        6,
+        "each piece came in a recv() of its own"
+    );
+}
+
 #[test]
 fn the_lab_and_the_lesson_read_in_chinese() {
     let mut h = harness();

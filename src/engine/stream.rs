@@ -30,6 +30,8 @@ pub(crate) struct StreamOptions {
     pub(crate) nodelay: Option<bool>,
     /// Close our side as soon as the peer closes.
     pub(crate) close_on_peer_close: bool,
+    /// The user chose the `recv()` size: each read is one `recv()` of it.
+    pub(crate) exact: bool,
 }
 
 impl Default for StreamOptions {
@@ -38,6 +40,7 @@ impl Default for StreamOptions {
             recv_size: DEFAULT_TCP_READ_BYTES,
             nodelay: None,
             close_on_peer_close: true,
+            exact: false,
         }
     }
 }
@@ -49,6 +52,7 @@ impl StreamOptions {
         match option {
             SockOption::RecvSize(n) => {
                 self.recv_size = n.clamp(1, MAX_RECV_SIZE);
+                self.exact = true;
                 SockOption::RecvSize(self.recv_size)
             }
             SockOption::NoDelay(on) => {
@@ -177,9 +181,10 @@ impl Stream {
     }
 
     /// Whether each read must be exactly one `recv()` of the asked size
-    /// (the user chose a size), rather than the bulk path.
+    /// (the user chose a size, even the default one, as the lab does for
+    /// the connection it shows), rather than the bulk path.
     fn exact_reads(&self) -> bool {
-        self.options.recv_size != DEFAULT_TCP_READ_BYTES
+        self.options.exact || self.options.recv_size != DEFAULT_TCP_READ_BYTES
     }
 
     /// Bytes queued and not yet written.

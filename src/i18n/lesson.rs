@@ -231,6 +231,33 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "… and {n} more sends and receives (not kept)",
         "… 以及另外 {n} 次发送和接收（未保留）",
     ),
+    // Pause reading and the slow sender (ui/lab.rs, ui/composer.rs).
+    ("Pause reading", "暂停接收"),
+    ("Resume reading", "恢复接收"),
+    ("Send slowly", "慢速发送"),
+    (
+        "Send the payload a few bytes at a time, each its own send(), so the receiver's recv() sees one message in pieces",
+        "每次只发送几个字节，每次都是一次单独的 send()，于是接收方的 recv() 会把一条消息分几次收到",
+    ),
+    ("Slowly: bytes per send", "慢速：每次发送的字节数"),
+    (
+        "Stop calling recv(): send a few messages, then resume, and one recv() returns them stuck together (粘包)",
+        "停止调用 recv()：先发送几条消息，再恢复接收，一次 recv() 就会把它们粘在一起返回（粘包）",
+    ),
+    ("for (ms, 0: until resumed)", "时长（毫秒，0：直到恢复）"),
+    ("ms apart", "间隔（毫秒）"),
+    (
+        "recv() is not called: what arrives waits in the kernel's receive buffer, and the next recv() takes it together",
+        "没有调用 recv()：到达的数据在内核的接收缓冲区里等待，下一次 recv() 会把它们一起取走",
+    ),
+    (
+        "sending slowly: a few bytes per send(), {ms} ms apart",
+        "慢速发送：每次 send() 几个字节，间隔 {ms} 毫秒",
+    ),
+    (
+        "slow send done: {sent} sends",
+        "慢速发送完成：共 {sent} 次 send()",
+    ),
     // The Python program's conversation, servers and reply rules
     // (model/pygen.rs, model/pyrules.rs).
     (

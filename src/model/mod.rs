@@ -346,7 +346,10 @@ impl Model {
             EventKind::Configured(option) => {
                 if let Some(s) = session {
                     match option {
-                        SockOption::RecvSize(n) => s.recv_size = n,
+                        SockOption::RecvSize(n) => {
+                            s.recv_size = n;
+                            s.recv_size_chosen = true;
+                        }
                         SockOption::NoDelay(on) => s.nodelay = Some(on),
                         SockOption::CloseOnPeerClose(on) => s.close_on_peer_close = on,
                     }
@@ -371,6 +374,8 @@ impl Model {
                 }
                 let note = if !status.running {
                     Some(Note::PeriodicEnded(Box::new(status)))
+                } else if first && status.slot == crate::quick::SLOW_SLOT {
+                    Some(Note::SlowStarted(status.every))
                 } else if first {
                     Some(Note::PeriodicStarted(status.every))
                 } else {

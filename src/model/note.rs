@@ -42,6 +42,8 @@ pub enum Note {
     Configured(SockOption),
     /// A periodic send started.
     PeriodicStarted(Duration),
+    /// The slow sender started, one piece every so often.
+    SlowStarted(Duration),
     /// A periodic send ended.
     PeriodicEnded(Box<PeriodicStatus>),
     /// Reading was paused or resumed.
@@ -194,9 +196,21 @@ impl Note {
                     tr("stays open when the peer closes (CLOSE_WAIT) until you close it").to_owned()
                 }
             },
+            Note::SlowStarted(every) => {
+                let ms = every.as_secs_f64() * 1e3;
+                trf(
+                    "sending slowly: a few bytes per send(), {ms} ms apart",
+                    &[("ms", &ms)],
+                )
+            }
             Note::PeriodicStarted(every) => {
                 let ms = every.as_secs_f64() * 1e3;
                 trf("sending every {ms} ms", &[("ms", &ms)])
+            }
+            Note::PeriodicEnded(status)
+                if status.slot == crate::quick::SLOW_SLOT && status.stopped.is_none() =>
+            {
+                trf("slow send done: {sent} sends", &[("sent", &status.sent)])
             }
             Note::PeriodicEnded(status) => {
                 let why = match status.stopped {

@@ -162,6 +162,9 @@ pub struct Detail {
     pub periodic: Vec<PeriodicStatus>,
     /// `recv()` is not being called ([`crate::engine::Command::PauseReading`]).
     pub reading_paused: bool,
+    /// The `recv()` size was set explicitly (the engine then makes each
+    /// read exactly one `recv()` of it).
+    pub recv_size_chosen: bool,
     /// The kernel's TCP sockets on its port, when asked, and when.
     pub port_state: Option<(SystemTime, Vec<crate::engine::PortSocket>)>,
     /// The file being sent on it, or the last one.
@@ -237,6 +240,7 @@ impl Default for Detail {
             splitter: StreamSplitter::new(TextEncoding::default()),
             periodic: Vec::new(),
             reading_paused: false,
+            recv_size_chosen: false,
             port_state: None,
         }
     }

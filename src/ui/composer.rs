@@ -129,6 +129,10 @@ pub struct Composer {
     pub every_ms: u32,
     /// How many sends a periodic send makes (0: until stopped).
     pub every_count: u64,
+    /// The slow sender: bytes per `send()`.
+    pub slow_piece: usize,
+    /// The slow sender: milliseconds between sends.
+    pub slow_gap_ms: u32,
 }
 
 impl Default for Composer {
@@ -150,6 +154,8 @@ impl Default for Composer {
             repeat: 1,
             add_header: false,
             every_ms: 1000,
+            slow_piece: 1,
+            slow_gap_ms: 100,
             every_count: 0,
         }
     }
@@ -597,6 +603,48 @@ pub fn composer_ui(
             ui.label(RichText::new(text).weak());
         }
     });
+    // The slow sender: one message split over several sends.
+    let mut send_slowly = false;
+    ui.horizontal_wrapped(|ui| {
+        let l = ui.label(tr("Slowly: bytes per send"));
+        ui.add(egui::DragValue::new(&mut c.slow_piece).range(1..=65_536))
+            .labelled_by(l.id);
+        let l = ui.label(tr("ms apart"));
+        ui.add(egui::DragValue::new(&mut c.slow_gap_ms).range(1..=60_000))
+            .labelled_by(l.id);
+        send_slowly = ui
+            .button(tr("Send slowly"))
+            .on_hover_text(tr(
+                "Send the payload a few bytes at a time, each its own send(), so the receiver's recv() sees one message in pieces",
+            ))
+            .clicked();
+    });
+    if send_slowly {
+        match c.prepare(model, target, framing) {
+            Ok(sends) => {
+                c.error = None;
+                c.remember();
+                let piece = c.slow_piece.max(1);
+                let gap = std::time::Duration::from_millis(u64::from(c.slow_gap_ms.max(1)));
+                return sends
+                    .into_iter()
+                    .take(1)
+                    .filter_map(|a| match a {
+                        Action::Send { id, bytes, to } => Some(Action::SendSlowly {
+                            id,
+                            bytes,
+                            to,
+                            piece,
+                            gap,
+                        }),
+                        _ => None,
+                    })
+                    .chain(actions)
+                    .collect();
+            }
+            Err(e) => c.error = Some(e),
+        }
+    }
     if stop_periodic && let Some(id) = target {
         actions.push(Action::StopSending { id, slot: 0 });
         return actions;

@@ -76,6 +76,8 @@ pub struct LabSettings {
     pub fixed_size: String,
     /// A `struct` format to decode each message with (empty: none).
     pub struct_format: String,
+    /// How long "Pause reading" stops `recv()`, in ms (0: until resumed).
+    pub pause_ms: u32,
 }
 
 impl Default for LabSettings {
@@ -88,6 +90,7 @@ impl Default for LabSettings {
             includes_header: false,
             fixed_size: "8".into(),
             struct_format: String::new(),
+            pause_ms: 0,
         }
     }
 }
@@ -179,6 +182,23 @@ pub fn lab_ui(
             .weak(),
     );
     knobs(ui, s, &mut actions);
+    if s.kind.is_stream() && !s.state.is_closed() {
+        reading_knobs(ui, s, lab, &mut actions);
+        // Each read the picture shows is one real recv() of the chosen
+        // size: asking for the size makes the engine read exactly so.
+        let asked = egui::Id::unique(("lab-exact-reads", s.id));
+        if !s.recv_size_chosen
+            && !ui
+                .ctx()
+                .data(|d| d.get_temp::<bool>(asked).unwrap_or(false))
+        {
+            ui.ctx().data_mut(|d| d.insert_temp(asked, true));
+            actions.push(Action::Configure {
+                id: s.id,
+                option: SockOption::RecvSize(s.recv_size),
+            });
+        }
+    }
     ui.separator();
     framing_form(ui, lab, composer_format);
     let framing = lab.framing();
@@ -259,6 +279,37 @@ fn knobs(ui: &mut egui::Ui, s: &Session, actions: &mut Vec<Action>) {
         }
         if s.kind.is_listener() {
             ui.label(RichText::new(tr("(set on the listener: its connections take it)")).weak());
+        }
+    });
+}
+
+/// Pause reading: stop calling `recv()` so sends pile up in the kernel and
+/// the next `recv()` returns them together.
+fn reading_knobs(ui: &mut egui::Ui, s: &Session, lab: &mut LabSettings, actions: &mut Vec<Action>) {
+    ui.horizontal_wrapped(|ui| {
+        if s.reading_paused {
+            if ui.button(tr("Resume reading")).clicked() {
+                actions.push(Action::ResumeReading(s.id));
+            }
+            ui.label(
+                RichText::new(tr(
+                    "recv() is not called: what arrives waits in the kernel's receive buffer, and the next recv() takes it together",
+                ))
+                .strong(),
+            );
+        } else {
+            if ui
+                .button(tr("Pause reading"))
+                .on_hover_text(tr("Stop calling recv(): send a few messages, then resume, and one recv() returns them stuck together (粘包)"))
+                .clicked()
+            {
+                let for_ = (lab.pause_ms > 0)
+                    .then(|| std::time::Duration::from_millis(u64::from(lab.pause_ms)));
+                actions.push(Action::PauseReading { id: s.id, for_ });
+            }
+            let l = ui.label(tr("for (ms, 0: until resumed)"));
+            ui.add(egui::DragValue::new(&mut lab.pause_ms).range(0..=600_000))
+                .labelled_by(l.id);
         }
     });
 }

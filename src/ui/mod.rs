@@ -149,6 +149,30 @@ pub enum Action {
         /// Only the rows the view shows.
         shown: bool,
     },
+    /// Stop calling `recv()` on a connection (for `for_`, or until resumed),
+    /// so what arrives piles up in the kernel.
+    PauseReading {
+        /// Which.
+        id: SocketId,
+        /// How long; `None`: until [`Action::ResumeReading`].
+        for_: Option<std::time::Duration>,
+    },
+    /// Call `recv()` again.
+    ResumeReading(SocketId),
+    /// Send `bytes` a few at a time: `piece` bytes per `send()`, `gap`
+    /// apart (the slow sender, to see one message split over reads).
+    SendSlowly {
+        /// Where.
+        id: SocketId,
+        /// What.
+        bytes: Vec<u8>,
+        /// UDP destination.
+        to: Option<Addr>,
+        /// Bytes per send.
+        piece: usize,
+        /// The wait between sends.
+        gap: std::time::Duration,
+    },
     /// Change a setting of an open socket.
     Configure {
         /// Which.
