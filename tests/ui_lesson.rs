@@ -258,6 +258,49 @@ fn paused_reading_shows_three_sends_stuck_in_one_recv_and_a_slow_send_split_in_f
 }
 
 #[test]
+fn the_lab_shows_udp_keeping_each_datagram_whole_and_a_small_recv_size_cutting_one() {
+    let mut h = harness();
+    let (udp, addr) = crate::ui_tools::open_udp(&mut h);
+    h.get_by_label("Sticky-packet lab").click();
+    h.run();
+    select(&mut h, udp);
+    h.get_by_label("Pause reading").click();
+    run_until(&mut h, "paused", |a| {
+        a.model().sessions[&udp].reading_paused
+    });
+    let sender = std::net::UdpSocket::bind(("127.0.0.1", 0)).unwrap();
+    for d in ["one", "two", "three"] {
+        sender.send_to(d.as_bytes(), addr).unwrap();
+    }
+    h.run();
+    assert_eq!(h.state().model().sessions[&udp].counters.bytes_in, 0);
+    h.get_by_label("Resume reading").click();
+    run_until(&mut h, "three datagrams", |a| {
+        a.model().sessions[&udp].counters.bytes_in == 11
+    });
+    assert_eq!(
+        h.state().model().sessions[&udp].counters.msgs_in,
+        3,
+        "each recvfrom() returned one datagram, none stuck together"
+    );
+    h.get_by_label("recv() size").click();
+    h.run();
+    h.get_by_label("recv(4)").click();
+    run_until(&mut h, "recv(4)", |a| {
+        a.model().sessions[&udp].recv_size == 4
+    });
+    sender.send_to(b"hello world", addr).unwrap();
+    run_until(&mut h, "the long datagram", |a| {
+        a.model().sessions[&udp].counters.msgs_in == 4
+    });
+    assert_eq!(h.state().model().sessions[&udp].counters.bytes_in, 15);
+    assert!(
+        h.query_by_label("4 datagrams kept, 1 of them cut off by recvfrom(4)")
+            .is_some()
+    );
+}
+
+#[test]
 fn the_lab_and_the_lesson_read_in_chinese() {
     let mut h = harness();
     let port = open_listener(&mut h);

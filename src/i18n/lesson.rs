@@ -258,6 +258,22 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "slow send done: {sent} sends",
         "慢速发送完成：共 {sent} 次 send()",
     ),
+    // UDP in the lab (ui/lab.rs).
+    (
+        "Nothing received yet. Send a few datagrams to this socket quickly (the composer's ×N sends them back-to-back).",
+        "还没有收到数据。快速地向这个套接字发送几个数据报（发送区的 ×N 会连续发送）。",
+    ),
+    (
+        "UDP keeps message boundaries: each sendto() is one datagram, and each recvfrom() returns exactly one, never two stuck together and never half of one. A recv size smaller than the datagram cuts it: the rest is thrown away (MSG_TRUNC).",
+        "UDP 保留消息边界：每次 sendto() 发出一个数据报，每次 recvfrom() 正好收到一个，不会两个粘在一起，也不会只收到半个。如果 recv 的大小比数据报小，数据报会被截断：多出的部分被丢弃（MSG_TRUNC）。",
+    ),
+    ("cut off (MSG_TRUNC)", "被截断（MSG_TRUNC）"),
+    ("recvfrom {n}", "recvfrom {n}"),
+    ("sendto: {n} bytes", "sendto：{n} 字节"),
+    (
+        "{n} datagrams kept, {t} of them cut off by recvfrom({size})",
+        "保留了 {n} 个数据报，其中 {t} 个被 recvfrom({size}) 截断",
+    ),
     // The Python program's conversation, servers and reply rules
     // (model/pygen.rs, model/pyrules.rs).
     (

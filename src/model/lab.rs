@@ -44,11 +44,28 @@ pub enum Part {
     Piece,
 }
 
+/// One datagram: a `recvfrom()` (or a `sendto()`) and whom it was from
+/// (or to).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Datagram {
+    /// Its number, counting from 1 over the socket's life, per direction.
+    pub seq: u64,
+    /// Bytes `recvfrom()` returned (or `sendto()` sent).
+    pub len: usize,
+    /// The sender (or the destination).
+    pub peer: Option<crate::engine::Addr>,
+    /// Received: it was longer than the `recv` size, and the rest is gone
+    /// (`MSG_TRUNC`).
+    pub truncated: bool,
+}
+
 /// The record of one socket.
 #[derive(Clone, Debug, Default)]
 pub struct LabRecord {
     recvs: VecDeque<Span>,
     sends: VecDeque<Span>,
+    dgrams_in: VecDeque<Datagram>,
+    dgrams_out: VecDeque<Datagram>,
     recv_seq: u64,
     send_seq: u64,
     in_offset: u64,
@@ -84,6 +101,44 @@ impl LabRecord {
             },
         );
         self.out_offset += len as u64;
+    }
+
+    /// Notes a datagram `recvfrom()` returned (`len` bytes from `from`).
+    pub fn datagram_in(&mut self, len: usize, from: Option<&crate::engine::Addr>, truncated: bool) {
+        let seq = self.dgrams_in.back().map_or(1, |d| d.seq + 1);
+        push_dgram(
+            &mut self.dgrams_in,
+            Datagram {
+                seq,
+                len,
+                peer: from.cloned(),
+                truncated,
+            },
+        );
+    }
+
+    /// Notes a datagram sent to `to`.
+    pub fn datagram_out(&mut self, len: usize, to: Option<&crate::engine::Addr>) {
+        let seq = self.dgrams_out.back().map_or(1, |d| d.seq + 1);
+        push_dgram(
+            &mut self.dgrams_out,
+            Datagram {
+                seq,
+                len,
+                peer: to.cloned(),
+                truncated: false,
+            },
+        );
+    }
+
+    /// The datagrams received that are kept, oldest first.
+    pub fn datagrams_in(&self) -> &VecDeque<Datagram> {
+        &self.dgrams_in
+    }
+
+    /// The datagrams sent that are kept, oldest first.
+    pub fn datagrams_out(&self) -> &VecDeque<Datagram> {
+        &self.dgrams_out
     }
 
     /// The `recv()`s kept, oldest first.
@@ -160,6 +215,13 @@ pub struct Framed {
     pub pending: usize,
     /// Why the split stopped, if it did.
     pub error: Option<FrameError>,
+}
+
+fn push_dgram(q: &mut VecDeque<Datagram>, d: Datagram) {
+    if q.len() >= MAX_BOUNDARIES {
+        q.pop_front();
+    }
+    q.push_back(d);
 }
 
 fn push_span(q: &mut VecDeque<Span>, s: Span) {

@@ -190,10 +190,12 @@ impl Model {
                     truncated,
                     chunk,
                 });
-                if let Some(s) = session
-                    && s.kind.is_stream()
-                {
-                    s.lab.received(len, row);
+                if let Some(s) = session {
+                    if s.kind.is_stream() {
+                        s.lab.received(len, row);
+                    } else {
+                        s.lab.datagram_in(len, from.as_ref(), truncated);
+                    }
                 }
             }
             EventKind::Sent { bytes, to } => {
@@ -209,6 +211,8 @@ impl Model {
                     s.lesson.keep_sent(&bytes, to.as_ref());
                     if s.kind.is_stream() {
                         s.lab.sent(bytes.len());
+                    } else {
+                        s.lab.datagram_out(bytes.len(), to.as_ref());
                     }
                 }
                 let peer = self.log.peer_ref(to.as_ref());

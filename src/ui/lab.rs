@@ -11,7 +11,7 @@ use crate::codec::escape::unescape_utf8;
 use crate::codec::framing::{Framing, LengthWidth};
 use crate::codec::pack::{Format, parse_format, unpack};
 use crate::codec::text::decode_display;
-use crate::engine::{SockOption, SocketId};
+use crate::engine::{Addr, SockOption, SocketId};
 use crate::i18n::{tr, trf};
 use crate::model::Model;
 use crate::model::lab::{Framed, Part, Span, sends_in};
@@ -182,8 +182,10 @@ pub fn lab_ui(
             .weak(),
     );
     knobs(ui, s, &mut actions);
-    if s.kind.is_stream() && !s.state.is_closed() {
+    if !s.kind.is_listener() && !s.state.is_closed() {
         reading_knobs(ui, s, lab, &mut actions);
+    }
+    if s.kind.is_stream() && !s.state.is_closed() {
         // Each read the picture shows is one real recv() of the chosen
         // size: asking for the size makes the engine read exactly so.
         let asked = egui::Id::unique(("lab-exact-reads", s.id));
@@ -217,6 +219,10 @@ pub fn lab_ui(
         }
     };
     ui.separator();
+    if s.kind.is_datagram() {
+        datagram_picture(ui, model, s);
+        return actions;
+    }
     if !s.kind.is_stream() {
         ui.label(tr("The lab shows stream connections (TCP or Unix): select a client or an accepted connection (a listener's connections are under it)."));
         return actions;
@@ -540,6 +546,145 @@ fn stream_picture(
         font,
         text_color,
     );
+}
+
+/// Whether a datagram sent to `to` reaches a socket bound to `local`
+/// (also when it is bound to every address, `0.0.0.0` or `::`).
+fn addressed_to(to: Option<&Addr>, local: Option<&Addr>) -> bool {
+    match (to, local) {
+        (Some(Addr::Ip(t)), Some(Addr::Ip(l))) => {
+            t == l || (l.ip().is_unspecified() && t.port() == l.port())
+        }
+        (Some(t), Some(l)) => t == l,
+        _ => false,
+    }
+}
+
+/// The UDP (or Unix datagram) picture: each datagram received, one
+/// `recvfrom()` each, under the `sendto()` that made it when the sender is
+/// a Sockbench socket; what a small `recv` size cut off, in grey.
+fn datagram_picture(ui: &mut egui::Ui, model: &Model, s: &Session) {
+    ui.label(
+        RichText::new(tr("UDP keeps message boundaries: each sendto() is one datagram, and each recvfrom() returns exactly one, never two stuck together and never half of one. A recv size smaller than the datagram cuts it: the rest is thrown away (MSG_TRUNC)."))
+            .weak(),
+    );
+    let got = s.lab.datagrams_in();
+    if got.is_empty() {
+        ui.label(tr("Nothing received yet. Send a few datagrams to this socket quickly (the composer's ×N sends them back-to-back)."));
+        return;
+    }
+    let truncated = got.iter().filter(|d| d.truncated).count();
+    ui.label(trf(
+        "{n} datagrams kept, {t} of them cut off by recvfrom({size})",
+        &[("n", &got.len()), ("t", &truncated), ("size", &s.recv_size)],
+    ));
+    // Each sender that is a Sockbench socket: its sends to this socket.
+    let sends_of = |from: &Addr| -> Vec<usize> {
+        model
+            .sessions
+            .values()
+            .find(|o| o.id != s.id && o.kind.is_datagram() && o.local.as_ref() == Some(from))
+            .map(|o| {
+                o.lab
+                    .datagrams_out()
+                    .iter()
+                    .filter(|d| addressed_to(d.peer.as_ref(), s.local.as_ref()))
+                    .map(|d| d.len)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // The newest 12; each matched with its sender's send counting from the
+    // newest (loopback loses none).
+    let first = got.len().saturating_sub(12);
+    let mut rows: Vec<(u64, usize, Option<usize>, bool)> = Vec::new();
+    let mut senders: Vec<(Addr, Vec<usize>, usize)> = Vec::new();
+    for d in got.iter().rev() {
+        let sent = d.peer.as_ref().and_then(|p| {
+            let i = match senders.iter().position(|(a, _, _)| a == p) {
+                Some(i) => i,
+                None => {
+                    senders.push((p.clone(), sends_of(p), 0));
+                    senders.len() - 1
+                }
+            };
+            let (_, lens, used) = &mut senders[i];
+            let len = lens.len().checked_sub(*used + 1).map(|k| lens[k]);
+            *used += 1;
+            len
+        });
+        rows.push((d.seq, d.len, sent, d.truncated));
+        if rows.len() == got.len() - first {
+            break;
+        }
+    }
+    rows.reverse();
+    let max = rows
+        .iter()
+        .map(|(_, n, sent, _)| (*n).max(sent.unwrap_or(0)))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f32;
+    let label_w = 120.0;
+    let row_h = 34.0;
+    let width = ui.available_width().max(label_w + 100.0);
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(width, row_h * rows.len() as f32),
+        egui::Sense::hover(),
+    );
+    let painter = ui.painter_at(rect);
+    let text_color = ui.visuals().text_color();
+    let font = egui::FontId::proportional(11.0);
+    let bar_x0 = rect.left() + label_w;
+    let bar_w = rect.width() - label_w - 4.0;
+    let x_of = |n: usize| bar_x0 + (n as f32 / max).min(1.0) * bar_w;
+    let boxed = |r: egui::Rect, fill: Color32, label: String| {
+        painter.rect_filled(r, 2.0, fill);
+        painter.rect_stroke(
+            r,
+            2.0,
+            Stroke::new(1.0, text_color),
+            egui::StrokeKind::Inside,
+        );
+        let galley = painter.layout_no_wrap(label, font.clone(), Color32::WHITE);
+        if galley.size().x + 4.0 < r.width() {
+            painter.galley(r.center() - galley.size() / 2.0, galley, Color32::WHITE);
+        }
+    };
+    for (row, (seq, len, sent, cut)) in rows.iter().enumerate() {
+        let y0 = rect.top() + row as f32 * row_h;
+        let half = (row_h - 4.0) / 2.0;
+        painter.text(
+            egui::pos2(rect.left(), y0 + row_h / 2.0),
+            egui::Align2::LEFT_CENTER,
+            trf("recvfrom {n}", &[("n", seq)]),
+            font.clone(),
+            text_color,
+        );
+        if let Some(n) = sent {
+            let r = egui::Rect::from_min_max(
+                egui::pos2(bar_x0, y0 + 1.0),
+                egui::pos2(x_of(*n).max(bar_x0 + 1.0), y0 + 1.0 + half),
+            );
+            boxed(
+                r,
+                segment_color(*seq + 1),
+                trf("sendto: {n} bytes", &[("n", n)]),
+            );
+        }
+        let y1 = y0 + 2.0 + half;
+        let r = egui::Rect::from_min_max(
+            egui::pos2(bar_x0, y1),
+            egui::pos2(x_of(*len).max(bar_x0 + 1.0), y1 + half),
+        );
+        boxed(r, segment_color(*seq), trf("{n} bytes", &[("n", len)]));
+        if *cut {
+            let end = sent.filter(|n| n > len).map_or(r.right() + 60.0, x_of);
+            let lost =
+                egui::Rect::from_min_max(egui::pos2(r.right(), y1), egui::pos2(end, y1 + half));
+            boxed(lost, FRAMING_BYTES, tr("cut off (MSG_TRUNC)").to_owned());
+        }
+    }
 }
 
 fn span_text(x: &Span) -> String {
