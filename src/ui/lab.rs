@@ -177,10 +177,12 @@ pub fn lab_ui(
         ui.label(tr("Select a TCP connection on the left (a client, or one a listener accepted) to see how its bytes arrived."));
         return actions;
     };
-    ui.label(
-        RichText::new(tr("TCP is a byte stream: it keeps the bytes in order but not the sender's message boundaries. Three quick sends may arrive as one recv() (粘包, sticky packets), and one send may be split over two. A protocol marks its own messages: a delimiter, a length prefix or a fixed size."))
-            .weak(),
-    );
+    if !s.kind.is_datagram() {
+        ui.label(
+            RichText::new(tr("TCP is a byte stream: it keeps the bytes in order but not the sender's message boundaries. Three quick sends may arrive as one recv() (粘包, sticky packets), and one send may be split over two. A protocol marks its own messages: a delimiter, a length prefix or a fixed size."))
+                .weak(),
+        );
+    }
     knobs(ui, s, &mut actions);
     if !s.kind.is_listener() && !s.state.is_closed() {
         reading_knobs(ui, s, lab, &mut actions);
@@ -202,6 +204,10 @@ pub fn lab_ui(
         }
     }
     ui.separator();
+    if s.kind.is_datagram() {
+        datagram_picture(ui, model, s);
+        return actions;
+    }
     framing_form(ui, lab, composer_format);
     let framing = lab.framing();
     if let Err(e) = &framing {
@@ -219,10 +225,6 @@ pub fn lab_ui(
         }
     };
     ui.separator();
-    if s.kind.is_datagram() {
-        datagram_picture(ui, model, s);
-        return actions;
-    }
     if !s.kind.is_stream() {
         ui.label(tr("The lab shows stream connections (TCP or Unix): select a client or an accepted connection (a listener's connections are under it)."));
         return actions;
@@ -619,9 +621,16 @@ fn datagram_picture(ui: &mut egui::Ui, model: &Model, s: &Session) {
         }
     }
     rows.reverse();
+    // A cut datagram whose size is unknown (its sender is not a Sockbench
+    // socket) gets a tail half its kept length.
+    let tail = |n: usize| (n / 2).max(1);
     let max = rows
         .iter()
-        .map(|(_, n, sent, _)| (*n).max(sent.unwrap_or(0)))
+        .map(|(_, n, sent, cut)| match (sent, cut) {
+            (Some(s), _) => (*n).max(*s),
+            (None, true) => n + tail(*n),
+            (None, false) => *n,
+        })
         .max()
         .unwrap_or(1)
         .max(1) as f32;
@@ -679,7 +688,7 @@ fn datagram_picture(ui: &mut egui::Ui, model: &Model, s: &Session) {
         );
         boxed(r, segment_color(*seq), trf("{n} bytes", &[("n", len)]));
         if *cut {
-            let end = sent.filter(|n| n > len).map_or(r.right() + 60.0, x_of);
+            let end = x_of(sent.filter(|n| n > len).unwrap_or(len + tail(*len)));
             let lost =
                 egui::Rect::from_min_max(egui::pos2(r.right(), y1), egui::pos2(end, y1 + half));
             boxed(lost, FRAMING_BYTES, tr("cut off (MSG_TRUNC)").to_owned());
