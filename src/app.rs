@@ -371,6 +371,7 @@ impl WorkbenchApp {
             Action::Configure { id, option } => self.engine.configure(id, option),
             Action::PauseReading { id, for_ } => self.engine.pause_reading(id, for_),
             Action::ResumeReading(id) => self.engine.resume_reading(id),
+            Action::QueryPort { id, port } => self.engine.query_port(id, port),
             Action::SendSlowly {
                 id,
                 bytes,

@@ -222,7 +222,7 @@ fn address_in_use_is_explained() {
     };
     assert_eq!(
         err.message(),
-        format!("Address already in use (EADDRINUSE): another socket is bound to {addr}")
+        format!("Address already in use (EADDRINUSE): the kernel holds {addr} for another socket")
     );
     p.wait_kind(id, "closed", |k| matches!(k, EventKind::Closed { .. }));
 }

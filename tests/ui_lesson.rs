@@ -300,6 +300,85 @@ fn the_lab_shows_udp_keeping_each_datagram_whole_and_a_small_recv_size_cutting_o
     );
 }
 
+/// A listener (with SO_REUSEADDR or not) whose connection this side
+/// closed first, so it is in TIME_WAIT on the listener's port; then a
+/// listener without SO_REUSEADDR on that port, refused. Returns the harness,
+/// the refused socket and the port, with the kernel's answer in.
+fn refused_after_time_wait(
+    first_reuse: bool,
+) -> (
+    egui_kittest::Harness<'static, sockbench::app::WorkbenchApp>,
+    SocketId,
+    u16,
+) {
+    use sockbench::engine::{CloseHow, SocketSpec};
+    use std::net::{Ipv4Addr, SocketAddr};
+    let mut h = harness();
+    let spec = |port: u16, reuse_addr: bool| SocketSpec::TcpListen {
+        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        backlog: 8,
+        reuse_addr,
+    };
+    let first = h.state_mut().open(spec(0, first_reuse)).unwrap();
+    run_until(&mut h, "listening", |a| {
+        a.model().sessions[&first].local.is_some()
+    });
+    let port = crate::util::ip_of(&h.state().model().sessions[&first].local).port();
+    let client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    run_until(&mut h, "accepted", |a| {
+        a.model().sessions[&first].children.len() == 1
+    });
+    let conn = h.state().model().sessions[&first].children[0];
+    for id in [conn, first] {
+        h.state_mut().execute(sockbench::ui::Action::Close {
+            id,
+            how: CloseHow::Close,
+        });
+        run_until(&mut h, "closed", |a| {
+            a.model().sessions[&id].state.is_closed()
+        });
+    }
+    drop(client);
+    let second = h.state_mut().open(spec(port, false)).unwrap();
+    run_until(&mut h, "bind refused", |a| {
+        a.model().sessions[&second].last_error.is_some()
+    });
+    select(&mut h, second);
+    run_until(&mut h, "the kernel's answer", |a| {
+        a.model().sessions[&second].port_state.is_some()
+    });
+    h.run();
+    assert!(
+        h.query_by_label_contains("in TIME_WAIT: a connection on this port closed a moment ago")
+            .is_some(),
+        "the explanation names TIME_WAIT"
+    );
+    (h, second, port)
+}
+
+#[test]
+fn address_in_use_after_a_close_is_time_wait_and_reuseaddr_opens_the_port() {
+    let (mut h, _, port) = refused_after_time_wait(true);
+    h.get_by_label("Open again with SO_REUSEADDR").click();
+    h.run();
+    run_until(&mut h, "a listener with SO_REUSEADDR", |a| {
+        a.model().sessions.values().any(|s| {
+            s.state == sockbench::model::session::SessionState::Listening
+                && s.local.as_ref().and_then(|l| l.ip()).map(|l| l.port()) == Some(port)
+        })
+    });
+}
+
+#[test]
+fn time_wait_left_by_a_listener_without_reuseaddr_says_to_wait() {
+    let (h, _, _) = refused_after_time_wait(false);
+    assert!(
+        h.query_by_label_contains("had SO_REUSEADDR too, and #1 TCP listener")
+            .is_some()
+    );
+    assert!(h.query_by_label("Open again with SO_REUSEADDR").is_none());
+}
+
 #[test]
 fn the_lab_and_the_lesson_read_in_chinese() {
     let mut h = harness();
@@ -352,13 +431,27 @@ fn a_failed_call_shows_its_errno_and_a_one_line_explanation() {
     );
     assert!(h.query_by_label("→ EADDRINUSE").is_some());
     assert!(
-        h.query_by_label("Another socket is already bound to this address and port.")
+        h.query_by_label_contains("The kernel holds this address and port for another socket")
             .is_some()
     );
     assert!(
         h.query_by_label("s.listen(128)").is_none(),
         "nothing after the failure"
     );
+    // The socket's details ask the kernel what holds the port: a listener
+    // that is not Sockbench's.
+    let id = h.state().selected.expect("the new socket is selected");
+    run_until(&mut h, "the kernel's answer", |a| {
+        a.model().sessions[&id].port_state.is_some()
+    });
+    h.run();
+    assert!(
+        h.query_by_label_contains(&format!(
+            "The kernel says a socket is listening on port {port}: 127.0.0.1:{port}: another program"
+        ))
+        .is_some()
+    );
+    drop(taken);
 }
 
 #[test]

@@ -104,7 +104,10 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "a UDP datagram holds at most 65,507 bytes over IPv4 (65,527 over IPv6); nothing was sent",
         "一个 UDP 数据报在 IPv4 上最多 65,507 字节（IPv6 上 65,527 字节）；未发送任何数据",
     ),
-    ("another socket is bound to {at}", "另一个套接字已绑定 {at}"),
+    (
+        "the kernel holds {at} for another socket",
+        "内核已把 {at} 留给另一个套接字",
+    ),
     ("not allowed to bind {at}", "不允许绑定 {at}"),
     ("nothing listens on {at}", "{at} 上没有程序在监听"),
     (

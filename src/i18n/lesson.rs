@@ -23,10 +23,6 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "(set on the listener: its connections take it)",
         "（设在监听套接字上：它的连接都会继承）",
     ),
-    (
-        "Another socket is already bound to this address and port.",
-        "另一个套接字已经绑定了这个地址和端口。",
-    ),
     ("Asking the kernel…", "正在询问内核…"),
     ("Calls & states", "调用与状态"),
     (
@@ -273,6 +269,55 @@ pub(super) const ZH: &[(&str, &str)] = &[
     (
         "{n} datagrams kept, {t} of them cut off by recvfrom({size})",
         "保留了 {n} 个数据报，其中 {t} 个被 recvfrom({size}) 截断",
+    ),
+    // bind() and EADDRINUSE, from what the kernel holds (ui/in_use.rs).
+    (
+        "Asking the kernel what holds this port…",
+        "正在询问内核是谁占用了这个端口…",
+    ),
+    (
+        "Connections still use port {port} ({states}). A listener cannot bind a port a live connection uses without SO_REUSEADDR.",
+        "还有连接在使用端口 {port}（{states}）。不设置 SO_REUSEADDR，监听套接字就不能绑定正被活动连接使用的端口。",
+    ),
+    (
+        "Nothing listens on port {port}, but the kernel still holds {n} of its connections in TIME_WAIT: a connection on this port closed a moment ago, this side first, and its record stays for about 60 seconds so late packets cannot reach a new connection. Without SO_REUSEADDR, bind() refuses the port until they are gone. SO_REUSEADDR lets a listener bind it now, if the socket that left them set it too: that is what the option is for (s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before bind()).",
+        "端口 {port} 上没有套接字在监听，但内核还保留着它的 {n} 个处于 TIME_WAIT 的连接：这个端口上的连接刚刚断开，而且是这一端先关闭的，它的记录会保留约 60 秒，免得迟到的数据包落到新连接里。不设置 SO_REUSEADDR，bind() 会一直拒绝这个端口，直到这些记录消失。只要留下这些记录的套接字也设置了 SO_REUSEADDR，它就能让服务端现在就绑定这个端口：这正是这个选项的用途（在 bind() 之前调用 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)）。",
+    ),
+    (
+        "Open again with SO_REUSEADDR",
+        "设置 SO_REUSEADDR 后重新打开",
+    ),
+    (
+        "Linux lets a socket with SO_REUSEADDR share a port with TIME_WAIT only when the socket that left them had SO_REUSEADDR too, and {old} did not: wait about 60 seconds for TIME_WAIT to end. Tick SO_REUSEADDR on every listener (the tutorials do), and the next restart binds at once.",
+        "在 Linux 上，只有留下 TIME_WAIT 的套接字也设置了 SO_REUSEADDR，新的套接字设置 SO_REUSEADDR 后才能共用这个端口，而 {old} 没有设置：请等约 60 秒让 TIME_WAIT 结束。给每个监听套接字都勾选 SO_REUSEADDR（教程里都这样做），下次重启就能立即绑定。",
+    ),
+    (
+        "The kernel holds this address and port for another socket (a listener, a connection, or one in TIME_WAIT); the socket's details say which.",
+        "内核把这个地址和端口留给了另一个套接字（监听套接字、连接，或处于 TIME_WAIT 的连接）；套接字详情里写明了是哪一种。",
+    ),
+    (
+        "The kernel holds {n} connections of port {port} in TIME_WAIT, and SO_REUSEADDR was set: another socket must be bound to it as well.",
+        "内核保留着端口 {port} 的 {n} 个 TIME_WAIT 连接，而且已经设置了 SO_REUSEADDR：一定还有另一个套接字绑定了它。",
+    ),
+    (
+        "The kernel now shows no TCP socket on port {port}: what held it is gone. Opening again should work.",
+        "内核现在显示端口 {port} 上已经没有 TCP 套接字：占用它的已经不在了。重新打开应该可以成功。",
+    ),
+    (
+        "The kernel says a socket is listening on port {port}: {who}. One address and port take one listener; close that one or choose another port.",
+        "内核显示有套接字正在监听端口 {port}：{who}。同一个地址和端口只能有一个监听套接字；请关闭它，或换一个端口。",
+    ),
+    (
+        "The kernel's socket table did not answer. `ss -tan 'sport = :{port}'` shows what holds the port.",
+        "内核的套接字表没有回答。`ss -tan 'sport = :{port}'` 可以查看是谁占用了这个端口。",
+    ),
+    (
+        "{addr}: Sockbench's {socket}",
+        "{addr}：Sockbench 的 {socket}",
+    ),
+    (
+        "{addr}: another program (`ss -ltnp` names it)",
+        "{addr}：另一个程序（`ss -ltnp` 可以查出是哪个）",
     ),
     // The Python program's conversation, servers and reply rules
     // (model/pygen.rs, model/pyrules.rs).

@@ -201,7 +201,7 @@ fn explain(op: NetOp, n: i32, addr: Option<&str>) -> String {
     let (title, why): (&str, String) = match e {
         Errno::EADDRINUSE => (
             tr("Address already in use"),
-            trf("another socket is bound to {at}", &[("at", &at)]),
+            trf("the kernel holds {at} for another socket", &[("at", &at)]),
         ),
         Errno::ECONNREFUSED => (
             tr("Connection refused"),
@@ -327,7 +327,7 @@ mod tests {
         );
         assert_eq!(
             e.message(),
-            "Address already in use (EADDRINUSE): another socket is bound to 127.0.0.1:9000"
+            "Address already in use (EADDRINUSE): the kernel holds 127.0.0.1:9000 for another socket"
         );
         assert_eq!(e.kind, io::ErrorKind::AddrInUse);
         let e = NetError::from_io(
@@ -372,7 +372,7 @@ mod tests {
         crate::i18n::set_lang(Lang::En);
         assert_eq!(
             zh,
-            "地址已被占用（EADDRINUSE）：另一个套接字已绑定 127.0.0.1:9000"
+            "地址已被占用（EADDRINUSE）：内核已把 127.0.0.1:9000 留给另一个套接字"
         );
         assert_eq!(zh_fixed, "没有客户端：监听套接字没有可发送的已连接客户端");
         assert!(

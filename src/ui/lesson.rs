@@ -315,7 +315,9 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
 pub fn errno_hint(code: i32) -> Option<&'static str> {
     use nix::errno::Errno;
     Some(match Errno::from_raw(code) {
-        Errno::EADDRINUSE => tr("Another socket is already bound to this address and port."),
+        Errno::EADDRINUSE => tr(
+            "The kernel holds this address and port for another socket (a listener, a connection, or one in TIME_WAIT); the socket's details say which.",
+        ),
         Errno::ECONNREFUSED => {
             tr("Nothing listens on that address and port: the peer answered with RST.")
         }

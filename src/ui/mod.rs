@@ -5,6 +5,7 @@
 pub mod composer;
 pub mod files;
 pub mod fonts;
+pub mod in_use;
 pub mod lab;
 pub mod lesson;
 pub mod log_view;
@@ -159,6 +160,14 @@ pub enum Action {
     },
     /// Call `recv()` again.
     ResumeReading(SocketId),
+    /// Ask the kernel for every TCP socket on `port` (its answer comes to
+    /// socket `id`).
+    QueryPort {
+        /// The socket the answer is for.
+        id: SocketId,
+        /// The port.
+        port: u16,
+    },
     /// Send `bytes` a few at a time: `piece` bytes per `send()`, `gap`
     /// apart (the slow sender, to see one message split over reads).
     SendSlowly {

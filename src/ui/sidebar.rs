@@ -231,6 +231,7 @@ pub fn details_ui(ui: &mut egui::Ui, model: &Model, s: &Session) -> Vec<Action> 
         });
     if let Some(e) = &s.last_error {
         ui.colored_label(error_color(ui), e.message());
+        super::in_use::in_use_ui(ui, model, s, &mut actions);
         // A stale socket file is removed only on this explicit request.
         if e.why == Why::StaleSocket
             && s.state.is_closed()
