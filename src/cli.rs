@@ -153,6 +153,25 @@ pub struct Args {
     pub stats: Option<PathBuf>,
 }
 
+/// The command line, with its help in Chinese when the locale is Chinese.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let cmd = Args::command();
+    if crate::cli_zh::locale_is_chinese(|k| std::env::var(k).ok()) {
+        crate::cli_zh::chinese(cmd)
+    } else {
+        cmd
+    }
+}
+
+/// Parses this process's arguments (see [`command`]); on a wrong command
+/// line or `--help`, prints and exits as clap does.
+pub fn parse() -> Args {
+    use clap::FromArgMatches;
+    let matches = command().get_matches();
+    Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 /// Parses an `--encoding` value.
 pub fn parse_encoding(s: &str) -> Result<TextEncoding, String> {
     TextEncoding::from_label(s).ok_or_else(|| {
@@ -289,5 +308,52 @@ mod tests {
         ] {
             assert!(help.contains(want), "help lacks {want:?}:\n{help}");
         }
+    }
+
+    #[test]
+    fn help_is_in_chinese_when_the_locale_is_and_parses_the_same() {
+        let zh = |v: &str| {
+            let v = v.to_string();
+            move |k: &str| (k == "LANG").then(|| v.clone())
+        };
+        assert!(crate::cli_zh::locale_is_chinese(zh("zh_CN.UTF-8")));
+        assert!(!crate::cli_zh::locale_is_chinese(zh("en_US.UTF-8")));
+        assert!(!crate::cli_zh::locale_is_chinese(|_| None));
+        // LC_ALL comes first.
+        assert!(!crate::cli_zh::locale_is_chinese(|k| match k {
+            "LC_ALL" => Some("C".into()),
+            _ => Some("zh_CN.UTF-8".into()),
+        }));
+        let mut cmd = crate::cli_zh::chinese(Args::command());
+        let long = cmd.render_long_help().to_string();
+        for want in [
+            "用法：",
+            "选项：",
+            "--open",
+            "启动时打开一个套接字",
+            "退出码",
+            "显示完整帮助",
+        ] {
+            assert!(long.contains(want), "{want} not in:\n{long}");
+        }
+        let short = cmd.render_help().to_string();
+        assert!(short.contains("示例："), "{short}");
+        // The same arguments parse as without the translation.
+        let m = crate::cli_zh::chinese(Args::command())
+            .try_get_matches_from([
+                "sockbench",
+                "--open",
+                "tcp-listen:9000",
+                "--encoding",
+                "gbk",
+            ])
+            .unwrap();
+        let a = <Args as clap::FromArgMatches>::from_arg_matches(&m).unwrap();
+        assert_eq!(a.open.len(), 1);
+        assert_eq!(a.encoding, Some(TextEncoding::Gbk));
+        let e = crate::cli_zh::chinese(Args::command())
+            .try_get_matches_from(["sockbench", "--help"])
+            .unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp);
     }
 }

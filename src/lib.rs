@@ -14,6 +14,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod cli_zh;
 pub mod codec;
 pub mod engine;
 pub mod frame_stats;

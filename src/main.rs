@@ -3,11 +3,9 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use eframe::egui;
 
 use sockbench::app::{SETTINGS_KEY, Settings, WorkbenchApp, protect_settings_dir};
-use sockbench::cli::Args;
 use sockbench::engine::EngineHandle;
 use sockbench::frame_stats::FrameStats;
 use sockbench::model::capture::CaptureWriter;
@@ -40,7 +38,7 @@ fn close_on_signals(ctx: egui::Context) -> std::io::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = sockbench::cli::parse();
     let capture = match &args.capture {
         Some(path) => match CaptureWriter::open(path, args.append) {
             Ok(c) => Some(c),

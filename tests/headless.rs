@@ -207,3 +207,28 @@ fn a_unix_listener_runs_headless_and_leaves_no_socket_file() {
     assert!(lines.iter().any(|l| l.contains("os.unlink(")), "{lines:#?}");
     assert!(!path.exists(), "the socket file is removed");
 }
+
+#[test]
+fn help_follows_the_locale() {
+    let help = |lang: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sockbench"))
+            .arg("--help")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", lang)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let zh = help("zh_CN.UTF-8");
+    assert!(
+        zh.contains("用法：") && zh.contains("启动时打开一个套接字"),
+        "{zh}"
+    );
+    let en = help("C.UTF-8");
+    assert!(
+        en.contains("Usage:") && en.contains("Open a socket at start"),
+        "{en}"
+    );
+}

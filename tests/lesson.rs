@@ -301,3 +301,28 @@ fn a_udp_socket_refuses_tcp_options_with_a_reason() {
     r.engine.configure(u, SockOption::RecvSize(8)).unwrap();
     r.wait_until("recv size", |m, _| m.sessions[&u].recv_size == 8);
 }
+
+#[test]
+fn a_connection_shows_the_settings_it_took_from_its_listener() {
+    let mut r = Recorder::new();
+    let l = r.open(listen_spec());
+    r.wait_until("listening", |m, _| m.sessions[&l].local.is_some());
+    r.engine
+        .configure(l, SockOption::CloseOnPeerClose(false))
+        .unwrap();
+    r.engine.configure(l, SockOption::RecvSize(16)).unwrap();
+    r.wait_until("configured", |m, _| {
+        !m.sessions[&l].close_on_peer_close && m.sessions[&l].recv_size == 16
+    });
+    let port = crate::util::ip_of(&r.model.sessions[&l].local).port();
+    let c = r.open(connect_spec(port));
+    r.wait_until("accepted", |m, _| m.sessions[&l].children.len() == 1);
+    let a = r.model.sessions[&l].children[0];
+    assert!(!r.model.sessions[&a].close_on_peer_close);
+    assert_eq!(r.model.sessions[&a].recv_size, 16);
+    // And it does stay open in CLOSE_WAIT when the peer closes.
+    r.engine.close(c, CloseHow::Close).unwrap();
+    r.wait_until("peer closed", |m, _| m.sessions[&a].peer_closed);
+    r.pump_for(Duration::from_millis(100));
+    assert!(!r.model.sessions[&a].state.is_closed());
+}

@@ -398,7 +398,7 @@ fn the_lab_and_the_lesson_read_in_chinese() {
     run_until(&mut h, "ESTABLISHED", |a| {
         kernel_state(a, accepted) == Some(TcpState::Established)
     });
-    assert!(h.query_by_label("套接字的一生").is_some());
+    assert!(h.query_by_label("套接字的生命周期").is_some());
     assert!(h.query_by_label_contains("状态 ESTABLISHED").is_some());
     h.get_by_label("Python").click();
     h.run();

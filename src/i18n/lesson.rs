@@ -134,7 +134,7 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ),
     (
         "The peer closed its side: recv() returned b''.",
-        "对端关闭了它那一端：recv() 返回了 b''。",
+        "对方关闭了连接：recv() 返回了 b''。",
     ),
     ("The peer did not answer in time.", "对端没有及时应答。"),
     (
@@ -145,8 +145,8 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "The peer reset the connection (RST): it closed with data unread, or crashed.",
         "对端复位了连接（RST）：它在数据未读完时关闭，或已崩溃。",
     ),
-    ("The same in Python", "同样的事，用 Python 写"),
-    ("The socket's life", "套接字的一生"),
+    ("The same in Python", "对应的 Python 代码"),
+    ("The socket's life", "套接字的生命周期"),
     (
         "The stream does not fit this framing: {e}",
         "字节流与该分帧方式不符：{e}",

@@ -472,7 +472,7 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("connected, our side shut down", "已连接，本端已关闭写"),
     (
         "connected, peer closed its side",
-        "已连接，对端已关闭它那一端",
+        "已连接，对方已关闭写（本端仍可发送）",
     ),
     ("connecting to {peer}", "正在连接 {peer}"),
     ("default peer", "默认对端"),
@@ -497,7 +497,7 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("open {spec}", "打开 {spec}"),
     (
         "peer closed its side (recv returned 0)",
-        "对端关闭了它那一端（recv 返回 0）",
+        "对方关闭了连接（recv 返回 0）",
     ),
     ("resolving \"{host}\"", "正在解析“{host}”"),
     ("set", "设置"),

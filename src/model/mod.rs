@@ -300,6 +300,14 @@ impl Model {
                 s.local = Some(local.clone());
                 s.peer = Some(peer.clone());
                 s.parent = Some(parent);
+                // The engine gives a new connection its listener's
+                // settings: so does the model, so every control shows what
+                // the connection really does.
+                if let Some(p) = self.sessions.get(&parent) {
+                    s.recv_size = p.recv_size;
+                    s.recv_size_chosen = p.recv_size_chosen;
+                    s.close_on_peer_close = p.close_on_peer_close;
+                }
                 self.sessions.insert(id, Box::new(s));
                 if let Some(p) = self.sessions.get_mut(&parent) {
                     p.children.push(id);
