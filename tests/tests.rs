@@ -18,5 +18,6 @@ mod ui_files;
 mod ui_lesson;
 mod ui_tools;
 mod ui_unix;
+mod ui_zh;
 mod unix;
 mod util;
