@@ -456,3 +456,27 @@ fn statistics_show_rates_and_round_trips() {
         .sum();
     assert_eq!(of_listener, 10, "a listener sums its connections");
 }
+
+/// GBK vs UTF-8: an expanded row shows its bytes decoded both ways, the
+/// text and the mojibake side by side.
+#[test]
+fn an_expanded_row_shows_its_bytes_as_utf8_and_as_gbk() {
+    let mut h = harness();
+    let port = open_listener(&mut h);
+    let mut c = client(port);
+    // 你好 in GBK, shown in the socket's UTF-8 first.
+    c.write_all(&[0xC4, 0xE3, 0xBA, 0xC3]).unwrap();
+    run_until(&mut h, "the read", |a| {
+        find_session(a, SocketKind::TcpAccepted)
+            .is_some_and(|id| crate::ui::received_on(a, id).len() == 4)
+    });
+    h.get_by_label_contains("\\xC4\\xE3\\xBA").click();
+    h.run();
+    assert!(
+        h.query_by_label("The same bytes decoded both ways:")
+            .is_some()
+    );
+    assert!(h.query_by_label("as GBK").is_some());
+    assert!(h.query_by_label("你好").is_some(), "the GBK reading");
+    assert!(h.query_all_by_label_contains("\\xC4\\xE3\\xBA").count() >= 2);
+}

@@ -319,6 +319,12 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "{addr}: another program (`ss -ltnp` names it)",
         "{addr}：另一个程序（`ss -ltnp` 可以查出是哪个）",
     ),
+    // GBK vs UTF-8 in an expanded row (ui/log_view.rs).
+    (
+        "The same bytes decoded both ways:",
+        "同样的字节，用两种编码解码：",
+    ),
+    ("as {enc}", "按 {enc}"),
     // The Python program's conversation, servers and reply rules
     // (model/pygen.rs, model/pyrules.rs).
     (

@@ -189,13 +189,21 @@ pub const EXPANDED_MAX_BYTES: usize = 64 * 1024;
 /// scroll inside it.
 const EXPANDED_MAX_HEIGHT: f32 = 360.0;
 
-/// The height of an expanded row showing `len` bytes.
-fn expanded_height(line: f32, len: usize) -> f32 {
-    let len = len.min(EXPANDED_MAX_BYTES);
+/// The height of an expanded row showing `payload`.
+fn expanded_height(line: f32, payload: &[u8]) -> f32 {
+    let len = payload.len().min(EXPANDED_MAX_BYTES);
     let hex_lines = len.div_ceil(16) as f32;
     let text_lines = (len / 80 + 1) as f32;
-    (line * (4.0 + hex_lines + text_lines)).clamp(line * 5.0, EXPANDED_MAX_HEIGHT)
+    let both_ways = if payload.is_ascii() {
+        0.0
+    } else {
+        2.0 + (len.min(BOTH_WAYS_MAX_BYTES) / 40 + 1) as f32
+    };
+    (line * (4.0 + hex_lines + text_lines + both_ways)).clamp(line * 5.0, EXPANDED_MAX_HEIGHT)
 }
+
+/// Bytes of a non-ASCII row decoded both as UTF-8 and as GBK, side by side.
+const BOTH_WAYS_MAX_BYTES: usize = 2048;
 
 /// An expanded data row: the whole payload as wrapped text and as an
 /// offset hex dump, and the whole form of a character cut across reads.
@@ -256,6 +264,24 @@ fn expanded_cell_ui(
                 )
                 .wrap(),
             );
+            // The same bytes read as UTF-8 and as GBK: one is the text,
+            // the other mojibake (乱码).
+            if !shown.is_ascii() {
+                let both = &shown[..shown.len().min(BOTH_WAYS_MAX_BYTES)];
+                ui.label(RichText::new(tr("The same bytes decoded both ways:")).weak());
+                egui::Grid::new(("both-ways", index)).num_columns(2).show(ui, |ui| {
+                    for enc in [TextEncoding::Utf8, TextEncoding::Gbk] {
+                        ui.label(trf("as {enc}", &[("enc", &enc.label())]));
+                        ui.add(
+                            egui::Label::new(
+                                RichText::new(decode_display(enc, both)).monospace(),
+                            )
+                            .wrap(),
+                        );
+                        ui.end_row();
+                    }
+                });
+            }
             // 16 bytes a line when they fit, else 8.
             let font = egui::TextStyle::Monospace.resolve(ui.style());
             let glyph = ui.ctx().fonts_mut(|f| f.glyph_width(&font, '0')).max(1.0);
@@ -518,7 +544,7 @@ pub fn log_view_ui(
     let expanded = state
         .expanded
         .and_then(|i| Some((model.log.visible_row(i)?, model.log.get(i)?)))
-        .map(|(r, e)| (r, row_height + expanded_height(line, e.payload.len())));
+        .map(|(r, e)| (r, row_height + expanded_height(line, &e.payload)));
     if expanded.is_none() {
         state.expanded = None;
     }
