@@ -2,9 +2,11 @@
 # Regenerates the lesson screenshots in screenshots/ from the real window
 # under Xvfb, in English and in 简体中文:
 #   bash tools/lesson-screenshots.sh
-# The scene: a listener and a client; the lab's framing set to a 4-byte
-# length prefix; the client sends "hello" three times back-to-back with the
-# header; the accepted connection keeps its side open and the client
+# The scene is the README's one-minute lesson: a listener and a client;
+# the lab's framing set to a 4-byte length prefix; reading paused on the
+# accepted connection while the client sends "hello" three times with the
+# header, then resumed, so one recv() returns the three sends. For the
+# lesson shots, the accepted connection keeps its side open and the client
 # half-closes, so the connection sits in CLOSE_WAIT.
 # Needs ../shared/tools/screenshot.sh (it installs Xvfb and xdotool).
 set -euo pipefail
@@ -19,30 +21,39 @@ scene=$(mktemp)
 cat >"$scene" <<'KEYS'
 windowfocus --sync %W
 sleep 1
-# the lab tab, framing: length prefix
+# the lab tab; select the accepted connection (#3); framing: length prefix
 mousemove --window %W 797 44 click 1
 sleep 0.5
-mousemove --window %W 515 141 click 1
+mousemove --window %W 140 276 click 1
 sleep 0.5
-mousemove --window %W 465 214 click 1
+mousemove --window %W 515 164 click 1
+sleep 0.5
+mousemove --window %W 465 237 click 1
 sleep 0.4
+# Pause reading on #3, then select the client (#2)
+mousemove --window %W 403 132 click 1
+sleep 0.4
+mousemove --window %W 100 312 click 1
+sleep 1
 # composer: add the lab's framing, x3, "hello", send
-mousemove --window %W 376 684 click 1
+mousemove --window %W 376 661 click 1
 sleep 0.3
-mousemove --window %W 1231 741 click 1
+mousemove --window %W 1231 719 click 1
 sleep 0.3
 key ctrl+a
 type 3
 key Return
 sleep 0.3
-mousemove --window %W 800 718 click 1
+mousemove --window %W 800 700 click 1
 sleep 0.3
 type --delay 20 hello
 key ctrl+Return
-sleep 0.5
-# select the accepted connection (#3)
+sleep 0.8
+# select #3 again and Resume reading: one recv() holds the three sends
 mousemove --window %W 140 276 click 1
-sleep 1
+sleep 0.8
+mousemove --window %W 403 132 click 1
+sleep 1.2
 KEYS
 
 close_wait=$(mktemp)
