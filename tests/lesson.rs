@@ -11,7 +11,7 @@ use sockbench::model::lab::{Part, sends_in};
 
 use crate::util::{ChildProc, Recorder, WAIT, child_arg, child_watchdog, raise_open_files};
 
-fn listen_spec() -> SocketSpec {
+pub(crate) fn listen_spec() -> SocketSpec {
     SocketSpec::TcpListen {
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         backlog: 128,
@@ -19,7 +19,7 @@ fn listen_spec() -> SocketSpec {
     }
 }
 
-fn connect_spec(port: u16) -> SocketSpec {
+pub(crate) fn connect_spec(port: u16) -> SocketSpec {
     SocketSpec::TcpConnect {
         host: "127.0.0.1".into(),
         port,
@@ -27,7 +27,7 @@ fn connect_spec(port: u16) -> SocketSpec {
 }
 
 /// A listener, a client connected to it, and the accepted connection.
-fn pair(r: &mut Recorder) -> (SocketId, SocketId, SocketId) {
+pub(crate) fn pair(r: &mut Recorder) -> (SocketId, SocketId, SocketId) {
     let l = r.open(listen_spec());
     r.wait_until("listening", |m, _| m.sessions[&l].local.is_some());
     let port = crate::util::ip_of(&r.model.sessions[&l].local).port();

@@ -13,35 +13,8 @@ use sockbench::engine::{Addr, CloseHow, SocketId, SocketSpec, UnixAddr};
 use sockbench::model::pygen::{PyOptions, ServerStyle, python_program};
 use sockbench::model::session::SessionState;
 
+use crate::lesson::{connect_spec, listen_spec, pair};
 use crate::util::{Recorder, WAIT};
-
-fn listen_spec() -> SocketSpec {
-    SocketSpec::TcpListen {
-        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        backlog: 128,
-        reuse_addr: true,
-    }
-}
-
-fn connect_spec(port: u16) -> SocketSpec {
-    SocketSpec::TcpConnect {
-        host: "127.0.0.1".into(),
-        port,
-    }
-}
-
-/// A listener, a client connected to it, and the accepted connection.
-fn pair(r: &mut Recorder) -> (SocketId, SocketId, SocketId) {
-    let l = r.open(listen_spec());
-    r.wait_until("listening", |m, _| m.sessions[&l].local.is_some());
-    let port = crate::util::ip_of(&r.model.sessions[&l].local).port();
-    let c = r.open(connect_spec(port));
-    r.wait_until("connected and accepted", |m, _| {
-        m.sessions[&c].peer.is_some() && !m.sessions[&l].children.is_empty()
-    });
-    let a = r.model.sessions[&l].children[0];
-    (l, c, a)
-}
 
 /// Socket `id`'s program.
 fn program(r: &Recorder, id: SocketId, opts: &PyOptions<'_>) -> String {

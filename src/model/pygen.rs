@@ -625,21 +625,7 @@ fn listener(
     let rules = opts.rules_for(l.id);
     let threaded = rules.is_some() || l.children.len() > 1;
     if !threaded {
-        socket_line(p, local, "SOCK_STREAM");
-        if reuse {
-            p.line(0, "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)");
-        }
-        p.line(0, &format!("s.bind({bind_to})"));
-        p.line(0, &format!("s.listen({backlog})"));
-        p.line(0, "print('listening on', s.getsockname())");
-        p.line(0, "while True:");
-        p.line(
-            1,
-            &format!(
-                "conn, addr = s.accept()  # {}",
-                tr("accept() returns a NEW socket for this client")
-            ),
-        );
+        accept_loop(p, local, reuse, &bind_to, backlog);
         p.line(1, "print('accepted', addr)");
         match conn {
             Some(c) => {
@@ -689,21 +675,7 @@ fn listener(
     match opts.style {
         ServerStyle::Threads => {
             p.import("threading");
-            socket_line(p, local, "SOCK_STREAM");
-            if reuse {
-                p.line(0, "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)");
-            }
-            p.line(0, &format!("s.bind({bind_to})"));
-            p.line(0, &format!("s.listen({backlog})"));
-            p.line(0, "print('listening on', s.getsockname())");
-            p.line(0, "while True:");
-            p.line(
-                1,
-                &format!(
-                    "conn, addr = s.accept()  # {}",
-                    tr("accept() returns a NEW socket for this client")
-                ),
-            );
+            accept_loop(p, local, reuse, &bind_to, backlog);
             p.line(
                 1,
                 &format!(
@@ -752,6 +724,26 @@ fn listener(
             p.line(1, "server.serve_forever()");
         }
     }
+}
+
+/// `socket()`, SO_REUSEADDR, `bind()`, `listen()` and the head of the
+/// `accept()` loop (its body comes next, at indent 1).
+fn accept_loop(p: &mut Program, local: Option<&Addr>, reuse: bool, bind_to: &str, backlog: i32) {
+    socket_line(p, local, "SOCK_STREAM");
+    if reuse {
+        p.line(0, "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)");
+    }
+    p.line(0, &format!("s.bind({bind_to})"));
+    p.line(0, &format!("s.listen({backlog})"));
+    p.line(0, "print('listening on', s.getsockname())");
+    p.line(0, "while True:");
+    p.line(
+        1,
+        &format!(
+            "conn, addr = s.accept()  # {}",
+            tr("accept() returns a NEW socket for this client")
+        ),
+    );
 }
 
 fn udp(p: &mut Program, s: &Session, codec: &str, opts: &PyOptions<'_>) {
