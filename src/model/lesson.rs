@@ -118,6 +118,10 @@ impl Lesson {
 
     /// Keeps a send for the Python program, within the limits.
     pub fn keep_sent(&mut self, bytes: &[u8], to: Option<&Addr>) {
+        if self.steps_not_kept > 0 || self.talk_bytes + bytes.len() > MAX_KEPT_BYTES {
+            self.steps_not_kept += 1;
+            return;
+        }
         self.keep(Talk::Sent {
             bytes: bytes.to_vec(),
             to: to.cloned(),
@@ -128,16 +132,14 @@ impl Lesson {
     /// the bytes received since the last send; a datagram is a step of its
     /// own.
     pub fn keep_received(&mut self, bytes: &[u8], from: Option<&Addr>, stream: bool) {
-        if stream
-            && self.steps_not_kept == 0
-            && let Some(Talk::Received { bytes: kept, .. }) = self.talk.last_mut()
-        {
-            if self.talk_bytes + bytes.len() <= MAX_KEPT_BYTES {
-                self.talk_bytes += bytes.len();
-                kept.extend_from_slice(bytes);
-            } else {
-                self.steps_not_kept += 1;
-            }
+        // Full: count it without copying (this runs for every read).
+        if self.steps_not_kept > 0 || self.talk_bytes + bytes.len() > MAX_KEPT_BYTES {
+            self.steps_not_kept += 1;
+            return;
+        }
+        if stream && let Some(Talk::Received { bytes: kept, .. }) = self.talk.last_mut() {
+            self.talk_bytes += bytes.len();
+            kept.extend_from_slice(bytes);
             return;
         }
         self.keep(Talk::Received {
