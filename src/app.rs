@@ -28,6 +28,8 @@ use crate::ui::rules::{RulesState, rules_ui};
 use crate::ui::sidebar::{details_ui, sidebar_ui};
 use crate::ui::{Action, CentralView, error_color, labelled_combo_salted};
 
+mod lesson_run;
+
 /// When the app closes, how long the engine waits for the pump to take
 /// each of its last batches (the pump works through what it holds first,
 /// capture included; this only bounds a pump that stopped).
@@ -68,6 +70,10 @@ pub struct Settings {
     pub stats_scope: crate::ui::stats::StatsScope,
     /// How the Python tab writes a threaded server.
     pub py_style: crate::model::pygen::ServerStyle,
+    /// Whether the lessons panel shows.
+    pub show_lessons: bool,
+    /// The lesson shown in it.
+    pub lesson: crate::lessons::LessonId,
 }
 
 /// The whole app.
@@ -99,6 +105,10 @@ pub struct WorkbenchApp {
     pub files: FilesState,
     /// The back-off of each client opened to reconnect (for workspaces).
     backoffs: std::collections::HashMap<SocketId, crate::engine::Backoff>,
+    /// The lesson started last, and the sockets it opened.
+    pub lesson: Option<crate::lessons::LessonRun>,
+    /// The port typed in the HTTP lesson for another web server.
+    pub lesson_port: String,
 }
 
 impl WorkbenchApp {
@@ -146,6 +156,8 @@ impl WorkbenchApp {
             quick: QuickState::default(),
             files: FilesState::default(),
             backoffs: std::collections::HashMap::new(),
+            lesson: None,
+            lesson_port: "8000".to_owned(),
         })
     }
 
@@ -457,6 +469,14 @@ impl WorkbenchApp {
                 Ok(())
             }
             Action::ApplyRules(id) => self.apply_rules(id),
+            Action::StartLesson(id) => {
+                self.start_lesson(id);
+                Ok(())
+            }
+            Action::LessonStep(button) => {
+                self.lesson_step(button);
+                Ok(())
+            }
         };
         if let Err(e) = result {
             self.status = Some(e.to_string());
@@ -521,6 +541,7 @@ impl WorkbenchApp {
         for a in actions {
             self.execute(a);
         }
+        self.advance_lesson();
     }
 
     /// Draws every panel from `model`; returns what the user asked for.
@@ -555,6 +576,7 @@ impl WorkbenchApp {
                 }
                 ui.separator();
                 ui.toggle_value(&mut self.settings.show_quick, tr("Quick send panel"));
+                ui.toggle_value(&mut self.settings.show_lessons, tr("Lessons"));
                 ui.separator();
                 ui.menu_button(tr("Files"), |ui| {
                     let s = self.selected.and_then(|id| model.sessions.get(&id));
@@ -585,14 +607,18 @@ impl WorkbenchApp {
                         self.files.open(FileWindow::SaveWorkspace);
                     }
                 });
-                if let Some(s) = &self.status {
-                    ui.separator();
-                    ui.colored_label(error_color(ui), s);
+            });
+            // On a line of its own, Dismiss first: a long message wraps and
+            // never pushes the button out of the window.
+            if let Some(s) = self.status.clone() {
+                ui.horizontal(|ui| {
                     if ui.small_button(tr("Dismiss")).clicked() {
                         self.status = None;
+                    } else {
+                        ui.add(egui::Label::new(RichText::new(s).color(error_color(ui))).wrap());
                     }
-                }
-            });
+                });
+            }
         });
         egui::Panel::left("sockets")
             .resizable(true)
@@ -690,6 +716,28 @@ impl WorkbenchApp {
                     &mut self.files,
                 ));
             });
+        if self.settings.show_lessons {
+            let framing = self.settings.lab.framing().ok();
+            let panel = crate::ui::lessons::LessonsPanel {
+                lesson: &mut self.settings.lesson,
+                run: self.lesson.as_ref(),
+                view: self.settings.view,
+                selected: self.selected,
+                framing,
+                other_port: &mut self.lesson_port,
+            };
+            egui::Panel::right("lessons")
+                .resizable(true)
+                .default_size(340.0)
+                .min_size(240.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("lessons-scroll")
+                        .show(ui, |ui| {
+                            actions.extend(crate::ui::lessons::lessons_ui(ui, model, panel));
+                        });
+                });
+        }
         if self.settings.show_quick {
             egui::Panel::right("quick-send")
                 .resizable(true)

@@ -87,6 +87,7 @@ EXAMPLES:
   sockbench --headless --json --open udp:9001 --capture session.jsonl
   sockbench --open tcp-listen:9000
   sockbench --workspace lab.toml
+  sockbench --lesson sticky
   sockbench --open tcp-listen:0.0.0.0:9000 --open tcp-connect:127.0.0.1:9000
   sockbench --open tcp-listen:[::]:9000,backlog=16
   sockbench --open tcp-connect:example.com:80
@@ -126,6 +127,12 @@ pub struct Args {
     /// composer, quick-send items and lab settings.
     #[arg(long, value_name = "FILE", conflicts_with = "headless")]
     pub workspace: Option<PathBuf>,
+
+    /// Open the lessons panel at lesson NAME and start it: tcp-echo, chat,
+    /// multi-client, udp, sticky, length-prefix, gbk-utf8, unix, ipv6,
+    /// reuseaddr or http-get.
+    #[arg(long, value_name = "NAME", value_parser = parse_lesson, conflicts_with = "headless")]
+    pub lesson: Option<crate::lessons::LessonId>,
 
     /// With --capture: add to the end of FILE if it exists.
     #[arg(long, requires = "capture")]
@@ -176,6 +183,17 @@ pub fn parse() -> Args {
 pub fn parse_encoding(s: &str) -> Result<TextEncoding, String> {
     TextEncoding::from_label(s).ok_or_else(|| {
         format!("unknown encoding '{s}': use utf-8, gbk, gb18030, big5, shift_jis or latin1")
+    })
+}
+
+/// Parses a `--lesson` name.
+pub fn parse_lesson(s: &str) -> Result<crate::lessons::LessonId, String> {
+    crate::lessons::LessonId::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = crate::lessons::LessonId::ALL
+            .iter()
+            .map(|l| l.name())
+            .collect();
+        format!("unknown lesson '{s}': use {}", names.join(", "))
     })
 }
 

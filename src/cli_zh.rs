@@ -80,6 +80,7 @@ const AFTER_LONG_HELP: &str = "\
   sockbench --headless --json --open udp:9001 --capture session.jsonl
   sockbench --open tcp-listen:9000
   sockbench --workspace lab.toml
+  sockbench --lesson sticky
   sockbench --open tcp-listen:0.0.0.0:9000 --open tcp-connect:127.0.0.1:9000
   sockbench --open tcp-listen:[::]:9000,backlog=16
   sockbench --open tcp-connect:example.com:80
@@ -107,6 +108,11 @@ const ARGS: &[(&str, &str)] = &[
         "workspace",
         "打开一个工作区（用 文件 → 保存工作区… 保存的 TOML 文件）：其中的套接字、编码、重连等待、\
          自动回复规则、发送区、快捷发送和实验室设置",
+    ),
+    (
+        "lesson",
+        "打开课程面板，停在名为 NAME 的一课并开始：tcp-echo、chat、multi-client、udp、sticky、\
+         length-prefix、gbk-utf8、unix、ipv6、reuseaddr 或 http-get",
     ),
     ("append", "与 --capture 一起用：FILE 已存在时追加到末尾"),
     (

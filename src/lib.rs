@@ -9,6 +9,7 @@
 //! - [`model`] is the UI's state that is not drawing: the traffic log, the
 //!   sockets and their counters, the capture file.
 //! - [`i18n`] holds every user-visible string in English and Chinese.
+//! - [`lessons`] is the lessons' pages and what each opens and checks.
 //! - [`ui`] draws the model and turns clicks into actions; [`app`] ties it
 //!   together for eframe.
 
@@ -20,6 +21,7 @@ pub mod engine;
 pub mod frame_stats;
 pub mod headless;
 pub mod i18n;
+pub mod lessons;
 pub mod model;
 pub mod pump;
 pub mod quick;

@@ -140,6 +140,11 @@ fn main() -> ExitCode {
             for spec in args.open {
                 app.open(spec);
             }
+            if let Some(lesson) = args.lesson {
+                app.settings.show_lessons = true;
+                app.settings.lesson = lesson;
+                app.execute(sockbench::ui::Action::StartLesson(lesson));
+            }
             Ok(Box::new(app))
         }),
     );

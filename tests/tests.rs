@@ -16,6 +16,7 @@ mod ui;
 mod ui_faults;
 mod ui_files;
 mod ui_lesson;
+mod ui_lessons;
 mod ui_tools;
 mod ui_unix;
 mod ui_zh;

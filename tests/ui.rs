@@ -18,10 +18,15 @@ use sockbench::ui::fonts;
 use crate::util::WAIT;
 
 pub(crate) fn harness() -> Harness<'static, WorkbenchApp> {
+    harness_sized(egui::vec2(1280.0, 800.0))
+}
+
+/// [`harness`] with a window of `size`.
+pub(crate) fn harness_sized(size: egui::Vec2) -> Harness<'static, WorkbenchApp> {
     let engine = EngineHandle::spawn_headless().expect("engine starts");
     let app = WorkbenchApp::new(engine, Settings::default(), None).expect("app starts");
     Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
+        .with_size(size)
         // The pump asks for a repaint after each batch it folds; while
         // sockets talk, `run()` needs more than the default 4 frames to
         // see a settled UI.

@@ -413,4 +413,33 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "accept queue {n} of {max} (connections the kernel completed, waiting for accept())",
         "accept 队列 {n}/{max}（内核已完成握手、等待 accept() 的连接）",
     ),
+    // The lessons panel (ui/lessons.rs).
+    ("Lessons", "课程"),
+    (
+        "Each follows one of the tutorials: Start opens what it needs, \
+         the steps say what to click, and each step is ticked when the \
+         sockets have done it.",
+        "每一课对应一篇教程：“开始”会打开它需要的套接字，步骤说明该点哪里，\
+         套接字做到了，该步就会打上勾。",
+    ),
+    ("Start", "开始"),
+    ("Lesson", "选择课程"),
+    ("Previous lesson", "上一课"),
+    ("Next lesson", "下一课"),
+    (
+        "Lesson {n} of {all}: {title}",
+        "第 {n} 课（共 {all} 课）：{title}",
+    ),
+    ("Start: {lesson}", "开始：{lesson}"),
+    (
+        "Opens this lesson's sockets (and closes those the previous lesson opened)",
+        "打开这一课的套接字（并关闭上一课打开的）",
+    ),
+    ("Step {n}: done", "第 {n} 步：已完成"),
+    ("Step {n}: not yet", "第 {n} 步：未完成"),
+    ("Port of the other web server", "另一个 Web 服务器的端口"),
+    ("Click Start first", "请先点击“开始”"),
+    ("{button} (step {n})", "{button}（第 {n} 步）"),
+    ("Server", "服务端"),
+    ("Client", "客户端"),
 ];

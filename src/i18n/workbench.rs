@@ -63,6 +63,7 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ),
     // The examples in this module's documentation.
     ("{n} bytes", "{n} 字节"),
+    ("{peer} · {n} bytes", "{peer} · {n} 字节"),
     // The window (app.rs).
     ("Language", "语言"),
     ("Display encoding for new sockets", "新套接字的显示编码"),

@@ -183,6 +183,9 @@ fn data_cell_ui(ui: &mut egui::Ui, view: PayloadView, e: &LogEntry, encoding: Te
     }
 }
 
+/// Below this width the log leaves out its peer and byte count columns.
+pub const COMPACT_BELOW: f32 = 760.0;
+
 /// Bytes an expanded row shows in full (text and hex dump).
 pub const EXPANDED_MAX_BYTES: usize = 64 * 1024;
 /// The most an expanded row adds to the table's height; longer payloads
@@ -551,7 +554,11 @@ pub fn log_view_ui(
     ui.separator();
     let mut clicked: Option<u64> = None;
     let mut menu_actions = Vec::new();
-    let table = TableBuilder::new(ui)
+    // Beside the lessons or quick-send panel the log is narrow: the peer
+    // and byte count columns give their room to the data (an expanded
+    // row shows them).
+    let compact = ui.available_width() < COMPACT_BELOW;
+    let mut table = TableBuilder::new(ui)
         .id_salt("traffic-log")
         .striped(true)
         .sense(egui::Sense::click())
@@ -561,29 +568,35 @@ pub fn log_view_ui(
         .column(Column::exact(104.0))
         .column(Column::exact(44.0))
         .column(Column::exact(18.0))
-        .column(Column::exact(78.0))
-        .column(
-            Column::initial(150.0)
-                .at_least(60.0)
-                .resizable(true)
-                .clip(true),
-        )
-        .column(Column::exact(60.0))
+        .column(Column::exact(78.0));
+    if !compact {
+        table = table
+            .column(
+                Column::initial(150.0)
+                    .at_least(60.0)
+                    .resizable(true)
+                    .clip(true),
+            )
+            .column(Column::exact(60.0));
+    }
+    let table = table
         .column(Column::remainder().clip(true))
         .header(20.0, |mut h| {
             let titles = [
-                tr("Time"),
-                tr("Socket"),
-                "",
-                tr("Event"),
-                tr("Peer"),
-                tr("Bytes"),
-                tr("Data"),
+                (tr("Time"), true),
+                (tr("Socket"), true),
+                ("", true),
+                (tr("Event"), true),
+                (tr("Peer"), !compact),
+                (tr("Bytes"), !compact),
+                (tr("Data"), true),
             ];
-            for title in titles {
-                h.col(|ui| {
-                    ui.strong(title);
-                });
+            for (title, shown) in titles {
+                if shown {
+                    h.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
             }
         });
     let mut draw_row = |mut row: egui_extras::TableRow<'_, '_>| {
@@ -619,29 +632,46 @@ pub fn log_view_ui(
                 t
             });
         });
-        row.col(|ui| {
-            ui.style_mut().interaction.selectable_labels = false;
-            if let Some(p) = model.log.peer(e.peer) {
-                ui.label(crate::model::explain::Shown(p).to_string());
+        let peer = model
+            .log
+            .peer(e.peer)
+            .map(|p| crate::model::explain::Shown(p).to_string());
+        let bytes = e.kind.is_data().then(|| {
+            let t = e.payload.len().to_string();
+            if e.truncated {
+                trf("{n} (truncated)", &[("n", &t)])
+            } else {
+                t
             }
         });
-        row.col(|ui| {
-            ui.style_mut().interaction.selectable_labels = false;
-            if e.kind.is_data() {
-                let t = e.payload.len().to_string();
-                ui.label(if e.truncated {
-                    trf("{n} (truncated)", &[("n", &t)])
-                } else {
-                    t
-                });
-            }
-        });
+        if !compact {
+            row.col(|ui| {
+                ui.style_mut().interaction.selectable_labels = false;
+                if let Some(p) = &peer {
+                    ui.label(p);
+                }
+            });
+            row.col(|ui| {
+                ui.style_mut().interaction.selectable_labels = false;
+                if let Some(b) = &bytes {
+                    ui.label(b);
+                }
+            });
+        }
         row.col(|ui| {
             ui.style_mut().interaction.selectable_labels = false;
             if e.kind.is_data() {
                 if is_expanded {
                     ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
                         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+                        if compact {
+                            let n = bytes.clone().unwrap_or_default();
+                            let text = match &peer {
+                                Some(p) => trf("{peer} · {n} bytes", &[("peer", p), ("n", &n)]),
+                                None => trf("{n} bytes", &[("n", &n)]),
+                            };
+                            ui.label(RichText::new(text).weak());
+                        }
                         expanded_cell_ui(ui, model, index, e, encoding);
                     });
                 } else {

@@ -8,6 +8,7 @@ pub mod fonts;
 pub mod in_use;
 pub mod lab;
 pub mod lesson;
+pub mod lessons;
 pub mod log_view;
 pub mod new_socket;
 pub mod quick;
@@ -182,6 +183,11 @@ pub enum Action {
         /// The wait between sends.
         gap: std::time::Duration,
     },
+    /// Start a lesson: close the previous lesson's sockets, open what this
+    /// one needs.
+    StartLesson(crate::lessons::LessonId),
+    /// A lesson step's button.
+    LessonStep(crate::lessons::StepButton),
     /// Change a setting of an open socket.
     Configure {
         /// Which.
