@@ -83,6 +83,33 @@ mousemove --window %W 100 312 click 1
 sleep 1
 KEYS
 
+# The lessons panel, started with --lesson sticky, walked to step 4: Pause
+# reading, the client sends "hello" x3, Resume reading.
+lessons=$(mktemp)
+cat >"$lessons" <<'KEYS'
+windowfocus --sync %W
+sleep 1.5
+mousemove --window %W 403 147 click 1
+sleep 0.5
+mousemove --window %W 1019 445 click 1
+sleep 0.5
+mousemove --window %W 1231 719 click 1
+sleep 0.3
+key ctrl+a
+type 3
+key Return
+sleep 0.3
+mousemove --window %W 785 702 click 1
+sleep 0.3
+type --delay 20 hello
+key ctrl+Return
+sleep 0.8
+mousemove --window %W 1033 516 click 1
+sleep 0.5
+mousemove --window %W 403 147 click 1
+sleep 1.2
+KEYS
+
 take() { # OUT KEYS [zh]
   local keys=$2
   if [ "${3:-}" = zh ]; then
@@ -92,9 +119,11 @@ take() { # OUT KEYS [zh]
       "mousemove --window %W 543 63 click 1" "sleep 1" >>"$keys"
   fi
   local port=$((20000 + RANDOM % 20000))
+  local args=(--open "tcp-listen:127.0.0.1:$port" --open "tcp-connect:127.0.0.1:$port")
+  [ "$2" = "$lessons" ] && args=(--lesson sticky)
   # A fresh settings directory each time: the clicks assume the defaults.
   "$shot" "$1" --wait 2 --keys "$keys" -- env XDG_DATA_HOME="$(mktemp -d)" \
-    "$bin" --open "tcp-listen:127.0.0.1:$port" --open "tcp-connect:127.0.0.1:$port"
+    "$bin" "${args[@]}"
 }
 
 take screenshots/lab.png "$scene"
@@ -103,4 +132,6 @@ take screenshots/lesson.png "$close_wait"
 take screenshots/lesson-zh.png "$close_wait" zh
 take screenshots/python.png "$python"
 take screenshots/python-zh.png "$python" zh
-rm -f "$scene" "$close_wait" "$python"
+take screenshots/lessons.png "$lessons"
+take screenshots/lessons-zh.png "$lessons" zh
+rm -f "$scene" "$close_wait" "$python" "$lessons"
