@@ -492,3 +492,31 @@ fn the_struct_builder_packs_values_and_the_lab_unpacks_them() {
     assert_eq!(h.state().settings.lab.struct_format, "!HI5s");
     assert!(h.query_by_label("1, 2, b'hello'").is_some());
 }
+
+/// A client refused before it connected: the states view says the kernel
+/// keeps nothing for it, rather than asking forever.
+#[test]
+fn a_client_refused_before_connecting_is_not_asked_about_forever() {
+    let mut h = harness();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let id = h
+        .state_mut()
+        .open(sockbench::engine::SocketSpec::TcpConnect {
+            host: "127.0.0.1".into(),
+            port,
+        })
+        .unwrap();
+    run_until(&mut h, "the refusal", |a| {
+        a.model().sessions[&id].state.is_closed()
+    });
+    h.get_by_label("Calls & states").click();
+    h.run();
+    assert!(
+        h.query_by_label("Closed before a connection was made: the kernel keeps no record of it.")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("asking").is_none());
+}

@@ -439,6 +439,14 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("Step {n}: not yet", "第 {n} 步：未完成"),
     ("Port of the other web server", "另一个 Web 服务器的端口"),
     ("Click Start first", "请先点击“开始”"),
+    (
+        "Closed before a connection was made: the kernel keeps no record of it.",
+        "在建立连接之前就已关闭：内核不会为它保留记录。",
+    ),
+    (
+        "The kernel did not answer within 3 s. `ss -tan 'sport = :{local} and dport = :{peer}'` shows the connection's state.",
+        "内核在 3 秒内没有回答。`ss -tan 'sport = :{local} and dport = :{peer}'` 可以查看这条连接的状态。",
+    ),
     ("{button} (step {n})", "{button}（第 {n} 步）"),
     ("Server", "服务端"),
     ("Client", "客户端"),

@@ -17,7 +17,34 @@ use crate::model::session::{Session, SessionState};
 use super::Action;
 
 /// How long to wait for the kernel's answer before saying it did not come.
-const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+pub const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+
+/// Where a question to the kernel stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asking {
+    /// Not asked yet: ask now.
+    AskNow,
+    /// Asked, and still inside [`ANSWER_WITHIN`].
+    Waiting,
+    /// Asked longer than [`ANSWER_WITHIN`] ago without an answer.
+    NoAnswer,
+}
+
+/// Where a question keyed `key` stands; the first call notes the time it
+/// was asked (in the context's memory, so it lasts while the window does).
+pub fn asking(ctx: &egui::Context, key: egui::Id) -> Asking {
+    match ctx.data(|d| d.get_temp::<Instant>(key)) {
+        None => {
+            ctx.data_mut(|d| d.insert_temp(key, Instant::now()));
+            Asking::AskNow
+        }
+        Some(at) if at.elapsed() < ANSWER_WITHIN => {
+            ctx.request_repaint_after(Duration::from_millis(250));
+            Asking::Waiting
+        }
+        Some(_) => Asking::NoAnswer,
+    }
+}
 
 /// The address a TCP listener's `bind()` found in use, if that is how it
 /// failed.
@@ -38,22 +65,18 @@ pub fn in_use_ui(ui: &mut egui::Ui, model: &Model, s: &Session, actions: &mut Ve
     let Some(addr) = failed_bind(s) else { return };
     let asked_at = egui::Id::unique(("port-asked", s.id));
     let Some((_, sockets)) = &s.port_state else {
-        let asked = ui.ctx().data(|d| d.get_temp::<Instant>(asked_at));
-        match asked {
-            None => {
-                ui.ctx()
-                    .data_mut(|d| d.insert_temp(asked_at, Instant::now()));
+        match asking(ui.ctx(), asked_at) {
+            Asking::AskNow => {
                 actions.push(Action::QueryPort {
                     id: s.id,
                     port: addr.port(),
                 });
                 ui.label(tr("Asking the kernel what holds this port…"));
             }
-            Some(at) if at.elapsed() < ANSWER_WITHIN => {
+            Asking::Waiting => {
                 ui.label(tr("Asking the kernel what holds this port…"));
-                ui.ctx().request_repaint_after(Duration::from_millis(250));
             }
-            Some(_) => {
+            Asking::NoAnswer => {
                 ui.label(trf(
                     "The kernel's socket table did not answer. `ss -tan 'sport = :{port}'` shows what holds the port.",
                     &[("port", &addr.port())],
@@ -178,4 +201,22 @@ pub fn in_use_text(model: &Model, addr: SocketAddr, sockets: &[PortSocket], reus
         "The kernel now shows no TCP socket on port {port}: what held it is gone. Opening again should work.",
         &[("port", &port)],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_question_is_asked_once_waited_for_then_given_up() {
+        let ctx = egui::Context::default();
+        let key = egui::Id::unique("q");
+        assert_eq!(asking(&ctx, key), Asking::AskNow);
+        assert_eq!(asking(&ctx, key), Asking::Waiting);
+        let long_ago = Instant::now()
+            .checked_sub(ANSWER_WITHIN + Duration::from_millis(10))
+            .expect("the clock is past the epoch");
+        ctx.data_mut(|d| d.insert_temp(key, long_ago));
+        assert_eq!(asking(&ctx, key), Asking::NoAnswer);
+    }
 }

@@ -269,11 +269,28 @@ pub fn states_ui(ui: &mut egui::Ui, s: &Session) -> Vec<Action> {
                 Some(None) => {
                     ui.label(RichText::new(tr("The kernel holds no record of this connection any more: it is fully closed.")).weak());
                 }
-                None if s.state.is_closed() => {
-                    ui.label(RichText::new(tr("Closed: asking the kernel's TCP table…")).weak());
+                None if s.state.is_closed() && (s.local.is_none() || s.peer.is_none()) => {
+                    ui.label(RichText::new(tr("Closed before a connection was made: the kernel keeps no record of it.")).weak());
                 }
                 None => {
-                    ui.label(RichText::new(tr("Asking the kernel…")).weak());
+                    use super::in_use::{Asking, asking};
+                    let key = egui::Id::unique(("kernel-state-asked", s.id, s.state.is_closed()));
+                    let text = match asking(ui.ctx(), key) {
+                        Asking::AskNow | Asking::Waiting if s.state.is_closed() => {
+                            tr("Closed: asking the kernel's TCP table…").to_owned()
+                        }
+                        Asking::AskNow | Asking::Waiting => tr("Asking the kernel…").to_owned(),
+                        Asking::NoAnswer => {
+                            let port = |a: &Option<crate::engine::Addr>| {
+                                a.as_ref().and_then(|a| a.ip()).map_or(0, |a| a.port())
+                            };
+                            trf(
+                                "The kernel did not answer within 3 s. `ss -tan 'sport = :{local} and dport = :{peer}'` shows the connection's state.",
+                                &[("local", &port(&s.local)), ("peer", &port(&s.peer))],
+                            )
+                        }
+                    };
+                    ui.add(egui::Label::new(RichText::new(text).weak()).wrap());
                 }
             },
         }
