@@ -175,14 +175,36 @@ pub fn command() -> clap::Command {
 /// line or `--help`, prints and exits as clap does.
 pub fn parse() -> Args {
     use clap::FromArgMatches;
-    let matches = command().get_matches();
-    Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    let chinese = crate::cli_zh::locale_is_chinese(|k| std::env::var(k).ok());
+    if chinese {
+        // The value parsers' own messages (a bad --open spec) in Chinese.
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+    }
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| Args::from_arg_matches(&m));
+    match parsed {
+        Ok(args) => {
+            crate::i18n::set_lang(crate::i18n::Lang::En);
+            args
+        }
+        // Written while the language is still Chinese: the value parsers'
+        // errors are put into words when shown.
+        Err(e) if chinese && e.use_stderr() => {
+            eprintln!("{}", crate::cli_zh::error_text(&e));
+            std::process::exit(e.exit_code())
+        }
+        Err(e) => e.exit(),
+    }
 }
 
 /// Parses an `--encoding` value.
 pub fn parse_encoding(s: &str) -> Result<TextEncoding, String> {
     TextEncoding::from_label(s).ok_or_else(|| {
-        format!("unknown encoding '{s}': use utf-8, gbk, gb18030, big5, shift_jis or latin1")
+        crate::i18n::trf(
+            "unknown encoding '{s}': use utf-8, gbk, gb18030, big5, shift_jis or latin1",
+            &[("s", &s)],
+        )
     })
 }
 
@@ -193,7 +215,10 @@ pub fn parse_lesson(s: &str) -> Result<crate::lessons::LessonId, String> {
             .iter()
             .map(|l| l.name())
             .collect();
-        format!("unknown lesson '{s}': use {}", names.join(", "))
+        crate::i18n::trf(
+            "unknown lesson '{s}': use {names}",
+            &[("s", &s), ("names", &names.join(", "))],
+        )
     })
 }
 

@@ -163,3 +163,71 @@ pub fn chinese(mut cmd: Command) -> Command {
                 .help("显示版本"),
         )
 }
+
+/// A wrong command line's error in Chinese: what is wrong, with clap's
+/// own suggestion and the usage line, and where the help is.
+pub fn error_text(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let get = |k| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join("、"),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        Some(ContextValue::StyledStrs(v)) => v
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("、"),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let arg = get(ContextKind::InvalidArg);
+    let value = get(ContextKind::InvalidValue);
+    let mut out = match e.kind() {
+        ErrorKind::UnknownArgument => format!("错误：不认识的参数 '{arg}'"),
+        ErrorKind::InvalidValue if value.is_empty() => format!("错误：参数 {arg} 缺少值"),
+        ErrorKind::InvalidValue => {
+            let valid = get(ContextKind::ValidValue);
+            let mut t = format!("错误：'{value}' 不是 {arg} 的有效值");
+            if !valid.is_empty() {
+                t.push_str(&format!("（可用的值：{valid}）"));
+            }
+            t
+        }
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e).map(ToString::to_string);
+            match why {
+                Some(why) => format!("错误：'{value}' 不是 {arg} 的有效值：{why}"),
+                None => format!("错误：'{value}' 不是 {arg} 的有效值"),
+            }
+        }
+        ErrorKind::MissingRequiredArgument => {
+            format!("错误：缺少必需的参数：{arg}")
+        }
+        ErrorKind::ArgumentConflict => {
+            let prior = get(ContextKind::PriorArg);
+            format!("错误：参数 {arg} 不能与 {prior} 一起使用")
+        }
+        ErrorKind::NoEquals
+        | ErrorKind::TooManyValues
+        | ErrorKind::TooFewValues
+        | ErrorKind::WrongNumberOfValues => format!("错误：参数 {arg} 的值的个数不对"),
+        _ => {
+            // Kinds the window's command line cannot produce: clap's words.
+            return e.to_string();
+        }
+    };
+    let suggested = get(ContextKind::SuggestedArg);
+    if !suggested.is_empty() {
+        out.push_str(&format!("\n\n  提示：也许你想用 '{suggested}'"));
+    }
+    let usage = get(ContextKind::Usage);
+    if !usage.is_empty() {
+        let usage = usage
+            .trim_start_matches("Usage:")
+            .trim_start_matches("用法：")
+            .trim();
+        out.push_str(&format!("\n\n用法：{usage}"));
+    }
+    out.push_str("\n\n运行 'sockbench --help' 查看完整帮助。");
+    out
+}

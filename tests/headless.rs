@@ -232,3 +232,35 @@ fn help_follows_the_locale() {
         "{en}"
     );
 }
+
+#[test]
+fn command_line_errors_follow_the_locale() {
+    let run = |lang: &str, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sockbench"))
+            .args(args)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", lang)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let e = run("zh_CN.UTF-8", &["--bogus"]);
+    assert!(e.contains("错误：不认识的参数 '--bogus'"), "{e}");
+    assert!(e.contains("sockbench --help"), "{e}");
+    let e = run("zh_CN.UTF-8", &["--open", "tcp-listen:99999"]);
+    assert!(
+        e.contains("不是 --open <SPEC> 的有效值") && e.contains("99999 不是有效端口"),
+        "{e}"
+    );
+    let e = run("zh_CN.UTF-8", &["--json"]);
+    assert!(e.contains("缺少必需的参数：--headless"), "{e}");
+    let e = run(
+        "zh_CN.UTF-8",
+        &["--headless", "--workspace", "x.toml", "--open", "udp:0"],
+    );
+    assert!(e.contains("不能与") && e.contains("一起使用"), "{e}");
+    let e = run("C.UTF-8", &["--bogus"]);
+    assert!(e.contains("unexpected argument '--bogus'"), "{e}");
+}

@@ -46,11 +46,11 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ),
     (
         "length header at byte {offset} says {length} bytes, over the limit of {limit} bytes; the peer may be using a different header size or byte order",
-        "字节偏移 {offset} 处的长度头表示 {length} 字节，超过了上限 {limit} 字节；对端使用的长度头大小或字节序可能与此不同",
+        "字节偏移 {offset} 处的报头表示 {length} 字节，超过了上限 {limit} 字节；对端使用的报头大小或字节序可能与此不同",
     ),
     (
         "length header at byte {offset} says {length} bytes, but the length includes the {header}-byte header, so it must be at least {header}",
-        "字节偏移 {offset} 处的长度头表示 {length} 字节，但该长度包含 {header} 字节的长度头本身，因此至少应为 {header}",
+        "字节偏移 {offset} 处的报头表示 {length} 字节，但该长度包含 {header} 字节的报头本身，因此至少应为 {header}",
     ),
     (
         "no delimiter found in {limit} bytes starting at byte {offset}; the message is too long or the delimiter is wrong",
@@ -58,7 +58,7 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ),
     (
         "a {len}-byte payload is too long for a {width}-byte length header (at most {max} bytes)",
-        "{len} 字节的数据超出了 {width} 字节长度头能表示的长度（最多 {max} 字节）",
+        "{len} 字节的数据超出了 {width} 字节报头能表示的长度（最多 {max} 字节）",
     ),
     (
         "the payload is {len} bytes, but fixed-size messages must be exactly {size} bytes",

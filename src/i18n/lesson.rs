@@ -48,7 +48,7 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "定长：“{v}”不是整数字节数",
     ),
     ("Framing", "分帧"),
-    ("Header", "长度头"),
+    ("Header", "报头"),
     (
         "How many bytes each recv() asks for. A smaller size splits the stream into more, smaller reads.",
         "每次 recv() 请求多少字节。越小，字节流被拆成越多、越小的读取。",
@@ -179,7 +179,7 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("content", "内容"),
     ("error", "错误"),
     ("holds", "包含"),
-    ("length counts the header", "长度包含长度头"),
+    ("length counts the header", "长度包含报头"),
     ("little-endian (<)", "小端（<）"),
     ("message", "消息"),
     ("messages", "消息"),

@@ -63,6 +63,14 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ),
     // The examples in this module's documentation.
     ("{n} bytes", "{n} 字节"),
+    (
+        "unknown encoding '{s}': use utf-8, gbk, gb18030, big5, shift_jis or latin1",
+        "不认识的编码 '{s}'：可用 utf-8、gbk、gb18030、big5、shift_jis 或 latin1",
+    ),
+    (
+        "unknown lesson '{s}': use {names}",
+        "没有名为 '{s}' 的课程：可用 {names}",
+    ),
     ("{peer} · {n} bytes", "{peer} · {n} 字节"),
     // The window (app.rs).
     ("Language", "语言"),
@@ -397,7 +405,7 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("Payload", "发送内容"),
     (
         "Put the length header (or the delimiter) chosen in the sticky-packet lab around each payload",
-        "给每条数据加上粘包实验室中选定的长度头（或分隔符）",
+        "给每条数据加上粘包实验室中选定的报头（或分隔符）",
     ),
     ("Received", "已接收"),
     ("Remove", "移除"),
