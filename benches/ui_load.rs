@@ -62,6 +62,7 @@ fn read_event(i: usize, payload_bytes: usize) -> Event {
             bytes,
             from: Some(peer().into()),
             truncated: false,
+            datagram_len: None,
         },
     }
 }

@@ -264,6 +264,7 @@ fn udp_to_self_and_between_two_sockets() {
             bytes,
             from,
             truncated,
+            ..
         } => {
             assert_eq!(bytes, b"to myself");
             assert_eq!(from, Some(a_addr.clone()));
@@ -327,10 +328,18 @@ fn udp_truncation_is_reported() {
     s.send_to(&[7u8; 100], addr).unwrap();
     match p.wait_kind(a, "received", |k| matches!(k, EventKind::Received { .. })) {
         EventKind::Received {
-            bytes, truncated, ..
+            bytes,
+            truncated,
+            datagram_len,
+            ..
         } => {
             assert_eq!(bytes.len(), 16);
             assert!(truncated, "a 100-byte datagram into 16 bytes is truncated");
+            assert_eq!(
+                datagram_len,
+                Some(100),
+                "the kernel says how long the whole datagram was (MSG_TRUNC)"
+            );
         }
         _ => unreachable!(),
     }

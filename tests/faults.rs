@@ -467,6 +467,7 @@ fn udp_truncation_over_ipv6_is_reported() {
                 bytes,
                 from,
                 truncated,
+                ..
             } => Some((
                 bytes.clone(),
                 from.as_ref().and_then(|a| a.ip()),

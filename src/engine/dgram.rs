@@ -175,7 +175,14 @@ fn enable_drop_counting(_sock: &Socket) -> bool {
     false
 }
 
-/// One received datagram.
+/// `recvmsg` flags: on Linux, `MSG_TRUNC` makes it return a datagram's
+/// whole length even when the buffer held only part of it.
+#[cfg(target_os = "linux")]
+const TRUNC_LEN: MsgFlags = MsgFlags::MSG_TRUNC;
+#[cfg(not(target_os = "linux"))]
+const TRUNC_LEN: MsgFlags = MsgFlags::empty();
+
+/// One received datagram (`len`: its whole length, where the kernel says).
 struct Datagram {
     len: usize,
     from: Option<Addr>,
@@ -199,13 +206,8 @@ impl Dgram {
         if self.unix {
             // Asked for as a Unix address: nix's general storage loses the
             // length of a Unix sender's address.
-            let msg = socket::recvmsg::<nix::sys::socket::UnixAddr>(
-                fd,
-                &mut iov,
-                None,
-                MsgFlags::empty(),
-            )
-            .map_err(io::Error::from)?;
+            let msg = socket::recvmsg::<nix::sys::socket::UnixAddr>(fd, &mut iov, None, TRUNC_LEN)
+                .map_err(io::Error::from)?;
             return Ok(Datagram {
                 len: msg.bytes,
                 from: Some(Addr::Unix(
@@ -221,7 +223,7 @@ impl Dgram {
             fd,
             &mut iov,
             if self.drop_counting { Some(cmsg) } else { None },
-            MsgFlags::empty(),
+            TRUNC_LEN,
         )
         .map_err(io::Error::from)?;
         let mut drops = None;
@@ -348,7 +350,11 @@ impl Endpoint for Dgram {
                     if let Some(n) = new_drops {
                         self.drops = n;
                     }
-                    cx.received(buf[..d.len.min(cap)].to_vec(), d.from, d.truncated, false);
+                    // A cut datagram: its whole length where the kernel said it
+                    // (MSG_TRUNC in the flags), else 0 (unknown).
+                    let cut =
+                        (d.truncated || d.len > cap).then_some(if d.len > cap { d.len } else { 0 });
+                    cx.received(buf[..d.len.min(cap)].to_vec(), d.from, cut, false);
                     if let Some(total) = new_drops {
                         cx.emit(EventKind::KernelDrops { total });
                     }

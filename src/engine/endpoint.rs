@@ -283,7 +283,7 @@ impl Cx<'_> {
         &mut self,
         bytes: Vec<u8>,
         from: Option<Addr>,
-        truncated: bool,
+        truncated: Option<usize>,
         stream: bool,
     ) {
         let replies = match &mut self.hook {
@@ -298,7 +298,8 @@ impl Cx<'_> {
         self.emit(EventKind::Received {
             bytes,
             from: from.clone(),
-            truncated,
+            truncated: truncated.is_some(),
+            datagram_len: truncated.filter(|&n| n > 0),
         });
         for reply in replies {
             let to = from.clone();

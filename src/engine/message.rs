@@ -783,6 +783,9 @@ pub enum EventKind {
         /// UDP only: the datagram was longer than the receive buffer; the
         /// rest was discarded by the kernel.
         truncated: bool,
+        /// A cut datagram's whole length, where the kernel tells it
+        /// (Linux: `recvmsg` with `MSG_TRUNC`).
+        datagram_len: Option<usize>,
     },
     /// Bytes were handed to the kernel in full.
     Sent {

@@ -269,7 +269,7 @@ impl Stream {
             }
             let (bytes, after) = self.read_once(&mut buf[..cap]);
             if !bytes.is_empty() {
-                cx.received(bytes, Some(self.peer.clone()), false, true);
+                cx.received(bytes, Some(self.peer.clone()), None, true);
             }
             match after {
                 AfterRead::More => {}

@@ -263,6 +263,10 @@ pub(super) const ZH: &[(&str, &str)] = &[
         "UDP keeps message boundaries: each sendto() is one datagram, and each recvfrom() returns exactly one, never two stuck together and never half of one. A recv size smaller than the datagram cuts it: the rest is thrown away (MSG_TRUNC).",
         "UDP 保留消息边界：每次 sendto() 发出一个数据报，每次 recvfrom() 正好收到一个，不会两个粘在一起，也不会只收到半个。如果 recv 的大小比数据报小，数据报会被截断：多出的部分被丢弃（MSG_TRUNC）。",
     ),
+    (
+        "{n} bytes cut off (MSG_TRUNC)",
+        "截掉了 {n} 字节（MSG_TRUNC）",
+    ),
     ("cut off (MSG_TRUNC)", "被截断（MSG_TRUNC）"),
     ("recvfrom {n}", "recvfrom {n}"),
     ("sendto: {n} bytes", "sendto：{n} 字节"),

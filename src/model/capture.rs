@@ -35,7 +35,9 @@
 //!   `drop_counting` (`true` when kernel drops are counted);
 //! - `received` and `sent`: `len`, the byte count, and `hex`, the exact
 //!   bytes in lowercase hex without separators; a UDP `received` whose
-//!   datagram was longer than the receive buffer also has `"truncated":true`;
+//!   datagram was longer than the receive buffer also has `"truncated":true`
+//!   and, where the kernel tells it, `datagram_len`, the whole datagram's
+//!   length;
 //! - `kernel_drops`: `total`, datagrams the kernel dropped for this socket
 //!   since it opened;
 //! - `failed`: `error`, the message shown in the window; `op`, the call
@@ -271,12 +273,18 @@ fn fields(ev: &Event, local: Option<&Addr>, peer: Option<&Addr>) -> Vec<(&'stati
             f.push(("drop_counting", Value::from(*drop_counting)));
         }
         EventKind::Received {
-            bytes, truncated, ..
+            bytes,
+            truncated,
+            datagram_len,
+            ..
         } => {
             f.push(("len", Value::from(bytes.len())));
             f.push(("hex", Value::from(hex_lower(bytes))));
             if *truncated {
                 f.push(("truncated", Value::from(true)));
+            }
+            if let Some(n) = datagram_len {
+                f.push(("datagram_len", Value::from(*n)));
             }
         }
         EventKind::Sent { bytes, .. } => {
@@ -574,6 +582,7 @@ mod tests {
                 bytes: b"hello".to_vec(),
                 from: None,
                 truncated: false,
+                datagram_len: None,
             },
         ))
         .unwrap();
@@ -626,6 +635,7 @@ mod tests {
                     bytes: payload.clone(),
                     from: Some(addr("10.0.0.7:5353")),
                     truncated: true,
+                    datagram_len: Some(1500),
                 },
             ),
             ev(
@@ -695,6 +705,7 @@ mod tests {
         assert_eq!(lines[2]["len"], 256);
         assert_eq!(unhex(lines[2]["hex"].as_str().unwrap()), payload);
         assert_eq!(lines[2]["truncated"], true);
+        assert_eq!(lines[2]["datagram_len"], 1500);
         // UDP sent: peer is the destination; empty payload.
         assert_eq!(lines[3]["peer"], "10.0.0.8:53");
         assert_eq!(lines[3]["len"], 0);
@@ -738,6 +749,7 @@ mod tests {
                 bytes: b"\x00\xff".to_vec(),
                 from: Some(addr("[::1]:7")),
                 truncated: false,
+                datagram_len: None,
             },
         );
         let local = addr("[::1]:9");

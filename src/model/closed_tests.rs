@@ -52,6 +52,7 @@ fn listener_with_closed(n: u64) -> Model {
                 bytes: b"hello".to_vec(),
                 from: None,
                 truncated: false,
+                datagram_len: None,
             },
         ));
         m.apply(ev(

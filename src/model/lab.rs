@@ -57,6 +57,8 @@ pub struct Datagram {
     /// Received: it was longer than the `recv` size, and the rest is gone
     /// (`MSG_TRUNC`).
     pub truncated: bool,
+    /// A cut datagram's whole length, where the kernel told it.
+    pub whole: Option<usize>,
 }
 
 /// The record of one socket.
@@ -103,8 +105,15 @@ impl LabRecord {
         self.out_offset += len as u64;
     }
 
-    /// Notes a datagram `recvfrom()` returned (`len` bytes from `from`).
-    pub fn datagram_in(&mut self, len: usize, from: Option<&crate::engine::Addr>, truncated: bool) {
+    /// Notes a datagram `recvfrom()` returned (`len` bytes from `from`;
+    /// `whole`: a cut datagram's whole length, where known).
+    pub fn datagram_in(
+        &mut self,
+        len: usize,
+        from: Option<&crate::engine::Addr>,
+        truncated: bool,
+        whole: Option<usize>,
+    ) {
         let seq = self.dgrams_in.back().map_or(1, |d| d.seq + 1);
         push_dgram(
             &mut self.dgrams_in,
@@ -113,6 +122,7 @@ impl LabRecord {
                 len,
                 peer: from.cloned(),
                 truncated,
+                whole: whole.filter(|_| truncated),
             },
         );
     }
@@ -127,6 +137,7 @@ impl LabRecord {
                 len,
                 peer: to.cloned(),
                 truncated: false,
+                whole: None,
             },
         );
     }

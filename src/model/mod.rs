@@ -153,6 +153,7 @@ impl Model {
                 bytes,
                 from,
                 truncated,
+                datagram_len,
             } => {
                 if let Some(tx) = self.saving.get(&id).and_then(save::Saving::sender) {
                     self.to_save.push((tx.clone(), bytes.clone()));
@@ -194,7 +195,8 @@ impl Model {
                     if s.kind.is_stream() {
                         s.lab.received(len, row);
                     } else {
-                        s.lab.datagram_in(len, from.as_ref(), truncated);
+                        s.lab
+                            .datagram_in(len, from.as_ref(), truncated, datagram_len);
                     }
                 }
             }

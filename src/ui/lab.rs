@@ -562,6 +562,20 @@ fn addressed_to(to: Option<&Addr>, local: Option<&Addr>) -> bool {
     }
 }
 
+/// One datagram as the picture draws it.
+struct DgramRow {
+    /// Its `recvfrom()`'s number.
+    seq: u64,
+    /// Bytes kept.
+    len: usize,
+    /// The matching `sendto()`'s size, when the sender is a Sockbench socket.
+    sent: Option<usize>,
+    /// Cut by a small `recv` size.
+    cut: bool,
+    /// Its whole size, where the kernel said.
+    whole: Option<usize>,
+}
+
 /// The UDP (or Unix datagram) picture: each datagram received, one
 /// `recvfrom()` each, under the `sendto()` that made it when the sender is
 /// a Sockbench socket; what a small `recv` size cut off, in grey.
@@ -599,7 +613,7 @@ fn datagram_picture(ui: &mut egui::Ui, model: &Model, s: &Session) {
     // The newest 12; each matched with its sender's send counting from the
     // newest (loopback loses none).
     let first = got.len().saturating_sub(12);
-    let mut rows: Vec<(u64, usize, Option<usize>, bool)> = Vec::new();
+    let mut rows: Vec<DgramRow> = Vec::new();
     let mut senders: Vec<(Addr, Vec<usize>, usize)> = Vec::new();
     for d in got.iter().rev() {
         let sent = d.peer.as_ref().and_then(|p| {
@@ -615,21 +629,28 @@ fn datagram_picture(ui: &mut egui::Ui, model: &Model, s: &Session) {
             *used += 1;
             len
         });
-        rows.push((d.seq, d.len, sent, d.truncated));
+        rows.push(DgramRow {
+            seq: d.seq,
+            len: d.len,
+            sent,
+            cut: d.truncated,
+            whole: d.whole,
+        });
         if rows.len() == got.len() - first {
             break;
         }
     }
     rows.reverse();
-    // A cut datagram whose size is unknown (its sender is not a Sockbench
-    // socket) gets a tail half its kept length.
+    // A cut datagram whose whole size is unknown (the kernel did not say,
+    // and its sender is not a Sockbench socket) gets a tail half its kept
+    // length.
     let tail = |n: usize| (n / 2).max(1);
     let max = rows
         .iter()
-        .map(|(_, n, sent, cut)| match (sent, cut) {
-            (Some(s), _) => (*n).max(*s),
-            (None, true) => n + tail(*n),
-            (None, false) => *n,
+        .map(|r| match (r.whole.or(r.sent), r.cut) {
+            (Some(s), _) => r.len.max(s),
+            (None, true) => r.len + tail(r.len),
+            (None, false) => r.len,
         })
         .max()
         .unwrap_or(1)
@@ -660,7 +681,14 @@ fn datagram_picture(ui: &mut egui::Ui, model: &Model, s: &Session) {
             painter.galley(r.center() - galley.size() / 2.0, galley, Color32::WHITE);
         }
     };
-    for (row, (seq, len, sent, cut)) in rows.iter().enumerate() {
+    for (row, d) in rows.iter().enumerate() {
+        let DgramRow {
+            seq,
+            len,
+            sent,
+            cut,
+            whole,
+        } = d;
         let y0 = rect.top() + row as f32 * row_h;
         let half = (row_h - 4.0) / 2.0;
         painter.text(
@@ -688,10 +716,15 @@ fn datagram_picture(ui: &mut egui::Ui, model: &Model, s: &Session) {
         );
         boxed(r, segment_color(*seq), trf("{n} bytes", &[("n", len)]));
         if *cut {
-            let end = x_of(sent.filter(|n| n > len).unwrap_or(len + tail(*len)));
+            let known = whole.or(*sent).filter(|n| n > len);
+            let end = x_of(known.unwrap_or(len + tail(*len)));
             let lost =
                 egui::Rect::from_min_max(egui::pos2(r.right(), y1), egui::pos2(end, y1 + half));
-            boxed(lost, FRAMING_BYTES, tr("cut off (MSG_TRUNC)").to_owned());
+            let label = match known {
+                Some(n) => trf("{n} bytes cut off (MSG_TRUNC)", &[("n", &(n - len))]),
+                None => tr("cut off (MSG_TRUNC)").to_owned(),
+            };
+            boxed(lost, FRAMING_BYTES, label);
         }
     }
 }
