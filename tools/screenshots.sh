@@ -49,7 +49,7 @@ sleep 2.5
 # select the device's connection (#4) in the sidebar, then the payload box
 mousemove --window %W 120 312 click 1
 sleep 0.5
-mousemove --window %W 800 ${PAYLOAD_Y:-718} click 1
+mousemove --window %W 800 ${PAYLOAD_Y:-700} click 1
 type --delay 15 PING\r\n
 key ctrl+Return
 sleep 0.5
@@ -77,7 +77,7 @@ sleep 0.4
 # the client (#2): send a line, then show its calls
 mousemove --window %W 100 ${UNIX_CLIENT_Y:-407} click 1
 sleep 0.4
-mousemove --window %W 800 718 click 1
+mousemove --window %W 800 700 click 1
 type --delay 15 hello
 key space
 type --delay 15 from
