@@ -135,3 +135,21 @@ take screenshots/python-zh.png "$python" zh
 take screenshots/lessons.png "$lessons"
 take screenshots/lessons-zh.png "$lessons" zh
 rm -f "$scene" "$close_wait" "$python" "$lessons"
+
+# UDP in the lab: a socket reading recv(8); a python3 sender's three
+# datagrams, the last longer than 8 bytes, cut (its whole size from the
+# kernel, MSG_TRUNC).
+port=$((20000 + RANDOM % 20000))
+udp=$(mktemp)
+cat >"$udp" <<'KEYS'
+windowfocus --sync %W
+sleep 1
+mousemove --window %W 797 44 click 1
+sleep 0.5
+mousemove --window %W 120 240 click 1
+sleep 3
+KEYS
+(sleep 4; python3 -c "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); [s.sendto(m, ('127.0.0.1', $port)) for m in (b'one', b'two', b'a longer datagram, cut')]") &
+"$shot" screenshots/udp-lab.png --wait 2 --keys "$udp" -- env XDG_DATA_HOME="$(mktemp -d)" \
+  "$bin" --open "udp:127.0.0.1:$port,recv=8"
+rm -f "$udp"
