@@ -263,6 +263,21 @@ fn lesson_gbk_vs_utf8() {
     wait_step(&mut h, 4);
 }
 
+/// The AF_UNIX and IPv6 lessons' steps 2 and 3: the client sends, the
+/// listener's calls show the socket's family.
+fn send_then_show_calls(h: &mut Harness<'static, WorkbenchApp>, family: &str) {
+    click_step(h, "Select the client", 2);
+    send(h, "hello");
+    wait_step(h, 2);
+    click_step(h, "Show its calls", 3);
+    wait_step(h, 3);
+    assert!(
+        h.query_all_by_label_contains(&format!("= socket({family}"))
+            .next()
+            .is_some()
+    );
+}
+
 #[test]
 fn lesson_af_unix() {
     let mut h = start(LessonId::Unix);
@@ -272,31 +287,13 @@ fn lesson_af_unix() {
         "the socket file is there: {}",
         path.display()
     );
-    click_step(&mut h, "Select the client", 2);
-    send(&mut h, "hello");
-    wait_step(&mut h, 2);
-    click_step(&mut h, "Show its calls", 3);
-    wait_step(&mut h, 3);
-    assert!(
-        h.query_all_by_label_contains("= socket(AF_UNIX")
-            .next()
-            .is_some()
-    );
+    send_then_show_calls(&mut h, "AF_UNIX");
 }
 
 #[test]
 fn lesson_ipv6() {
     let mut h = start(LessonId::Ipv6);
-    click_step(&mut h, "Select the client", 2);
-    send(&mut h, "hello");
-    wait_step(&mut h, 2);
-    click_step(&mut h, "Show its calls", 3);
-    wait_step(&mut h, 3);
-    assert!(
-        h.query_all_by_label_contains("= socket(AF_INET6")
-            .next()
-            .is_some()
-    );
+    send_then_show_calls(&mut h, "AF_INET6");
 }
 
 #[test]

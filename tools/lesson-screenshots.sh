@@ -17,6 +17,18 @@ bin=${CARGO_TARGET_DIR:-target}/release/sockbench
 
 # Clicks at 1280x800 in English; the language is switched last, so every
 # position is the English layout's.
+# The composer: Times x3, "hello" in the payload, Ctrl+Enter sends.
+hello_x3='mousemove --window %W 1231 719 click 1
+sleep 0.3
+key ctrl+a
+type 3
+key Return
+sleep 0.3
+mousemove --window %W 800 700 click 1
+sleep 0.3
+type --delay 20 hello
+key ctrl+Return'
+
 scene=$(mktemp)
 cat >"$scene" <<'KEYS'
 windowfocus --sync %W
@@ -38,16 +50,9 @@ sleep 1
 # composer: add the lab's framing, x3, "hello", send
 mousemove --window %W 376 661 click 1
 sleep 0.3
-mousemove --window %W 1231 719 click 1
-sleep 0.3
-key ctrl+a
-type 3
-key Return
-sleep 0.3
-mousemove --window %W 800 700 click 1
-sleep 0.3
-type --delay 20 hello
-key ctrl+Return
+KEYS
+cat >>"$scene" <<<"$hello_x3"
+cat >>"$scene" <<'KEYS'
 sleep 0.8
 # select #3 again and Resume reading: one recv() holds the three sends
 mousemove --window %W 140 276 click 1
@@ -93,16 +98,9 @@ mousemove --window %W 403 147 click 1
 sleep 0.5
 mousemove --window %W 1019 445 click 1
 sleep 0.5
-mousemove --window %W 1231 719 click 1
-sleep 0.3
-key ctrl+a
-type 3
-key Return
-sleep 0.3
-mousemove --window %W 785 702 click 1
-sleep 0.3
-type --delay 20 hello
-key ctrl+Return
+KEYS
+cat >>"$lessons" <<<"$hello_x3"
+cat >>"$lessons" <<'KEYS'
 sleep 0.8
 mousemove --window %W 1033 516 click 1
 sleep 0.5
