@@ -133,6 +133,10 @@ fn payload_len(ev: &Event) -> usize {
 /// pump that sees one ends its turn after the event in hand.
 static UI_WAITING: AtomicUsize = AtomicUsize::new(0);
 
+/// How long [`lock_for_frame`] spins on the core before yielding it
+/// between tries.
+const FRAME_BUSY_SPIN: Duration = Duration::from_micros(100);
+
 /// How long [`lock_for_frame`] keeps trying without going to sleep.
 const FRAME_SPIN_MAX: Duration = Duration::from_millis(2);
 
@@ -153,10 +157,18 @@ pub fn lock_for_frame(model: &SharedModel) -> MutexGuard<'_, Model> {
         if let Some(g) = model.try_lock() {
             break g;
         }
-        if start.elapsed() >= FRAME_SPIN_MAX {
+        let waited = start.elapsed();
+        if waited >= FRAME_SPIN_MAX {
             break model.lock();
         }
-        std::thread::yield_now();
+        // The pump lets go within one event's fold: at first keep the core
+        // (a yielded core on a busy machine came back milliseconds later),
+        // then yield it.
+        if waited < FRAME_BUSY_SPIN {
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
     };
     UI_WAITING.fetch_sub(1, Ordering::Relaxed);
     g
